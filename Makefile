@@ -1,0 +1,109 @@
+# lmdb-api - a schema file in, a fast REST API over LMDB out.
+#
+#   make                 build the library, the worker and the tests
+#   make run             build, then serve schema/permits.def through nginx
+#   make test            install what is missing, build, run every suite
+#                        against every schema under schema/
+#   make SCHEMA=schema/inventory.def ...
+#                        the same against another schema
+#   make deps            install the Debian packages the build needs
+#   make clean
+#
+# Each schema builds into its own directory, so switching SCHEMA never mixes
+# objects compiled against different schemas, and nothing needs a clean.
+
+SCHEMA   ?= schema/permits.def
+schema   := $(basename $(notdir $(SCHEMA)))
+BUILD    := build/$(schema)
+
+CXX      ?= g++
+CXXFLAGS ?= -O2 -g
+CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread
+# msgpack-c's C++ API pulls in Boost unless told not to; we use none of it.
+CPPFLAGS += -Iinclude -Isrc -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"' \
+            -DMSGPACK_NO_BOOST
+LDLIBS   := -llmdb -lfcgi
+
+DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
+            rapidjson-dev libboost-test-dev libcurl4-openssl-dev nginx \
+            spawn-fcgi curl
+
+# Files named *_main.cc hold a main(); everything else goes into a library,
+# so the tests link the same code the worker runs. Suites in tests/<schema>/
+# use that schema's table names and build only with it.
+store_srcs := $(wildcard src/store/*.cc src/schema/*.cc)
+http_srcs  := $(filter-out %_main.cc,$(wildcard src/http/*.cc))
+test_srcs  := $(wildcard tests/*.cc tests/store/*.cc tests/schema/*.cc \
+                         tests/http/*.cc tests/$(schema)/*.cc)
+e2e_srcs   := $(wildcard tests/e2e/*.cc)
+main_srcs  := $(wildcard src/*/*_main.cc)
+all_srcs   := $(store_srcs) $(http_srcs) $(test_srcs) $(e2e_srcs) $(main_srcs)
+
+objs = $(patsubst %.cc,$(BUILD)/%.o,$(1))
+
+store  := $(BUILD)/libstore.a
+http   := $(BUILD)/libhttp.a
+worker := $(BUILD)/lmdbapi-worker
+tests  := $(BUILD)/unit-tests
+e2e    := $(BUILD)/e2e-tests
+
+all: $(worker) $(tests) $(e2e)
+
+$(store): $(call objs,$(store_srcs))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(http): $(call objs,$(http_srcs))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(worker): $(BUILD)/src/http/worker_main.o $(http) $(store)
+	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
+
+$(tests): $(call objs,$(test_srcs)) $(http) $(store)
+	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
+
+$(e2e): $(call objs,$(e2e_srcs)) $(http) $(store)
+	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -lcurl -o $@
+
+# The one compile rule. -MMD writes foo.d beside foo.o naming every header
+# and the schema file it read, so editing either rebuilds exactly what used
+# it; -MP keeps make quiet when a header is later deleted.
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+
+-include $(patsubst %.o,%.d,$(call objs,$(all_srcs)))
+
+# Every schema under schema/ builds and passes the unit and end-to-end
+# suites, so "any schema works" is checked, not claimed.
+test: deps
+	@for s in schema/*.def; do \
+	    $(MAKE) --no-print-directory SCHEMA=$$s check || exit 1; done
+
+# One schema: unit suites, then the end-to-end suites against real nginx and
+# real workers (they find the worker binary through LMDBAPI_WORKER).
+check: $(tests) $(e2e) $(worker)
+	@echo "== $(schema): unit tests"
+	$(tests) --report_level=short
+	@echo "== $(schema): end-to-end tests"
+	LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
+	    $(e2e) --report_level=short
+
+# Serves SCHEMA through nginx on HOST_URL until Ctrl-C; see README.md.
+run: deps $(worker)
+	@LMDBAPI_WORKER=$(abspath $(worker)) sh conf/nginx/run-dev.sh
+
+# Idempotent, and silent when nothing is missing.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing: $$missing"; \
+	    apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
+
+clean:
+	rm -rf build
+
+.PHONY: all test check run deps clean

@@ -1,0 +1,107 @@
+// include/lmdbapi/env.h - one LMDB environment holding every table.
+//
+// An Env is a directory with data.mdb and lock.mdb. Open it once per
+// process and share it between threads; several processes may open the same
+// directory at once (LMDB's lock file coordinates them). Opening checks the
+// stored schema fingerprint against the schema given (see Open), creates the
+// databases a new table or index needs, and clears reader slots left behind
+// by dead processes (mdb_reader_check).
+
+#ifndef LMDBAPI_ENV_H_
+#define LMDBAPI_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lmdbapi/schema.h"
+#include "lmdbapi/status.h"
+
+namespace lmdbapi {
+
+// What "committed" means. Every mode keeps the database consistent after a
+// process crash; they differ only after an operating-system crash or power
+// loss.
+enum class Durability {
+  kSync,        // default: fsync data and meta page on every commit
+  kNoMetaSync,  // skip the meta-page fsync: an OS crash may undo the last
+                // commit, never corrupt (MDB_NOMETASYNC)
+  kNoSync,      // no fsync at all: an OS crash may lose recent commits
+                // (MDB_NOSYNC). For tests and bulk loads.
+};
+
+struct Options {
+  std::string path;  // directory; created (mode 0755) if missing
+
+  // Most the data file may grow to. The file is sparse, so a large map costs
+  // address space, not disk. A write that does not fit fails with
+  // kStorageFull and writes nothing.
+  std::uint64_t map_size_bytes = std::uint64_t{1} << 30;
+
+  // Reader slots shared by every process on the environment: one per
+  // concurrent read transaction (each request thread holds one).
+  unsigned max_readers = 126;
+
+  // Named databases. 0 = just enough for the schema plus room to grow.
+  unsigned max_dbs = 0;
+
+  Durability durability = Durability::kSync;
+};
+
+struct DbStats {
+  std::string name;  // as mdb_stat -a shows it
+  std::uint64_t entries = 0;
+  unsigned depth = 0;
+  std::uint64_t branch_pages = 0, leaf_pages = 0, overflow_pages = 0;
+};
+
+struct EnvStats {
+  std::uint64_t map_size = 0;    // bytes
+  std::uint64_t used_bytes = 0;  // pages in use x page size
+  unsigned page_size = 0;
+  unsigned max_readers = 0;
+  unsigned readers_in_use = 0;   // live reader slots, all processes
+  std::uint64_t last_txn_id = 0;
+  std::vector<DbStats> dbs;      // tables, indexes, links, meta
+};
+
+class Env {
+ public:
+  // Opens (creating if needed) the environment at options.path for `schema`.
+  // Fails with:
+  //   kSchemaMismatch  the stored fingerprint is incompatible (a field was
+  //                    removed, renamed, retyped or reordered; a required
+  //                    field was appended; a table disappeared); the
+  //                    message says what differs
+  //   kIOError         the directory cannot be created or opened
+  //   kInvalidArgument the schema does not Validate(), or bad options
+  // Appended optional fields, new tables and new indexes are compatible: new
+  // indexes are built from their tables in the opening transaction.
+  static Result<std::unique_ptr<Env>> Open(
+      const Options& options, const Schema& schema = Schema::Compiled());
+
+  ~Env();  // aborts this process's cached read transactions, closes
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  const Schema& schema() const;
+  const Options& options() const;
+
+  Result<EnvStats> Stat() const;
+
+  // Frees reader slots held by processes that died (mdb_reader_check);
+  // returns how many. Open() does this once; a server calls it now and then.
+  Result<int> ClearStaleReaders();
+
+  struct Impl;  // src/store/env_impl.h
+  Impl& impl() { return *impl_; }
+
+ private:
+  explicit Env(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lmdbapi
+
+#endif  // LMDBAPI_ENV_H_
