@@ -35,7 +35,7 @@ store_srcs := $(wildcard src/store/*.cc src/schema/*.cc)
 http_srcs  := $(filter-out %_main.cc,$(wildcard src/http/*.cc))
 test_srcs  := $(wildcard tests/*.cc tests/store/*.cc tests/schema/*.cc \
                          tests/http/*.cc tests/$(schema)/*.cc)
-e2e_srcs   := $(wildcard tests/e2e/*.cc)
+e2e_srcs   := $(wildcard tests/e2e/*.cc tests/e2e/$(schema)/*.cc)
 main_srcs  := $(wildcard src/*/*_main.cc)
 all_srcs   := $(store_srcs) $(http_srcs) $(test_srcs) $(e2e_srcs) $(main_srcs)
 
