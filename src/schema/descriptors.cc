@@ -1,0 +1,76 @@
+// src/schema/descriptors.cc - the compiled schema as runtime data.
+//
+// Consumer of LMDBAPI_SCHEMA that turns rows into a Schema value (one
+// builder call per row, in file order), plus a second consumer that turns
+// rows into compile-time checks, so a typo in the .def fails the build at
+// the .def's line instead of at run time.
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "lmdbapi/records.h"
+#include "lmdbapi/schema.h"
+#include "schema/schema_builder.h"
+
+namespace lmdbapi {
+namespace {
+
+// Compile-time checks. Each INDEX row declares a tag type, so an INDEX_KEY
+// naming an undeclared index, a duplicate index name, an index key that is
+// not a field of its table, or a PARENT naming no table fails to compile.
+// (Duplicate tables and fields already fail: records.h would declare a
+// struct or member twice.)
+namespace checks {
+#define INDEX(t, i, kind, doc) struct t##__##i##_index {};
+#include LMDBAPI_SCHEMA
+#define INDEX_KEY(t, i, f)                                             \
+  static_assert(sizeof(t##__##i##_index) > 0, "INDEX_KEY of " #t "." #i \
+                                              " names no INDEX");      \
+  static_assert(sizeof(&t##_record::f) > 0, "index key " #t "." #f);
+#define PARENT(t, link, parent) \
+  static_assert(sizeof(parent##_record) > 0, "parent of " #t);
+#include LMDBAPI_SCHEMA
+}  // namespace checks
+
+// A .def default literal, before it is given its field's type.
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(bool v) { return v; }
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(int v) { return std::int64_t{v}; }
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(long v) { return std::int64_t{v}; }
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(long long v) { return std::int64_t{v}; }
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(double v) { return v; }
+[[maybe_unused]] SchemaBuilder::Literal DefaultLiteral(const char* v) { return std::string(v); }
+
+Result<Schema> BuildCompiled() {
+  SchemaBuilder b;
+#define TABLE(t, doc) b.Table(#t, doc);
+#define PARENT(t, link, parent) b.Parent(#t, #link, #parent);
+#define FIELD(t, f, type, doc) b.Field(#t, #f, FieldType::type, doc);
+#define OPTIONAL_FIELD(t, f, type, dflt, doc) \
+  b.OptionalField(#t, #f, FieldType::type, DefaultLiteral(dflt), doc);
+#define INDEX(t, i, kind, doc) b.Index(#t, #i, IndexKind::kind, doc);
+#define INDEX_KEY(t, i, f) b.IndexKey(#t, #i, #f);
+#include LMDBAPI_SCHEMA
+  return b.Finish();
+}
+
+}  // namespace
+
+const Schema& Schema::Compiled() {
+  static const Schema schema = [] {
+    Result<Schema> s = BuildCompiled();
+    if (!s.ok()) {
+      // A schema the build accepted but the rules refuse: nothing can run.
+      std::fprintf(stderr, "lmdb-api: invalid schema %s: %s\n",
+                   LMDBAPI_SCHEMA, s.status().message().c_str());
+      std::abort();
+    }
+    return std::move(s.value());
+  }();
+  return schema;
+}
+
+}  // namespace lmdbapi

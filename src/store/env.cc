@@ -1,0 +1,248 @@
+// src/store/env.cc - opening an environment: LMDB settings, the schema
+// check, database handles, and statistics.
+
+#include "lmdbapi/env.h"
+
+#include <lmdb.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "schema/fingerprint.h"
+#include "store/env_impl.h"
+#include "store/index_ops.h"
+#include "store/key_codec.h"
+#include "store/mdb_status.h"
+
+namespace lmdbapi {
+namespace {
+
+constexpr const char kMetaDb[] = "meta";
+constexpr const char kSchemaKey[] = "schema";
+constexpr const char kFingerprintKey[] = "fingerprint";
+
+// Non-unique indexes and links hold 16-byte uuids as sorted duplicates;
+// DUPFIXED packs them into pages without per-item headers. These flags are
+// part of the on-disk format: LMDB refuses to reopen with different ones.
+constexpr unsigned kDupFlags = MDB_DUPSORT | MDB_DUPFIXED;
+
+unsigned DbFlags(IndexKind kind) {
+  return kind == IndexKind::UNIQUE ? 0u : kDupFlags;
+}
+
+unsigned CountDbs(const Schema& schema) {
+  unsigned n = 1;  // meta
+  for (const TableDesc& t : schema.tables)
+    n += 1 + static_cast<unsigned>(t.indexes.size()) + (t.parent >= 0);
+  return n;
+}
+
+Status OpenDb(MDB_txn* txn, const std::string& name, unsigned flags,
+              MDB_dbi* dbi) {
+  return FromMdb(mdb_dbi_open(txn, name.c_str(), flags | MDB_CREATE, dbi),
+                 "mdb_dbi_open " + name);
+}
+
+// The opening transaction: compare schemas, open every database, apply the
+// compatible changes, store the schema. All or nothing.
+Status Prepare(Env::Impl& impl) {
+  MDB_txn* txn;
+  int rc = mdb_txn_begin(impl.env, nullptr, 0, &txn);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (open)");
+  struct Abort {
+    MDB_txn*& txn;
+    ~Abort() { if (txn != nullptr) mdb_txn_abort(txn); }
+  } abort_guard{txn};
+
+  Status s = OpenDb(txn, kMetaDb, 0, &impl.meta);
+  if (!s.ok()) return s;
+
+  MDB_val key = ToVal(kSchemaKey), val;
+  rc = mdb_get(txn, impl.meta, &key, &val);
+  SchemaChanges changes;
+  bool fresh = rc == MDB_NOTFOUND;
+  if (!fresh) {
+    if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get meta/schema");
+    Result<Schema> stored = DecodeSchema(FromVal(val));
+    if (!stored.ok()) return stored.status();
+    Result<SchemaChanges> c = CompareSchemas(stored.value(), impl.schema);
+    if (!c.ok()) return c.status();
+    changes = std::move(c.value());
+    for (const SchemaChanges::DroppedIndex& d : changes.drop_indexes) {
+      MDB_dbi dbi;
+      s = FromMdb(mdb_dbi_open(txn, d.db_name.c_str(),
+                               d.dupsort ? kDupFlags : 0, &dbi),
+                  "mdb_dbi_open " + d.db_name);
+      if (!s.ok()) return s;
+      s = FromMdb(mdb_drop(txn, dbi, 1), "mdb_drop " + d.db_name);
+      if (!s.ok()) return s;
+    }
+  }
+
+  impl.dbs.assign(impl.schema.tables.size(), TableDbs());
+  for (const TableDesc& t : impl.schema.tables) {
+    TableDbs& dbs = impl.dbs[t.position];
+    s = OpenDb(txn, t.name, 0, &dbs.records);
+    if (!s.ok()) return s;
+    dbs.indexes.resize(t.indexes.size());
+    for (std::size_t i = 0; i < t.indexes.size(); ++i) {
+      s = OpenDb(txn, t.indexes[i].db_name, DbFlags(t.indexes[i].kind),
+                 &dbs.indexes[i]);
+      if (!s.ok()) return s;
+    }
+    if (t.parent >= 0) {
+      s = OpenDb(txn, t.links_db_name, kDupFlags, &dbs.links);
+      if (!s.ok()) return s;
+    }
+  }
+
+  for (const SchemaChanges::IndexRef& ref : changes.build_indexes) {
+    s = RebuildIndex(impl, txn, impl.schema.tables[ref.table], ref.index);
+    if (!s.ok()) return s;
+  }
+
+  if (fresh || changes.differs) {
+    std::string encoded = EncodeSchema(impl.schema);
+    MDB_val v = ToVal(encoded);
+    s = FromMdb(mdb_put(txn, impl.meta, &key, &v, 0), "mdb_put meta/schema");
+    if (!s.ok()) return s;
+    std::string text = impl.schema.Fingerprint();
+    MDB_val fk = ToVal(kFingerprintKey), fv = ToVal(text);
+    s = FromMdb(mdb_put(txn, impl.meta, &fk, &fv, 0),
+                "mdb_put meta/fingerprint");
+    if (!s.ok()) return s;
+  }
+  MDB_txn* committing = txn;
+  txn = nullptr;
+  return FromMdb(mdb_txn_commit(committing), "mdb_txn_commit (open)");
+}
+
+}  // namespace
+
+Env::Impl::~Impl() {
+  for (MDB_txn* txn : idle_readers) mdb_txn_abort(txn);
+  if (env != nullptr) mdb_env_close(env);
+}
+
+Env::Env(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Env::~Env() = default;
+
+const Schema& Env::schema() const { return impl_->schema; }
+const Options& Env::options() const { return impl_->options; }
+
+Result<std::unique_ptr<Env>> Env::Open(const Options& options,
+                                       const Schema& schema) {
+  Status s = schema.Validate();
+  if (!s.ok()) return s;
+  if (options.path.empty())
+    return Status::InvalidArgument("path", "the environment path is empty");
+  if (options.map_size_bytes < (std::uint64_t{1} << 20))
+    return Status::InvalidArgument("map_size", "the map size must be at least 1 MiB");
+  if (options.max_readers == 0)
+    return Status::InvalidArgument("max_readers", "max_readers must be at least 1");
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec)
+    return Status::IOError("cannot create " + options.path + ": " +
+                           ec.message());
+
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->schema = schema;
+  int rc = mdb_env_create(&impl->env);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_create");
+  unsigned max_dbs = options.max_dbs != 0 ? options.max_dbs
+                                          : CountDbs(schema) + 16;
+  rc = mdb_env_set_mapsize(impl->env, options.map_size_bytes);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxreaders(impl->env, options.max_readers);
+  if (rc == MDB_SUCCESS) rc = mdb_env_set_maxdbs(impl->env, max_dbs);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "configuring " + options.path);
+
+  // MDB_NOTLS: read transactions are pooled and renewed by whichever thread
+  // needs one, instead of being tied to the thread that began them.
+  unsigned flags = MDB_NOTLS;
+  if (options.durability == Durability::kNoMetaSync) flags |= MDB_NOMETASYNC;
+  if (options.durability == Durability::kNoSync) flags |= MDB_NOSYNC;
+  rc = mdb_env_open(impl->env, options.path.c_str(), flags, 0644);
+  if (rc != MDB_SUCCESS) {
+    Status st = FromMdb(rc, "mdb_env_open " + options.path);
+    if (rc == EACCES || rc == ENOENT || rc == EROFS)
+      return Status::IOError(st.message() +
+                             " (check the directory and its permissions)");
+    return st;
+  }
+  if (mdb_env_get_maxkeysize(impl->env) < static_cast<int>(kMaxKeyBytes))
+    return Status::Corruption("this LMDB build allows keys of only " +
+                              std::to_string(mdb_env_get_maxkeysize(impl->env)) +
+                              " bytes; lmdb-api needs 511");
+  int dead = 0;
+  mdb_reader_check(impl->env, &dead);  // slots of processes that died
+
+  s = Prepare(*impl);
+  if (!s.ok()) return s;
+  return std::unique_ptr<Env>(new Env(std::move(impl)));
+}
+
+Result<int> Env::ClearStaleReaders() {
+  int dead = 0;
+  int rc = mdb_reader_check(impl_->env, &dead);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_reader_check");
+  return dead;
+}
+
+namespace {
+
+// mdb_reader_list writes one line per occupied slot after a header line:
+// "pid thread txnid", txnid "-" for a slot whose transaction is reset.
+int CountReaderLine(const char* msg, void* ctx) {
+  std::string_view line(msg);
+  if (line.find("pid") == std::string_view::npos &&
+      line.find("(no active readers)") == std::string_view::npos)
+    ++*static_cast<int*>(ctx);
+  return 0;
+}
+
+}  // namespace
+
+Result<EnvStats> Env::Stat() const {
+  EnvStats out;
+  MDB_envinfo info;
+  MDB_stat st;
+  int rc = mdb_env_info(impl_->env, &info);
+  if (rc == MDB_SUCCESS) rc = mdb_env_stat(impl_->env, &st);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_info");
+  out.map_size = info.me_mapsize;
+  out.page_size = st.ms_psize;
+  out.used_bytes = (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
+  out.max_readers = info.me_maxreaders;
+  out.last_txn_id = info.me_last_txnid;
+  int readers = 0;
+  mdb_reader_list(impl_->env, CountReaderLine, &readers);
+  out.readers_in_use = static_cast<unsigned>(readers);
+
+  MDB_txn* txn;
+  rc = mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &txn);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (stat)");
+  auto add = [&](const std::string& name, MDB_dbi dbi) {
+    MDB_stat s;
+    if (mdb_stat(txn, dbi, &s) != MDB_SUCCESS) return;
+    out.dbs.push_back({name, s.ms_entries, s.ms_depth, s.ms_branch_pages,
+                       s.ms_leaf_pages, s.ms_overflow_pages});
+  };
+  for (const TableDesc& t : impl_->schema.tables) {
+    const TableDbs& dbs = impl_->dbs[t.position];
+    add(t.name, dbs.records);
+    for (std::size_t i = 0; i < t.indexes.size(); ++i)
+      add(t.indexes[i].db_name, dbs.indexes[i]);
+    if (t.parent >= 0) add(t.links_db_name, dbs.links);
+  }
+  add(kMetaDb, impl_->meta);
+  mdb_txn_abort(txn);
+  return out;
+}
+
+}  // namespace lmdbapi

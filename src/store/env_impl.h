@@ -1,0 +1,45 @@
+// src/store/env_impl.h - what an open Env holds; private to src/store.
+//
+// Database handles (MDB_dbi) are opened once, in Env::Open's transaction,
+// and stay valid for the life of the environment, so the hot path never
+// opens a database.
+
+#ifndef LMDBAPI_STORE_ENV_IMPL_H_
+#define LMDBAPI_STORE_ENV_IMPL_H_
+
+#include <lmdb.h>
+
+#include <mutex>
+#include <vector>
+
+#include "lmdbapi/env.h"
+#include "lmdbapi/schema.h"
+
+namespace lmdbapi {
+
+struct TableDbs {
+  MDB_dbi records = 0;               // uuid -> msgpack record
+  std::vector<MDB_dbi> indexes;      // parallel to TableDesc::indexes
+  MDB_dbi links = 0;                 // parent uuid -> child uuids (children)
+};
+
+struct Env::Impl {
+  MDB_env* env = nullptr;
+  Options options;
+  Schema schema;
+  MDB_dbi meta = 0;
+  std::vector<TableDbs> dbs;  // parallel to schema.tables
+
+  // Reset read transactions waiting to be renewed (MDB_NOTLS lets any thread
+  // renew any of them). Taking one is a pop under a mutex held for a few
+  // instructions; the pool never holds more than the peak number of
+  // concurrent readers.
+  std::mutex idle_readers_mu;
+  std::vector<MDB_txn*> idle_readers;
+
+  ~Impl();
+};
+
+}  // namespace lmdbapi
+
+#endif  // LMDBAPI_STORE_ENV_IMPL_H_

@@ -1,0 +1,55 @@
+// src/store/index_ops.h - a record's index entries and parent link, inside
+// a write transaction.
+//
+// Shared by the table operations (insert, replace, remove) and by the index
+// (re)builds that Env::Open runs, so both write exactly the same entries.
+
+#ifndef LMDBAPI_STORE_INDEX_OPS_H_
+#define LMDBAPI_STORE_INDEX_OPS_H_
+
+#include <lmdb.h>
+
+#include <string>
+#include <vector>
+
+#include "lmdbapi/record.h"
+#include "lmdbapi/schema.h"
+#include "lmdbapi/status.h"
+#include "store/env_impl.h"
+
+namespace lmdbapi {
+
+inline MDB_val ToVal(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+inline std::string_view FromVal(const MDB_val& v) {
+  return {static_cast<const char*>(v.mv_data), v.mv_size};
+}
+
+// The key of `index` for a record with these field values. kInvalidArgument
+// naming the field that makes it too long if it exceeds kMaxKeyBytes.
+Status IndexKey(const TableDesc& table, const IndexDesc& index,
+                const std::vector<Value>& fields, std::string* key);
+
+// Index keys of every index of the table, in TableDesc::indexes order.
+Status AllIndexKeys(const TableDesc& table, const std::vector<Value>& fields,
+                    std::vector<std::string>* keys);
+
+// Adds uuid under key in index i. kUniqueViolation on a taken UNIQUE key.
+Status PutIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                     int i, const std::string& key, const Uuid& uuid,
+                     const std::vector<Value>& fields);
+
+// Removes exactly (key, uuid) from index i. kCorruption if it is missing:
+// the index disagreed with its table.
+Status DeleteIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                        int i, const std::string& key, const Uuid& uuid);
+
+// Empties index i and refills it from the table. kUniqueViolation if the
+// table holds two records with one UNIQUE key.
+Status RebuildIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                    int i);
+
+}  // namespace lmdbapi
+
+#endif  // LMDBAPI_STORE_INDEX_OPS_H_

@@ -1,0 +1,43 @@
+// src/store/mdb_status.cc - LMDB return code -> Status.
+
+#include "store/mdb_status.h"
+
+#include <lmdb.h>
+
+#include <string>
+
+namespace lmdbapi {
+
+Status FromMdb(int rc, std::string_view op) {
+  if (rc == MDB_SUCCESS) return Status();
+  std::string msg = std::string(op) + ": " + mdb_strerror(rc);
+  switch (rc) {
+    case MDB_MAP_FULL:
+      // The caller's write transaction aborts, so nothing of this operation
+      // reached the map. Say which knob to turn.
+      return Status::StorageFull(msg + " (raise LMDB_MAP_SIZE_GB)");
+    case MDB_READERS_FULL:
+      return Status::Unavailable(msg + " (raise LMDB_MAX_READERS)");
+    case MDB_DBS_FULL:
+    case MDB_TXN_FULL:
+    case MDB_CURSOR_FULL:
+    case MDB_MAP_RESIZED:
+      return Status::Unavailable(msg);
+    case MDB_CORRUPTED:
+    case MDB_PAGE_NOTFOUND:
+    case MDB_PANIC:
+    case MDB_INVALID:
+    case MDB_VERSION_MISMATCH:
+    case MDB_INCOMPATIBLE:
+    case MDB_BAD_TXN:
+    case MDB_BAD_DBI:
+    case MDB_BAD_VALSIZE:
+    case MDB_NOTFOUND:
+    case MDB_KEYEXIST:
+      return Status::Corruption(msg);
+    default:
+      return Status::IOError(msg);  // errno values: EACCES, ENOSPC, EIO...
+  }
+}
+
+}  // namespace lmdbapi

@@ -1,0 +1,596 @@
+// src/store/table.cc - the table operations: writes with their index
+// entries and links in one transaction, and the read walks behind Find,
+// Range and Children.
+
+#include "lmdbapi/table.h"
+
+#include <lmdb.h>
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <utility>
+
+#include "store/env_impl.h"
+#include "store/index_ops.h"
+#include "store/key_codec.h"
+#include "store/mdb_status.h"
+#include "store/planner.h"
+#include "store/record_codec.h"
+#include "store/txn.h"
+
+namespace lmdbapi {
+namespace {
+
+// A cursor closed on every path out of a walk.
+class Cursor {
+ public:
+  Status Open(MDB_txn* txn, MDB_dbi dbi) {
+    return FromMdb(mdb_cursor_open(txn, dbi, &cur_), "mdb_cursor_open");
+  }
+  ~Cursor() {
+    if (cur_ != nullptr) mdb_cursor_close(cur_);
+  }
+  int Get(MDB_val* k, MDB_val* v, MDB_cursor_op op) {
+    return mdb_cursor_get(cur_, k, v, op);
+  }
+
+ private:
+  MDB_cursor* cur_ = nullptr;
+};
+
+bool UuidFromVal(const MDB_val& v, Uuid* out) {
+  return Uuid::FromBytes(FromVal(v), out);
+}
+
+std::string Describe(const TableDesc& table, const Uuid& uuid) {
+  return table.name + " " + uuid.ToString();
+}
+
+// Reads and decodes one record. kNotFound if absent.
+Status LoadRecord(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                  const Uuid& uuid, Record* record) {
+  MDB_val k = ToVal(uuid.AsBytes()), v;
+  int rc = mdb_get(txn, env.dbs[table.position].records, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::NotFound("no " + Describe(table, uuid));
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + table.name);
+  record->uuid = uuid;
+  return DecodeRecord(table, FromVal(v), record);
+}
+
+Status CheckParent(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record) {
+  const TableDesc& parent = env.schema.tables[table.parent];
+  const FieldDesc& link = table.fields[table.link_field];
+  const Uuid& parent_uuid = std::get<Uuid>(record.fields[table.link_field]);
+  MDB_val k = ToVal(parent_uuid.AsBytes()), v;
+  int rc = mdb_get(txn, env.dbs[parent.position].records, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::MissingParent(
+        link.name, link.name + " names no " + parent.name + " record (" +
+                       parent_uuid.ToString() + ")");
+  return FromMdb(rc, "mdb_get " + parent.name);
+}
+
+Status PutLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+               const Uuid& parent, const Uuid& child) {
+  MDB_val k = ToVal(parent.AsBytes()), v = ToVal(child.AsBytes());
+  int rc = mdb_put(txn, env.dbs[table.position].links, &k, &v, MDB_NODUPDATA);
+  if (rc == MDB_KEYEXIST) return Status();
+  return FromMdb(rc, "mdb_put " + table.links_db_name);
+}
+
+Status DeleteLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                  const Uuid& parent, const Uuid& child) {
+  MDB_val k = ToVal(parent.AsBytes()), v = ToVal(child.AsBytes());
+  int rc = mdb_del(txn, env.dbs[table.position].links, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::Corruption(table.links_db_name + " has no link to " +
+                              child.ToString());
+  return FromMdb(rc, "mdb_del " + table.links_db_name);
+}
+
+// The uuids linked under `parent` in child's links database.
+Status LinkedChildren(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
+                      const Uuid& parent, std::vector<Uuid>* out) {
+  Cursor cur;
+  Status s = cur.Open(txn, env.dbs[child.position].links);
+  if (!s.ok()) return s;
+  MDB_val k = ToVal(parent.AsBytes()), v;
+  int rc;
+  for (rc = cur.Get(&k, &v, MDB_SET); rc == MDB_SUCCESS;
+       rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
+    Uuid u;
+    if (!UuidFromVal(v, &u))
+      return Status::Corruption(child.links_db_name + " holds a non-uuid");
+    out->push_back(u);
+  }
+  if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get " + child.links_db_name);
+  return Status();
+}
+
+// Deletes a record that exists, with everything hanging off it.
+Status RemoveInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record) {
+  for (int c : table.children) {
+    const TableDesc& child = env.schema.tables[c];
+    std::vector<Uuid> kids;
+    Status s = LinkedChildren(env, txn, child, record.uuid, &kids);
+    if (!s.ok()) return s;
+    for (const Uuid& kid : kids) {
+      Record child_record;
+      s = LoadRecord(env, txn, child, kid, &child_record);
+      if (s.code() == Status::Code::kNotFound)
+        return Status::Corruption(child.links_db_name + " links a missing " +
+                                  Describe(child, kid));
+      if (s.ok()) s = RemoveInTxn(env, txn, child, child_record);
+      if (!s.ok()) return s;
+    }
+  }
+  std::vector<std::string> keys;
+  Status s = AllIndexKeys(table, record.fields, &keys);
+  for (std::size_t i = 0; s.ok() && i < keys.size(); ++i)
+    s = DeleteIndexEntry(env, txn, table, static_cast<int>(i), keys[i],
+                         record.uuid);
+  if (s.ok() && table.parent >= 0)
+    s = DeleteLink(env, txn, table,
+                   std::get<Uuid>(record.fields[table.link_field]),
+                   record.uuid);
+  if (!s.ok()) return s;
+  MDB_val k = ToVal(record.uuid.AsBytes());
+  return FromMdb(mdb_del(txn, env.dbs[table.position].records, &k, nullptr),
+                 "mdb_del " + table.name);
+}
+
+Status CheckRevision(const TableDesc& table, const Record& stored,
+                     std::optional<std::uint64_t> expected) {
+  if (!expected || *expected == stored.revision) return Status();
+  return Status::Conflict(Describe(table, stored.uuid) + " is at revision " +
+                          std::to_string(stored.revision) + ", not " +
+                          std::to_string(*expected) +
+                          "; read it again and retry");
+}
+
+bool Matches(const Record& record, const std::vector<Filter>& filters,
+             const std::vector<int>& which) {
+  for (int i : which)
+    if (!(record.fields[filters[i].field] == filters[i].value)) return false;
+  return true;
+}
+
+// Collects matching records into a page, and looks one match past the
+// limit so the page knows whether a next page exists.
+class PageBuilder {
+ public:
+  PageBuilder(const PageRequest& request, std::string plan)
+      : limit_(std::max<std::size_t>(request.limit, 1)) {
+    page_.plan = std::move(plan);
+  }
+  // False once the page is full and one more match was seen: stop walking.
+  bool Add(Record&& record, std::string cursor) {
+    if (page_.records.size() == limit_) {
+      page_.next = std::move(last_cursor_);
+      return false;
+    }
+    page_.records.push_back(std::move(record));
+    last_cursor_ = std::move(cursor);
+    return true;
+  }
+  Page Finish() { return std::move(page_); }
+
+ private:
+  std::size_t limit_;
+  Page page_;
+  std::string last_cursor_;
+};
+
+// Positions `cur` on the first entry of an index (or links) database that
+// comes strictly after `resume`, or at/after `start` without one. Returns
+// the LMDB rc; k and v hold the entry.
+int Seek(Cursor& cur, bool dupsort, std::string_view start,
+         const Resume* resume, MDB_val* k, MDB_val* v) {
+  if (resume == nullptr || resume->key < start) {
+    if (start.empty()) return cur.Get(k, v, MDB_FIRST);
+    *k = ToVal(start);
+    return cur.Get(k, v, MDB_SET_RANGE);
+  }
+  if (dupsort) {
+    *k = ToVal(resume->key);
+    *v = ToVal(resume->uuid.AsBytes());
+    int rc = cur.Get(k, v, MDB_GET_BOTH_RANGE);
+    if (rc == MDB_SUCCESS) {
+      if (FromVal(*v) != resume->uuid.AsBytes()) return rc;  // already past
+      return cur.Get(k, v, MDB_NEXT);
+    }
+    if (rc != MDB_NOTFOUND) return rc;
+  }
+  *k = ToVal(resume->key);
+  int rc = cur.Get(k, v, MDB_SET_RANGE);
+  if (rc == MDB_SUCCESS && FromVal(*k) == resume->key)
+    rc = cur.Get(k, v, dupsort ? MDB_NEXT_NODUP : MDB_NEXT);
+  return rc;
+}
+
+// Walks an index in key order from `start` (or after `resume`) while
+// `in_range(key)` holds, loading each record and offering the ones that
+// pass `filters[residual]` to the page. `tag` and `index` make the cursors.
+Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                 int index, char tag, std::string_view start,
+                 const Resume* resume,
+                 const std::function<bool(std::string_view)>& in_range,
+                 const std::vector<Filter>& filters,
+                 const std::vector<int>& residual, PageBuilder* page) {
+  const IndexDesc& desc = table.indexes[index];
+  Cursor cur;
+  Status s = cur.Open(txn, env.dbs[table.position].indexes[index]);
+  if (!s.ok()) return s;
+  bool dupsort = desc.kind != IndexKind::UNIQUE;
+  MDB_val k, v;
+  int rc;
+  for (rc = Seek(cur, dupsort, start, resume, &k, &v); rc == MDB_SUCCESS;
+       rc = cur.Get(&k, &v, MDB_NEXT)) {
+    std::string_view key = FromVal(k);
+    if (!in_range(key)) return Status();
+    Record record;
+    if (!UuidFromVal(v, &record.uuid))
+      return Status::Corruption(desc.db_name + " holds a non-uuid value");
+    s = LoadRecord(env, txn, table, record.uuid, &record);
+    if (s.code() == Status::Code::kNotFound)
+      return Status::Corruption(desc.db_name + " points at a missing " +
+                                Describe(table, record.uuid));
+    if (!s.ok()) return s;
+    if (!Matches(record, filters, residual)) continue;
+    std::string cursor = EncodeCursor(tag, index, key, record.uuid);
+    if (!page->Add(std::move(record), std::move(cursor))) return Status();
+  }
+  if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get " + desc.db_name);
+  return Status();
+}
+
+// The children of `parent` in `child`, in uuid order, after `resume`.
+Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
+                 const Uuid& parent, const Resume* resume,
+                 const std::vector<Filter>& filters,
+                 const std::vector<int>& residual, PageBuilder* page) {
+  Cursor cur;
+  Status s = cur.Open(txn, env.dbs[child.position].links);
+  if (!s.ok()) return s;
+  MDB_val k = ToVal(parent.AsBytes()), v;
+  int rc;
+  if (resume == nullptr) {
+    rc = cur.Get(&k, &v, MDB_SET);
+  } else {
+    v = ToVal(resume->uuid.AsBytes());
+    rc = cur.Get(&k, &v, MDB_GET_BOTH_RANGE);
+    if (rc == MDB_SUCCESS && FromVal(v) == resume->uuid.AsBytes())
+      rc = cur.Get(&k, &v, MDB_NEXT_DUP);
+  }
+  for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
+    Record record;
+    if (!UuidFromVal(v, &record.uuid))
+      return Status::Corruption(child.links_db_name + " holds a non-uuid");
+    s = LoadRecord(env, txn, child, record.uuid, &record);
+    if (s.code() == Status::Code::kNotFound)
+      return Status::Corruption(child.links_db_name + " links a missing " +
+                                Describe(child, record.uuid));
+    if (!s.ok()) return s;
+    if (!Matches(record, filters, residual)) continue;
+    std::string cursor = EncodeCursor('L', -1, {}, record.uuid);
+    if (!page->Add(std::move(record), std::move(cursor))) return Status();
+  }
+  if (rc != MDB_NOTFOUND)
+    return FromMdb(rc, "mdb_cursor_get " + child.links_db_name);
+  return Status();
+}
+
+// The whole table in uuid order, after `resume`.
+Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Resume* resume, const std::vector<Filter>& filters,
+                   const std::vector<int>& residual, PageBuilder* page) {
+  Cursor cur;
+  Status s = cur.Open(txn, env.dbs[table.position].records);
+  if (!s.ok()) return s;
+  MDB_val k, v;
+  int rc;
+  if (resume == nullptr) {
+    rc = cur.Get(&k, &v, MDB_FIRST);
+  } else {
+    k = ToVal(resume->uuid.AsBytes());
+    rc = cur.Get(&k, &v, MDB_SET_RANGE);
+    if (rc == MDB_SUCCESS && FromVal(k) == resume->uuid.AsBytes())
+      rc = cur.Get(&k, &v, MDB_NEXT);
+  }
+  for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT)) {
+    Record record;
+    if (!UuidFromVal(k, &record.uuid))
+      return Status::Corruption(table.name + " has a key that is not a uuid");
+    s = DecodeRecord(table, FromVal(v), &record);
+    if (!s.ok()) return s;
+    if (!Matches(record, filters, residual)) continue;
+    std::string cursor = EncodeCursor('S', -1, {}, record.uuid);
+    if (!page->Add(std::move(record), std::move(cursor))) return Status();
+  }
+  if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get " + table.name);
+  return Status();
+}
+
+}  // namespace
+
+Result<Uuid> Table::Insert(Record* record) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  Status s = CheckRecordShape(t, *record);
+  if (!s.ok()) return s;
+  std::vector<std::string> keys;
+  s = AllIndexKeys(t, record->fields, &keys);
+  if (!s.ok()) return s;
+  if (record->uuid == Uuid()) record->uuid = Uuid::New();
+  record->revision = 1;
+  std::string bytes;
+  EncodeRecord(t, *record, &bytes);
+
+  WriteTxn txn(env);
+  s = txn.Begin();
+  if (!s.ok()) return s;
+  if (t.parent >= 0) {
+    s = CheckParent(env, txn.get(), t, *record);
+    if (!s.ok()) return s;
+  }
+  MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
+  int rc = mdb_put(txn.get(), env.dbs[t.position].records, &k, &v,
+                   MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST)
+    return Status::UniqueViolation(
+        "uuid", Describe(t, record->uuid) + " already exists");
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    s = PutIndexEntry(env, txn.get(), t, static_cast<int>(i), keys[i],
+                      record->uuid, record->fields);
+    if (!s.ok()) return s;
+  }
+  if (t.parent >= 0) {
+    s = PutLink(env, txn.get(), t,
+                std::get<Uuid>(record->fields[t.link_field]), record->uuid);
+    if (!s.ok()) return s;
+  }
+  s = txn.Commit();
+  if (!s.ok()) return s;
+  return record->uuid;
+}
+
+Result<Record> Table::Get(const Uuid& uuid) {
+  Env::Impl& env = env_->impl();
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  Record record;
+  s = LoadRecord(env, txn.get(), *desc_, uuid, &record);
+  if (!s.ok()) return s;
+  return record;
+}
+
+Status Table::Replace(Record* record,
+                      std::optional<std::uint64_t> expected_revision) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  Status s = CheckRecordShape(t, *record);
+  if (!s.ok()) return s;
+  std::vector<std::string> new_keys;
+  s = AllIndexKeys(t, record->fields, &new_keys);
+  if (!s.ok()) return s;
+
+  WriteTxn txn(env);
+  s = txn.Begin();
+  if (!s.ok()) return s;
+  Record old;
+  s = LoadRecord(env, txn.get(), t, record->uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(t, old, expected_revision);
+  if (!s.ok()) return s;
+
+  if (t.parent >= 0) {
+    const Uuid& old_parent = std::get<Uuid>(old.fields[t.link_field]);
+    const Uuid& new_parent = std::get<Uuid>(record->fields[t.link_field]);
+    if (!(old_parent == new_parent)) {
+      s = CheckParent(env, txn.get(), t, *record);
+      if (s.ok()) s = DeleteLink(env, txn.get(), t, old_parent, record->uuid);
+      if (s.ok()) s = PutLink(env, txn.get(), t, new_parent, record->uuid);
+      if (!s.ok()) return s;
+    }
+  }
+  std::vector<std::string> old_keys;
+  s = AllIndexKeys(t, old.fields, &old_keys);
+  if (!s.ok()) return s;
+  // Only entries whose key changed move. All removals come before any
+  // addition, so the UNIQUE check sees the record's own old keys as free.
+  for (std::size_t i = 0; i < old_keys.size(); ++i) {
+    if (old_keys[i] == new_keys[i]) continue;
+    s = DeleteIndexEntry(env, txn.get(), t, static_cast<int>(i), old_keys[i],
+                         record->uuid);
+    if (!s.ok()) return s;
+  }
+  for (std::size_t i = 0; i < new_keys.size(); ++i) {
+    if (old_keys[i] == new_keys[i]) continue;
+    s = PutIndexEntry(env, txn.get(), t, static_cast<int>(i), new_keys[i],
+                      record->uuid, record->fields);
+    if (!s.ok()) return s;
+  }
+
+  record->revision = old.revision + 1;
+  std::string bytes;
+  EncodeRecord(t, *record, &bytes);
+  MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
+  s = FromMdb(mdb_put(txn.get(), env.dbs[t.position].records, &k, &v, 0),
+              "mdb_put " + t.name);
+  if (!s.ok()) return s;
+  return txn.Commit();
+}
+
+Status Table::Remove(const Uuid& uuid,
+                     std::optional<std::uint64_t> expected_revision) {
+  Env::Impl& env = env_->impl();
+  WriteTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  Record old;
+  s = LoadRecord(env, txn.get(), *desc_, uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(*desc_, old, expected_revision);
+  if (!s.ok()) return s;
+  s = RemoveInTxn(env, txn.get(), *desc_, old);
+  if (!s.ok()) return s;
+  return txn.Commit();
+}
+
+Result<Page> Table::Find(const std::vector<Filter>& filters,
+                         const PageRequest& request) {
+  const TableDesc& t = *desc_;
+  for (const Filter& f : filters) {
+    if (f.field < 0 || f.field >= static_cast<int>(t.fields.size()))
+      return Status::InvalidArgument(t.name, "filter names no field of " + t.name);
+    const FieldDesc& fd = t.fields[f.field];
+    if (TypeOf(f.value) != fd.type)
+      return Status::InvalidArgument(
+          fd.name, fd.name + " filter must be a " + std::string(TypeName(fd.type)));
+  }
+  Plan plan = ChoosePlan(t, filters);
+  Env::Impl& env = env_->impl();
+  PageBuilder page(request, plan.description);
+  Resume resume;
+  const Resume* after = nullptr;
+
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  switch (plan.kind) {
+    case Plan::Kind::kIndex: {
+      if (!request.after.empty()) {
+        s = DecodeCursor(request.after, 'I', plan.index, &resume);
+        if (!s.ok()) return s;
+        after = &resume;
+      }
+      // A prefix longer than any key matches nothing (and LMDB would refuse
+      // to seek to it).
+      if (plan.prefix.size() > kMaxKeyBytes) break;
+      const std::string& prefix = plan.prefix;
+      s = WalkIndex(env, txn.get(), t, plan.index, 'I', prefix, after,
+                    [&prefix](std::string_view key) {
+                      return key.substr(0, prefix.size()) == prefix;
+                    },
+                    filters, plan.residual, &page);
+      break;
+    }
+    case Plan::Kind::kLink:
+      if (!request.after.empty()) {
+        s = DecodeCursor(request.after, 'L', -1, &resume);
+        if (!s.ok()) return s;
+        after = &resume;
+      }
+      s = WalkLinks(env, txn.get(), t, plan.parent, after, filters,
+                    plan.residual, &page);
+      break;
+    case Plan::Kind::kScan:
+      if (!request.after.empty()) {
+        s = DecodeCursor(request.after, 'S', -1, &resume);
+        if (!s.ok()) return s;
+        after = &resume;
+      }
+      s = WalkRecords(env, txn.get(), t, after, filters, plan.residual, &page);
+      break;
+  }
+  if (!s.ok()) return s;
+  return page.Finish();
+}
+
+Result<Page> Table::Range(int field, const std::optional<Value>& from,
+                          const std::optional<Value>& to,
+                          const PageRequest& request) {
+  const TableDesc& t = *desc_;
+  int index = -1;
+  for (std::size_t i = 0; i < t.indexes.size(); ++i)
+    if (t.indexes[i].kind == IndexKind::RANGE &&
+        t.indexes[i].key_fields[0] == field)
+      index = static_cast<int>(i);
+  if (index < 0) {
+    std::string ranged;
+    for (const IndexDesc& i : t.indexes)
+      if (i.kind == IndexKind::RANGE)
+        ranged += (ranged.empty() ? "" : ", ") + t.fields[i.key_fields[0]].name;
+    std::string name = field >= 0 && field < static_cast<int>(t.fields.size())
+                           ? t.fields[field].name
+                           : "field";
+    return Status::InvalidArgument(
+        name, name + " has no RANGE index in " + t.name + "; ranges work on: " +
+                  (ranged.empty() ? "no field of this table" : ranged));
+  }
+  const FieldDesc& fd = t.fields[field];
+  for (const std::optional<Value>* bound : {&from, &to})
+    if (bound->has_value() && TypeOf(**bound) != fd.type)
+      return Status::InvalidArgument(
+          fd.name, fd.name + " bounds must be " + std::string(TypeName(fd.type)));
+
+  std::string lo, hi;
+  if (from) AppendKeyPart(*from, &lo);
+  if (to) AppendKeyPart(*to, &hi);
+  Env::Impl& env = env_->impl();
+  PageBuilder page(request, "index " + t.indexes[index].name);
+  Resume resume;
+  const Resume* after = nullptr;
+  if (!request.after.empty()) {
+    Status s = DecodeCursor(request.after, 'R', index, &resume);
+    if (!s.ok()) return s;
+    after = &resume;
+  }
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  bool bounded = to.has_value();
+  s = WalkIndex(env, txn.get(), t, index, 'R', lo, after,
+                [&hi, bounded](std::string_view key) {
+                  return !bounded || key <= std::string_view(hi);
+                },
+                {}, {}, &page);
+  if (!s.ok()) return s;
+  return page.Finish();
+}
+
+Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
+                             const PageRequest& request) {
+  if (child.parent != desc_->position)
+    return Status::InvalidArgument(
+        child.name, child.name + " is not linked to " + desc_->name);
+  Env::Impl& env = env_->impl();
+  Resume resume;
+  const Resume* after = nullptr;
+  if (!request.after.empty()) {
+    Status s = DecodeCursor(request.after, 'L', -1, &resume);
+    if (!s.ok()) return s;
+    after = &resume;
+  }
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  MDB_val k = ToVal(parent.AsBytes()), v;
+  int rc = mdb_get(txn.get(), env.dbs[desc_->position].records, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::NotFound("no " + Describe(*desc_, parent));
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + desc_->name);
+  PageBuilder page(request, "link " + child.links_db_name);
+  s = WalkLinks(env, txn.get(), child, parent, after, {}, {}, &page);
+  if (!s.ok()) return s;
+  return page.Finish();
+}
+
+Result<std::uint64_t> Table::Count() {
+  Env::Impl& env = env_->impl();
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  MDB_stat st;
+  int rc = mdb_stat(txn.get(), env.dbs[desc_->position].records, &st);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_stat " + desc_->name);
+  return static_cast<std::uint64_t>(st.ms_entries);
+}
+
+}  // namespace lmdbapi
