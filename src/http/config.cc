@@ -1,0 +1,161 @@
+// src/http/config.cc - see config.h.
+
+#include "http/config.h"
+
+#include <charconv>
+#include <string_view>
+
+namespace lmdbapi::http {
+namespace {
+
+// The variable's value, or nullopt if unset or empty.
+std::optional<std::string_view> Get(const EnvLookup& lookup,
+                                    const char* name) {
+  const char* v = lookup(name);
+  if (v == nullptr || *v == '\0') return std::nullopt;
+  return std::string_view(v);
+}
+
+Status Bad(const char* name, std::string_view value, std::string_view what) {
+  std::string msg = name;
+  msg += ": \"";
+  msg += value;
+  msg += "\" ";
+  msg += what;
+  return Status::InvalidArgument(name, std::move(msg));
+}
+
+// A decimal whole number in [lo, hi], no sign, no spaces.
+bool ParseWhole(std::string_view text, std::uint64_t lo, std::uint64_t hi,
+                std::uint64_t* out) {
+  if (text.empty() || text.front() < '0' || text.front() > '9') return false;
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return false;
+  if (v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+// host:port, host being a name, an IPv4 address or a bracketed IPv6 one.
+bool ValidHostPort(std::string_view text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view host = text.substr(0, colon);
+  std::uint64_t port = 0;
+  if (!ParseWhole(text.substr(colon + 1), 1, 65535, &port)) return false;
+  if (host.front() == '[') return host.size() > 2 && host.back() == ']';
+  for (char c : host) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
+  Config c;
+  c.env.path = "./var/data";
+
+  if (auto v = Get(lookup, "HOST_URL")) {
+    if (!ValidHostPort(*v))
+      return Bad("HOST_URL", *v,
+                 "is not host:port (expected e.g. 127.0.0.1:8080, no scheme)");
+    c.host_url = *v;
+  }
+
+  if (auto v = Get(lookup, "LMDB_PATH")) c.env.path = *v;
+
+  if (auto v = Get(lookup, "LMDB_MAP_SIZE_MB")) {
+    std::uint64_t mb = 0;
+    if (!ParseWhole(*v, 1, 1024 * 1024, &mb))
+      return Bad("LMDB_MAP_SIZE_MB", *v,
+                 "is not a whole number of MiB (expected 1..1048576)");
+    c.env.map_size_bytes = mb << 20;
+  } else if (auto v = Get(lookup, "LMDB_MAP_SIZE_GB")) {
+    std::uint64_t gb = 0;
+    if (!ParseWhole(*v, 1, 1024, &gb))
+      return Bad("LMDB_MAP_SIZE_GB", *v,
+                 "is not a whole number of GiB (expected 1..1024)");
+    c.env.map_size_bytes = gb << 30;
+  }
+
+  if (auto v = Get(lookup, "DURABILITY")) {
+    if (*v == "sync") {
+      c.env.durability = Durability::kSync;
+    } else if (*v == "nometasync") {
+      c.env.durability = Durability::kNoMetaSync;
+    } else if (*v == "nosync") {
+      c.env.durability = Durability::kNoSync;
+    } else {
+      return Bad("DURABILITY", *v,
+                 "is not a durability mode (expected sync, nometasync or "
+                 "nosync)");
+    }
+  }
+
+  if (auto v = Get(lookup, "LOG_LEVEL")) {
+    if (*v == "error") {
+      c.log_level = LogLevel::kError;
+    } else if (*v == "info") {
+      c.log_level = LogLevel::kInfo;
+    } else if (*v == "debug") {
+      c.log_level = LogLevel::kDebug;
+    } else {
+      return Bad("LOG_LEVEL", *v,
+                 "is not a log level (expected error, info or debug)");
+    }
+  }
+
+  if (auto v = Get(lookup, "WORKER_THREADS")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 1024, &n))
+      return Bad("WORKER_THREADS", *v,
+                 "is not a thread count (expected 1..1024)");
+    c.worker_threads = static_cast<unsigned>(n);
+  } else {
+    // Requests spend most of their time in FastCGI I/O and fsync, so two
+    // threads per core keep the cores busy; 64 keeps the default under the
+    // default reader-slot count.
+    unsigned n = 2 * cores;
+    c.worker_threads = n < 2 ? 2 : (n > 64 ? 64 : n);
+  }
+
+  if (auto v = Get(lookup, "LMDB_MAX_READERS")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 65536, &n))
+      return Bad("LMDB_MAX_READERS", *v,
+                 "is not a reader-slot count (expected 1..65536)");
+    c.env.max_readers = static_cast<unsigned>(n);
+  }
+  // Each request thread holds a read transaction, hence a reader slot.
+  if (c.env.max_readers <= c.worker_threads) {
+    std::string why = "must exceed WORKER_THREADS (" +
+                      std::to_string(c.worker_threads) +
+                      "): each thread holds a reader slot";
+    return Bad("LMDB_MAX_READERS", std::to_string(c.env.max_readers), why);
+  }
+
+  if (auto v = Get(lookup, "FCGI_SOCKET")) {
+    // sockaddr_un.sun_path holds 108 bytes including the terminating NUL.
+    if (v->size() > 107)
+      return Bad("FCGI_SOCKET", *v,
+                 "is too long for a unix socket path (expected at most 107 "
+                 "bytes; use a shorter or relative path)");
+    c.fcgi_socket = std::string(*v);
+  }
+
+  if (auto v = Get(lookup, "MAX_BODY_BYTES")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, std::uint64_t{1} << 30, &n))
+      return Bad("MAX_BODY_BYTES", *v,
+                 "is not a byte count (expected 1..1073741824)");
+    c.max_body_bytes = static_cast<std::size_t>(n);
+  }
+
+  return c;
+}
+
+}  // namespace lmdbapi::http

@@ -1,0 +1,63 @@
+// src/http/config.h - the worker's settings, read from the environment.
+//
+// Every setting is an environment variable with a default, so a plain
+// `lmdbapi-worker` runs, and systemd units and run-dev.sh only name what
+// they change. ParseConfig is a pure function of a getenv-like lookup: the
+// tests feed it maps, the worker feeds it ::getenv. A bad value is an
+// error naming the variable, quoting the value and saying what is expected;
+// the worker prints it and exits with code 2.
+//
+//   HOST_URL          127.0.0.1:8080   where nginx listens (host:port); the
+//                                      worker only reports it
+//   LMDB_PATH         ./var/data       the environment's directory
+//   LMDB_MAP_SIZE_GB  1                map size, 1..1024 GiB
+//   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
+//   LMDB_MAX_READERS  126              reader slots; must exceed WORKER_THREADS
+//   DURABILITY        sync             sync | nometasync | nosync (env.h)
+//   WORKER_THREADS    2 x cores        accept threads, 1..1024 (default at
+//                                      least 2, at most 64)
+//   LOG_LEVEL         info             error | info | debug
+//   FCGI_SOCKET       (unset)          unix socket path; unset: fd 0 if it
+//                                      is a listening socket, else
+//                                      ./var/run/lmdb-api.sock
+//   MAX_BODY_BYTES    1048576          largest request body accepted (413)
+//
+// An empty variable counts as unset.
+
+#ifndef LMDBAPI_HTTP_CONFIG_H_
+#define LMDBAPI_HTTP_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "http/log.h"
+#include "lmdbapi/env.h"
+#include "lmdbapi/status.h"
+
+namespace lmdbapi::http {
+
+inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
+
+struct Config {
+  std::string host_url = "127.0.0.1:8080";
+  Options env;  // path, map size, readers, durability
+  unsigned worker_threads = 2;
+  LogLevel log_level = LogLevel::kInfo;
+  std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
+  std::size_t max_body_bytes = std::size_t{1} << 20;
+};
+
+// Returns the value of an environment variable, or nullptr if unset.
+using EnvLookup = std::function<const char*(const char* name)>;
+
+// `cores` is std::thread::hardware_concurrency() (0 if unknown), a parameter
+// so that the default thread count is testable.
+// Errors: kInvalidArgument, subject = the variable's name.
+Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores);
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_CONFIG_H_

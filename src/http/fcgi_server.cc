@@ -1,0 +1,312 @@
+// src/http/fcgi_server.cc - see fcgi_server.h.
+
+#include "http/fcgi_server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <fcgiapp.h>
+
+#include "http/handlers.h"
+#include "http/log.h"
+#include "http/query.h"
+
+namespace lmdbapi::http {
+namespace {
+
+// Buffers beyond this are given back after the request that grew them.
+constexpr std::size_t kKeepCapacity = std::size_t{4} << 20;
+// A body over the limit is read and dropped, so the connection stays in
+// step; past this much the connection is closed instead.
+constexpr std::size_t kMaxDrain = std::size_t{64} << 20;
+
+void OnWake(int) {}
+
+std::string_view Param(const FCGX_Request& req, const char* name) {
+  const char* v = FCGX_GetParam(name, req.envp);
+  return v == nullptr ? std::string_view() : std::string_view(v);
+}
+
+std::string_view Reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
+  }
+  return "Unknown";
+}
+
+// Header values come from our own code, but a CR or LF must never reach
+// the header block whatever the library puts in, say, a plan string.
+void AppendHeader(std::string_view name, std::string_view value,
+                  std::string* out) {
+  *out += name;
+  *out += ": ";
+  for (char c : value) out->push_back(c == '\r' || c == '\n' ? ' ' : c);
+  *out += "\r\n";
+}
+
+// For log lines: clipped, control characters replaced.
+std::string Printable(std::string_view s) {
+  std::string out(s.substr(0, 200));
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  return out;
+}
+
+void SetSignalMask(int how) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, kWakeSignal);
+  pthread_sigmask(how, &set, nullptr);
+}
+
+// Reads up to `limit` bytes of the request body into *body; returns false
+// if the stream ended early or failed.
+bool ReadBody(FCGX_Stream* in, std::size_t length, std::string* body) {
+  body->resize(length);
+  std::size_t got = 0;
+  while (got < length) {
+    std::size_t chunk = std::min<std::size_t>(length - got, 1 << 20);
+    int n = FCGX_GetStr(body->data() + got, static_cast<int>(chunk), in);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  body->resize(got);
+  return got == length;
+}
+
+// Consumes what is left of the body, up to kMaxDrain; false if more was
+// left (the connection must then be closed).
+bool Drain(FCGX_Stream* in) {
+  char sink[16384];
+  std::size_t total = 0;
+  while (total <= kMaxDrain) {
+    int n = FCGX_GetStr(sink, sizeof sink, in);
+    if (n <= 0) return true;
+    total += static_cast<std::size_t>(n);
+  }
+  return false;
+}
+
+}  // namespace
+
+struct Server::Worker {
+  std::thread thread;
+  std::atomic<bool> done{false};
+  // Reused from request to request.
+  std::string body, path, head;
+  Request request;
+  Response response;
+  Scratch scratch;
+};
+
+Server::Server(Env& env, const ServerOptions& options)
+    : env_(env), options_(options) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Start(int listen_fd) {
+  if (FCGX_Init() != 0) return Status::IOError("FCGX_Init failed");
+  // No SA_RESTART: the point of the signal is to make a blocked accept(2)
+  // or read(2) return EINTR.
+  struct sigaction sa{};
+  sa.sa_handler = OnWake;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  if (sigaction(kWakeSignal, &sa, nullptr) != 0)
+    return Status::IOError(std::string("sigaction: ") + strerror(errno));
+  listen_fd_ = listen_fd;
+  stopping_ = false;
+  for (unsigned i = 0; i < options_.threads; ++i) {
+    auto w = std::make_unique<Worker>();
+    Worker* raw = w.get();
+    try {
+      w->thread = std::thread([this, raw] { Run(raw); });
+    } catch (const std::system_error& e) {
+      Stop();
+      return Status::IOError(std::string("cannot start a thread: ") +
+                             e.what());
+    }
+    workers_.push_back(std::move(w));
+  }
+  return Status();
+}
+
+void Server::Stop() {
+  if (workers_.empty()) return;
+  stopping_ = true;
+  // Makes libfcgi's accept loop give up on EINTR instead of retrying.
+  FCGX_ShutdownPending();
+  // A thread may check stopping_ just before the signal and block just
+  // after it, so keep signalling until every thread is out.
+  for (;;) {
+    bool all_done = true;
+    for (auto& w : workers_) {
+      if (w->done) continue;
+      all_done = false;
+      pthread_kill(w->thread.native_handle(), kWakeSignal);
+    }
+    if (all_done) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (auto& w : workers_) w->thread.join();
+  workers_.clear();
+}
+
+void Server::Run(Worker* w) {
+  // The wake signal may interrupt this thread only while it is idle.
+  SetSignalMask(SIG_BLOCK);
+  FCGX_Request req;
+  FCGX_InitRequest(&req, listen_fd_, 0);
+  while (!stopping_) {
+    SetSignalMask(SIG_UNBLOCK);
+    int rc = FCGX_Accept_r(&req);
+    SetSignalMask(SIG_BLOCK);
+    if (rc < 0) {
+      if (stopping_) break;
+      // EMFILE and the like: keep the thread, slow down, try again.
+      Log(LogLevel::kError, std::string("accept failed: ") + strerror(-rc));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+
+    auto start = std::chrono::steady_clock::now();
+    Request& r = w->request;
+    Response& resp = w->response;
+    r = Request();
+    resp.Clear();
+    try {
+      r.method = Param(req, "REQUEST_METHOD");
+      r.query = Param(req, "QUERY_STRING");
+      r.content_type = Param(req, "CONTENT_TYPE");
+      r.if_match = Param(req, "HTTP_IF_MATCH");
+      // nginx's DOCUMENT_URI is the path already decoded and normalised;
+      // other servers may only give REQUEST_URI.
+      bool bad = false;
+      r.path = Param(req, "DOCUMENT_URI");
+      if (r.path.empty()) {
+        std::string_view uri = Param(req, "REQUEST_URI");
+        uri = uri.substr(0, uri.find('?'));
+        bad = !PercentDecode(uri, false, &w->path);
+        r.path = w->path;
+      }
+
+      std::string_view cl = Param(req, "CONTENT_LENGTH");
+      std::size_t length = 0;
+      bool has_length = !cl.empty();
+      if (has_length) {
+        auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(),
+                                         length);
+        if (ec == std::errc::result_out_of_range) {
+          length = SIZE_MAX;
+        } else if (ec != std::errc() || end != cl.data() + cl.size()) {
+          bad = true;
+        }
+      }
+      w->body.clear();
+      if (bad) {
+        SetProblem(ProblemFor(HttpError::kBadRequest),
+                   "malformed CONTENT_LENGTH or REQUEST_URI", "", &resp);
+        if (!Drain(req.in)) req.keepConnection = 0;
+      } else if (has_length && length > options_.max_body_bytes) {
+        SetProblem(ProblemFor(HttpError::kBodyTooLarge),
+                   "the body is " + std::string(cl) +
+                       " bytes; at most " +
+                       std::to_string(options_.max_body_bytes) +
+                       " are accepted (MAX_BODY_BYTES)",
+                   "", &resp);
+        if (!Drain(req.in)) req.keepConnection = 0;
+      } else {
+        // Without a length, read to the end of FCGI_STDIN, one byte past
+        // the limit to tell "at" from "over".
+        std::size_t want = has_length ? length : options_.max_body_bytes + 1;
+        bool complete = ReadBody(req.in, want, &w->body);
+        if (!has_length && w->body.size() > options_.max_body_bytes) {
+          SetProblem(ProblemFor(HttpError::kBodyTooLarge),
+                     "the body is over " +
+                         std::to_string(options_.max_body_bytes) +
+                         " bytes (MAX_BODY_BYTES)",
+                     "", &resp);
+          if (!Drain(req.in)) req.keepConnection = 0;
+        } else if (has_length && !complete) {
+          SetProblem(ProblemFor(HttpError::kBadRequest),
+                     "the body ended before CONTENT_LENGTH bytes", "",
+                     &resp);
+        } else {
+          // Consume the end-of-stream record, so a kept connection is at
+          // the next request's first record.
+          if (!Drain(req.in)) req.keepConnection = 0;
+          r.body = w->body;
+          HandleRequest(env_, r, &resp, &w->scratch);
+        }
+      }
+    } catch (...) {
+      Log(LogLevel::kError, "exception in the request loop");
+      SetProblem(ProblemFor(HttpError::kInternal),
+                 "the server failed to answer; the error is logged", "",
+                 &resp);
+    }
+
+    std::string& head = w->head;
+    head.clear();
+    head += "Status: ";
+    head += std::to_string(resp.status);
+    head += ' ';
+    head += Reason(resp.status);
+    head += "\r\n";
+    if (!resp.content_type.empty())
+      AppendHeader("Content-Type", resp.content_type, &head);
+    if (resp.status != 204)
+      AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+    if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
+    if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);
+    if (!resp.allow.empty()) AppendHeader("Allow", resp.allow, &head);
+    if (!resp.query_plan.empty())
+      AppendHeader("X-Query-Plan", resp.query_plan, &head);
+    head += "\r\n";
+    FCGX_PutStr(head.data(), static_cast<int>(head.size()), req.out);
+    if (r.method != "HEAD" && !resp.body.empty())
+      FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
+                  req.out);
+
+    if (LogEnabled(LogLevel::kDebug)) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+      Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
+                                " " + std::to_string(resp.status) + " " +
+                                std::to_string(us) + "us");
+    }
+    // r's views point into req's params: drop them before Finish frees them.
+    r = Request();
+    FCGX_Finish_r(&req);
+
+    for (std::string* s : {&w->body, &w->path, &w->head, &resp.body})
+      if (s->capacity() > kKeepCapacity) {
+        s->clear();
+        s->shrink_to_fit();
+      }
+  }
+  FCGX_Free(&req, 1);  // closes a kept connection
+  w->done = true;
+}
+
+}  // namespace lmdbapi::http

@@ -1,0 +1,72 @@
+// src/http/fcgi_server.h - the FastCGI side: accept threads over libfcgi.
+//
+// A Server runs N threads, each looping FCGX_Accept_r on one listening
+// socket: read the request's params and body, HandleRequest, write the
+// response. Every thread keeps its buffers (body, response, scratch) from
+// one request to the next. With nginx's fastcgi_keep_conn a thread keeps
+// its connection between requests, so nginx's upstream keepalive should
+// not exceed the thread count (see conf/nginx/lmdb-api.conf).
+//
+// Stopping: Stop() makes the threads take no new request, lets each finish
+// the one it is answering, and joins them. Idle threads are blocked in
+// accept(2) or in read(2) on a kept connection; Stop wakes them with a
+// signal (kWakeSignal, handled by a no-op, unblocked only while a thread is
+// idle, so a request in progress is never interrupted) rather than by
+// shutdown(2) on the listening socket, because that socket may be shared:
+// systemd keeps its own copy of a .socket unit's listener, and spawn-fcgi
+// -F hands one listener to several workers.
+
+#ifndef LMDBAPI_HTTP_FCGI_SERVER_H_
+#define LMDBAPI_HTTP_FCGI_SERVER_H_
+
+#include <signal.h>
+
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "lmdbapi/env.h"
+#include "lmdbapi/status.h"
+
+namespace lmdbapi::http {
+
+inline const int kWakeSignal = SIGUSR2;
+
+struct ServerOptions {
+  unsigned threads = 2;
+  std::size_t max_body_bytes = std::size_t{1} << 20;  // larger: 413
+};
+
+class Server {
+ public:
+  // REQUIRES: env outlives the Server.
+  Server(Env& env, const ServerOptions& options);
+  ~Server();  // Stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Initialises libfcgi, installs the kWakeSignal handler and starts the
+  // threads on `listen_fd` (which the caller keeps and closes after
+  // Stop()). Errors: kIOError if a thread cannot be started.
+  Status Start(int listen_fd);
+
+  // Returns once every thread has finished its request and exited.
+  // Idempotent.
+  void Stop();
+
+ private:
+  struct Worker;
+  void Run(Worker* worker);
+
+  Env& env_;
+  ServerOptions options_;
+  int listen_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_FCGI_SERVER_H_

@@ -1,0 +1,336 @@
+// src/http/handlers.cc - see handlers.h.
+//
+// HandleRequest routes, checks what every route shares (body presence and
+// type, query syntax), then calls one function per route kind. Those
+// return a Status; a non-OK one becomes its problem response, so each
+// handler reads as the happy path plus `if (!s.ok()) return s;`.
+
+#include "http/handlers.h"
+
+#include <charconv>
+#include <exception>
+#include <optional>
+
+#include "http/base64url.h"
+#include "http/log.h"
+#include "http/params.h"
+#include "http/record_json.h"
+#include "http/router.h"
+
+namespace lmdbapi::http {
+namespace {
+
+void SetStatusProblem(const Status& s, Response* resp) {
+  ProblemType type = ProblemFor(s.code());
+  if (type.status >= 500)
+    Log(LogLevel::kError, std::string(type.slug) + ": " + s.message());
+  SetProblem(type, s.message(), s.subject(), resp);
+}
+
+std::string ETagFor(std::uint64_t revision) {
+  return "\"" + std::to_string(revision) + "\"";
+}
+
+void SetRecord(int status, const Record& record, const TableDesc& table,
+               Response* resp) {
+  resp->status = status;
+  resp->content_type = kJsonContentType;
+  resp->etag = ETagFor(record.revision);
+  AppendRecordJson(record, table, &resp->body);
+}
+
+void SetPage(const Page& page, const TableDesc& table, Response* resp) {
+  resp->status = 200;
+  resp->content_type = kJsonContentType;
+  resp->query_plan = page.plan;
+  std::string& out = resp->body;
+  out += "{\"records\":[";
+  for (std::size_t i = 0; i < page.records.size(); ++i) {
+    if (i > 0) out += ',';
+    AppendRecordJson(page.records[i], table, &out);
+  }
+  out += "],\"next\":";
+  if (page.next) {
+    out += '"';
+    AppendBase64Url(*page.next, &out);  // base64url needs no JSON escaping
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += '}';
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// application/json, any case, with optional parameters; a charset, if
+// given, must be UTF-8 (RFC 8259 allows no other).
+bool IsJsonContentType(std::string_view header) {
+  std::size_t semi = header.find(';');
+  if (!EqualsIgnoreCase(Trim(header.substr(0, semi)), "application/json"))
+    return false;
+  while (semi != std::string_view::npos) {
+    header = header.substr(semi + 1);
+    semi = header.find(';');
+    std::string_view param = Trim(header.substr(0, semi));
+    std::size_t eq = param.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (!EqualsIgnoreCase(Trim(param.substr(0, eq)), "charset")) continue;
+    std::string_view value = Trim(param.substr(eq + 1));
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+      value = value.substr(1, value.size() - 2);
+    if (!EqualsIgnoreCase(value, "utf-8") && !EqualsIgnoreCase(value, "utf8"))
+      return false;
+  }
+  return true;
+}
+
+// If-Match: "*" (any revision) or one strong ETag, "<revision>".
+Status ParseIfMatch(std::string_view header,
+                    std::optional<std::uint64_t>* revision) {
+  header = Trim(header);
+  if (header.empty() || header == "*") return Status();
+  std::uint64_t v = 0;
+  if (header.size() >= 3 && header.front() == '"' && header.back() == '"') {
+    const char* b = header.data() + 1;
+    const char* e = header.data() + header.size() - 1;
+    auto [end, ec] = std::from_chars(b, e, v);
+    if (ec == std::errc() && end == e && b != e) {
+      *revision = v;
+      return Status();
+    }
+  }
+  std::string shown(header.substr(0, 64));
+  return Status::InvalidArgument(
+      "If-Match", "If-Match: " + shown +
+                      " is not one ETag of this API (expected \"<revision>\" "
+                      "as the ETag header gave it, or *)");
+}
+
+// The revision a write must find: from the body's "revision" and/or the
+// If-Match header. Two that disagree cannot both match.
+Status ExpectedRevision(const Request& req,
+                        std::optional<std::uint64_t> from_body,
+                        std::optional<std::uint64_t>* expected) {
+  std::optional<std::uint64_t> from_header;
+  Status s = ParseIfMatch(req.if_match, &from_header);
+  if (!s.ok()) return s;
+  if (from_body && from_header && *from_body != *from_header)
+    return Status::Conflict("the body's revision " +
+                            std::to_string(*from_body) +
+                            " and If-Match revision " +
+                            std::to_string(*from_header) + " disagree");
+  *expected = from_body ? from_body : from_header;
+  return Status();
+}
+
+Status HandleInsert(Env& env, const Route& route, const Request& req,
+                    Scratch* scratch, Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kReject);
+  if (!parsed.ok()) return parsed.status();
+  Record& record = parsed->record;
+  auto uuid = Table(env, *route.table).Insert(&record);
+  if (!uuid.ok()) return uuid.status();
+  SetRecord(201, record, *route.table, resp);
+  resp->location = "/api/" + route.table->name + "/" + record.uuid.ToString();
+  return Status();
+}
+
+Status HandleFind(Env& env, const Route& route, const Request&,
+                  Scratch* scratch, Response* resp) {
+  PageRequest page;
+  Status s = ParseFindParams(scratch->params, *route.table, &scratch->filters,
+                             &page);
+  if (!s.ok()) return s;
+  auto found = Table(env, *route.table).Find(scratch->filters, page);
+  if (!found.ok()) return found.status();
+  SetPage(found.value(), *route.table, resp);
+  return Status();
+}
+
+Status HandleGet(Env& env, const Route& route, const Request&,
+                 Scratch* scratch, Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  auto record = Table(env, *route.table).Get(route.uuid);
+  if (!record.ok()) return record.status();
+  SetRecord(200, record.value(), *route.table, resp);
+  return Status();
+}
+
+Status HandleReplace(Env& env, const Route& route, const Request& req,
+                     Scratch* scratch, Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kAccept);
+  if (!parsed.ok()) return parsed.status();
+  Record& record = parsed->record;
+  if (parsed->has_uuid && record.uuid != route.uuid)
+    return Status::InvalidArgument(
+        "uuid", "uuid: the body says " + record.uuid.ToString() +
+                    " but the path says " + route.uuid.ToString() +
+                    "; a record's uuid cannot change");
+  record.uuid = route.uuid;
+  std::optional<std::uint64_t> expected;
+  s = ExpectedRevision(req, parsed->revision, &expected);
+  if (!s.ok()) return s;
+  s = Table(env, *route.table).Replace(&record, expected);
+  if (!s.ok()) return s;
+  SetRecord(200, record, *route.table, resp);
+  return Status();
+}
+
+Status HandleRemove(Env& env, const Route& route, const Request& req,
+                    Scratch* scratch, Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  std::optional<std::uint64_t> expected;
+  s = ExpectedRevision(req, std::nullopt, &expected);
+  if (!s.ok()) return s;
+  s = Table(env, *route.table).Remove(route.uuid, expected);
+  if (!s.ok()) return s;
+  resp->status = 204;
+  return Status();
+}
+
+Status HandleRange(Env& env, const Route& route, const Request&,
+                   Scratch* scratch, Response* resp) {
+  RangeQuery range;
+  Status s = ParseRangeParams(scratch->params, *route.table, &range);
+  if (!s.ok()) return s;
+  auto found = Table(env, *route.table)
+                   .Range(range.field, range.from, range.to, range.page);
+  if (!found.ok()) return found.status();
+  SetPage(found.value(), *route.table, resp);
+  return Status();
+}
+
+Status HandleChildren(Env& env, const Route& route, const Request&,
+                      Scratch* scratch, Response* resp) {
+  PageRequest page;
+  Status s = ParsePageParams(scratch->params, &page);
+  if (!s.ok()) return s;
+  auto found =
+      Table(env, *route.table).Children(route.uuid, *route.child, page);
+  if (!found.ok()) return found.status();
+  SetPage(found.value(), *route.child, resp);
+  return Status();
+}
+
+Status Dispatch(Env& env, const Route& route, const Request& req,
+                Scratch* scratch, Response* resp) {
+  switch (route.kind) {
+    case RouteKind::kInsert:   return HandleInsert(env, route, req, scratch, resp);
+    case RouteKind::kFind:     return HandleFind(env, route, req, scratch, resp);
+    case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
+    case RouteKind::kReplace:  return HandleReplace(env, route, req, scratch, resp);
+    case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, resp);
+    case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
+    case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
+  }
+  return Status::InvalidArgument("", "unknown route kind");
+}
+
+void Answer(Env& env, const Request& req, Response* resp, Scratch* scratch) {
+  RouteMatch m = MatchRoute(env.schema(), req.method, req.path);
+  if (m.outcome == RouteMatch::Outcome::kNoRoute) {
+    SetProblem(ProblemFor(HttpError::kNoRoute), m.detail, "", resp);
+    return;
+  }
+  if (m.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
+    std::string detail(req.method.substr(0, 32));
+    detail += " is not allowed here; allowed: ";
+    detail += m.allow;
+    SetProblem(ProblemFor(HttpError::kMethodNotAllowed), detail, "", resp);
+    resp->allow = m.allow;
+    return;
+  }
+  const Route& route = m.route;
+  if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace) {
+    if (req.body.empty()) {
+      SetProblem(ProblemFor(HttpError::kMissingBody),
+                 "this route needs a JSON object body (Content-Type: "
+                 "application/json)",
+                 "", resp);
+      return;
+    }
+    if (!IsJsonContentType(req.content_type)) {
+      std::string detail = "Content-Type ";
+      detail += req.content_type.empty()
+                    ? std::string("is missing")
+                    : "\"" + std::string(req.content_type.substr(0, 64)) +
+                          "\" is not JSON";
+      detail += "; send application/json (UTF-8)";
+      SetProblem(ProblemFor(HttpError::kUnsupportedMediaType), detail, "",
+                 resp);
+      return;
+    }
+  }
+  Status s = ParseQuery(req.query, &scratch->params);
+  if (s.ok()) s = Dispatch(env, route, req, scratch, resp);
+  if (!s.ok()) {
+    resp->Clear();
+    SetStatusProblem(s, resp);
+  }
+}
+
+}  // namespace
+
+void Response::Clear() {
+  status = 200;
+  content_type = {};
+  location.clear();
+  etag.clear();
+  allow = {};
+  query_plan.clear();
+  body.clear();
+}
+
+void SetProblem(const ProblemType& type, std::string_view detail,
+                std::string_view field, Response* resp) {
+  resp->Clear();
+  resp->status = type.status;
+  resp->content_type = kProblemContentType;
+  AppendProblemJson(type, detail, field, &resp->body);
+}
+
+void HandleRequest(Env& env, const Request& req, Response* resp,
+                   Scratch* scratch) {
+  resp->Clear();
+  try {
+    Answer(env, req, resp, scratch);
+  } catch (const std::exception& e) {
+    Log(LogLevel::kError, std::string("exception while answering ") +
+                              std::string(req.method.substr(0, 16)) + " " +
+                              std::string(req.path.substr(0, 200)) + ": " +
+                              e.what());
+    SetProblem(ProblemFor(HttpError::kInternal),
+               "the server failed to answer; the error is logged", "", resp);
+  } catch (...) {
+    Log(LogLevel::kError, "unknown exception while answering " +
+                              std::string(req.method.substr(0, 16)) + " " +
+                              std::string(req.path.substr(0, 200)));
+    SetProblem(ProblemFor(HttpError::kInternal),
+               "the server failed to answer; the error is logged", "", resp);
+  }
+}
+
+}  // namespace lmdbapi::http

@@ -1,0 +1,70 @@
+// src/http/handlers.h - one HTTP request in, one response out, over an Env.
+//
+// The request and response are plain structs, with no FastCGI in sight, so
+// the whole API (routing, parameters, bodies, status codes, problem
+// details) is unit-tested against a real Env without a socket. The server
+// (fcgi_server.h) fills a Request from FastCGI params, calls HandleRequest
+// and writes the Response out.
+//
+// Thread-safety: HandleRequest may run on many threads at once over one
+// Env, each with its own Response and Scratch.
+
+#ifndef LMDBAPI_HTTP_HANDLERS_H_
+#define LMDBAPI_HTTP_HANDLERS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/problem.h"
+#include "http/query.h"
+#include "lmdbapi/env.h"
+#include "lmdbapi/status.h"
+#include "lmdbapi/table.h"
+
+namespace lmdbapi::http {
+
+// A view of one request; every string is owned by the caller.
+struct Request {
+  std::string_view method;        // GET, HEAD, POST, PUT, DELETE, ...
+  std::string_view path;          // decoded, without the query string
+  std::string_view query;         // raw, without the '?'
+  std::string_view content_type;  // Content-Type header; empty if none
+  std::string_view if_match;      // If-Match header; empty if none
+  std::string_view body;          // empty if none
+};
+
+inline constexpr std::string_view kJsonContentType = "application/json";
+
+struct Response {
+  int status = 200;
+  std::string_view content_type;  // empty when there is no body (204)
+  std::string location;           // Location, if non-empty
+  std::string etag;               // ETag (with its quotes), if non-empty
+  std::string_view allow;         // Allow (405), if non-empty
+  std::string query_plan;         // X-Query-Plan, if non-empty
+  std::string body;
+
+  // Empties every member but keeps the strings' capacity for the next
+  // request on this thread.
+  void Clear();
+};
+
+// Buffers HandleRequest reuses from one request to the next.
+struct Scratch {
+  std::vector<QueryParam> params;
+  std::vector<Filter> filters;
+};
+
+// Answers `request` into *response (Clear()ed first). Never throws: an
+// exception from below becomes a logged 500.
+void HandleRequest(Env& env, const Request& request, Response* response,
+                   Scratch* scratch);
+
+// Makes *response the problem `type` with this detail and field.
+void SetProblem(const ProblemType& type, std::string_view detail,
+                std::string_view field, Response* response);
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_HANDLERS_H_

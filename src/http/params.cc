@@ -1,0 +1,173 @@
+// src/http/params.cc - see params.h.
+
+#include "http/params.h"
+
+#include <charconv>
+
+#include "http/base64url.h"
+
+namespace lmdbapi::http {
+namespace {
+
+std::string Clip(std::string_view text) {
+  constexpr std::size_t kMax = 64;
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, kMax)) + "...";
+}
+
+Status Twice(std::string_view name) {
+  return Status::InvalidArgument(
+      name, "query parameter \"" + Clip(name) + "\" is given twice");
+}
+
+// Parses limit and after into *page; false if `p` is neither.
+// Sets *s on a bad value or a repeat.
+bool TakePageParam(const QueryParam& p, bool* seen_limit, bool* seen_after,
+                   PageRequest* page, Status* s) {
+  if (p.name == "limit") {
+    if (*seen_limit) {
+      *s = Twice("limit");
+      return true;
+    }
+    *seen_limit = true;
+    std::size_t v = 0;
+    const char* b = p.value.data();
+    const char* e = b + p.value.size();
+    auto [end, ec] = std::from_chars(b, e, v);
+    if (p.value.empty() || ec != std::errc() || end != e || v < 1 ||
+        v > kMaxLimit) {
+      *s = Status::InvalidArgument(
+          "limit", "limit: \"" + Clip(p.value) +
+                       "\" is not a page size (expected 1.." +
+                       std::to_string(kMaxLimit) + ")");
+      return true;
+    }
+    page->limit = v;
+    return true;
+  }
+  if (p.name == "after") {
+    if (*seen_after) {
+      *s = Twice("after");
+      return true;
+    }
+    *seen_after = true;
+    if (p.value.empty() || !DecodeBase64Url(p.value, &page->after)) {
+      *s = Status::InvalidArgument(
+          "after", "after: \"" + Clip(p.value) +
+                       "\" is not a cursor (pass the \"next\" of the "
+                       "previous page unchanged)");
+      page->after.clear();
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string FieldList(const TableDesc& table) {
+  std::string list;
+  for (std::size_t i = 0; i < table.fields.size(); ++i) {
+    if (i > 0) list += ", ";
+    list += table.fields[i].name;
+  }
+  return list;
+}
+
+}  // namespace
+
+Status ParseFindParams(const std::vector<QueryParam>& params,
+                       const TableDesc& table, std::vector<Filter>* filters,
+                       PageRequest* page) {
+  filters->clear();
+  *page = PageRequest();
+  page->limit = kDefaultLimit;
+  bool seen_limit = false, seen_after = false;
+  std::vector<bool> seen(table.fields.size(), false);
+  for (const QueryParam& p : params) {
+    Status s;
+    if (TakePageParam(p, &seen_limit, &seen_after, page, &s)) {
+      if (!s.ok()) return s;
+      continue;
+    }
+    int i = table.FieldIndex(p.name);
+    if (i < 0)
+      return Status::InvalidArgument(
+          p.name, "unknown query parameter \"" + Clip(p.name) + "\"; " +
+                      table.name + " filters on its fields (" +
+                      FieldList(table) + ") and takes limit and after");
+    if (seen[i]) return Twice(p.name);
+    seen[i] = true;
+    const FieldDesc& f = table.fields[i];
+    auto v = ParseValue(f.type, p.value, f.name);
+    if (!v.ok()) return v.status();
+    filters->push_back(Filter{i, std::move(v.value())});
+  }
+  return Status();
+}
+
+Status ParseRangeParams(const std::vector<QueryParam>& params,
+                        const TableDesc& table, RangeQuery* range) {
+  *range = RangeQuery();
+  range->page.limit = kDefaultLimit;
+  bool seen_limit = false, seen_after = false;
+  const QueryParam* field = nullptr;
+  const QueryParam* from = nullptr;
+  const QueryParam* to = nullptr;
+  for (const QueryParam& p : params) {
+    Status s;
+    if (TakePageParam(p, &seen_limit, &seen_after, &range->page, &s)) {
+      if (!s.ok()) return s;
+      continue;
+    }
+    const QueryParam** slot = p.name == "field" ? &field
+                              : p.name == "from" ? &from
+                              : p.name == "to"   ? &to
+                                                 : nullptr;
+    if (slot == nullptr)
+      return Status::InvalidArgument(
+          p.name, "unknown query parameter \"" + Clip(p.name) +
+                      "\"; range takes field, from, to, limit and after");
+    if (*slot != nullptr) return Twice(p.name);
+    *slot = &p;
+  }
+  if (field == nullptr)
+    return Status::InvalidArgument(
+        "field", "range needs field=<name of a field with a RANGE index>");
+  range->field = table.FieldIndex(field->value);
+  if (range->field < 0)
+    return Status::InvalidArgument(
+        "field", "field: \"" + Clip(field->value) + "\" is not a field of " +
+                     table.name + " (" + FieldList(table) + ")");
+  const FieldDesc& f = table.fields[range->field];
+  for (const QueryParam* bound : {from, to}) {
+    if (bound == nullptr) continue;
+    auto v = ParseValue(f.type, bound->value, bound->name);
+    if (!v.ok()) return v.status();
+    (bound == from ? range->from : range->to) = std::move(v.value());
+  }
+  return Status();
+}
+
+Status ParsePageParams(const std::vector<QueryParam>& params,
+                       PageRequest* page) {
+  *page = PageRequest();
+  page->limit = kDefaultLimit;
+  bool seen_limit = false, seen_after = false;
+  for (const QueryParam& p : params) {
+    Status s;
+    if (!TakePageParam(p, &seen_limit, &seen_after, page, &s))
+      return Status::InvalidArgument(
+          p.name, "unknown query parameter \"" + Clip(p.name) +
+                      "\"; this route takes limit and after");
+    if (!s.ok()) return s;
+  }
+  return Status();
+}
+
+Status ParseNoParams(const std::vector<QueryParam>& params) {
+  if (params.empty()) return Status();
+  return Status::InvalidArgument(
+      params[0].name, "unknown query parameter \"" + Clip(params[0].name) +
+                          "\"; this route takes none");
+}
+
+}  // namespace lmdbapi::http

@@ -1,0 +1,55 @@
+// src/http/params.h - what a route's query parameters mean.
+//
+//   find (GET /api/T, /api/T/get-record)
+//       <field>=<value>  equality filter, the value in the field's text form
+//                        (lmdbapi::ParseValue); any number of fields
+//       limit=1..1000    page size, default 100
+//       after=<cursor>   the previous page's "next" (base64url)
+//   range (GET /api/T/range)
+//       field=<name> (required), from=<value>, to=<value>, limit, after
+//   children (GET /api/T/{uuid}/S)
+//       limit, after
+//   every other route takes none.
+//
+// An unknown parameter, or one given twice, is an error naming it: a typo
+// must not silently widen a query to the whole table. Errors are
+// kInvalidArgument with the parameter (or field) as subject.
+
+#ifndef LMDBAPI_HTTP_PARAMS_H_
+#define LMDBAPI_HTTP_PARAMS_H_
+
+#include <optional>
+#include <vector>
+
+#include "http/query.h"
+#include "lmdbapi/schema.h"
+#include "lmdbapi/status.h"
+#include "lmdbapi/table.h"
+
+namespace lmdbapi::http {
+
+inline constexpr std::size_t kDefaultLimit = 100;
+inline constexpr std::size_t kMaxLimit = 1000;
+
+Status ParseFindParams(const std::vector<QueryParam>& params,
+                       const TableDesc& table, std::vector<Filter>* filters,
+                       PageRequest* page);
+
+struct RangeQuery {
+  int field = -1;
+  std::optional<Value> from, to;
+  PageRequest page;
+};
+
+Status ParseRangeParams(const std::vector<QueryParam>& params,
+                        const TableDesc& table, RangeQuery* range);
+
+Status ParsePageParams(const std::vector<QueryParam>& params,
+                       PageRequest* page);
+
+// For routes that take no parameters.
+Status ParseNoParams(const std::vector<QueryParam>& params);
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_PARAMS_H_

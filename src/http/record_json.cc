@@ -1,0 +1,334 @@
+// src/http/record_json.cc - see record_json.h.
+//
+// Reading uses RapidJSON's SAX Reader rather than a Document: the record is
+// flat, so the handler refuses any nested value at once (no recursion, no
+// DOM allocation), sees duplicate member names (a Document keeps both), and
+// gets numbers as their literal text (kParseNumbersAsStringsFlag) so that
+// INT64 is read exactly and 1.5 or 1e3 can be refused by name.
+
+#include "http/record_json.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include "http/json_output.h"
+
+namespace lmdbapi::http {
+namespace {
+
+using rapidjson::SizeType;
+
+constexpr unsigned kParseFlags = rapidjson::kParseValidateEncodingFlag |
+                                 rapidjson::kParseNumbersAsStringsFlag;
+
+std::string_view Expected(FieldType type) {
+  switch (type) {
+    case FieldType::STRING:    return "a string";
+    case FieldType::INT64:     return "an integer";
+    case FieldType::DOUBLE:    return "a number";
+    case FieldType::BOOL:      return "true or false";
+    case FieldType::DATE:      return "a date string \"YYYY-MM-DD\"";
+    case FieldType::TIMESTAMP: return "an RFC 3339 timestamp string";
+    case FieldType::UUID:      return "a uuid string";
+  }
+  return "a value";
+}
+
+std::string Clip(std::string_view text) {
+  constexpr std::size_t kMax = 40;
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, kMax)) + "...";
+}
+
+class RecordHandler
+    : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RecordHandler> {
+ public:
+  RecordHandler(const TableDesc& table, MetaFields meta, ParsedRecord* out)
+      : table_(table), meta_(meta), out_(out),
+        seen_(table.fields.size(), false), null_(table.fields.size(), false) {
+    out_->record.fields.resize(table.fields.size());
+  }
+
+  const Status& error() const { return error_; }
+
+  // SAX events. Each returns false to stop the parse, with error_ set.
+  bool StartObject() {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    return WrongKind("an object");
+  }
+  bool EndObject(SizeType) {
+    depth_ = 0;
+    return true;
+  }
+  bool StartArray() { return WrongKind("an array"); }
+  bool EndArray(SizeType) { return false; }  // unreachable: arrays refused
+
+  bool Key(const char* s, SizeType n, bool) {
+    std::string_view name(s, n);
+    if (name == "uuid" || name == "revision") {
+      if (meta_ == MetaFields::kReject)
+        return Fail(name, "\"" + std::string(name) +
+                              "\" is assigned by the server; remove it from "
+                              "the body");
+      bool& seen = name == "uuid" ? seen_uuid_ : seen_revision_;
+      if (seen) return Fail(name, "member \"" + std::string(name) +
+                                      "\" appears twice");
+      seen = true;
+      slot_ = name == "uuid" ? kUuidSlot : kRevisionSlot;
+      return true;
+    }
+    int i = table_.FieldIndex(name);
+    if (i < 0) return Fail(name, UnknownFieldMessage(name));
+    if (seen_[i])
+      return Fail(name, "member \"" + std::string(name) + "\" appears twice");
+    seen_[i] = true;
+    slot_ = i;
+    return true;
+  }
+
+  bool Null() {
+    if (depth_ == 0) return NotAnObject("null");
+    if (slot_ == kUuidSlot || slot_ == kRevisionSlot) return true;  // absent
+    const FieldDesc& f = table_.fields[slot_];
+    if (f.required)
+      return Fail(f.name, f.name + ": is required and cannot be null");
+    null_[slot_] = true;
+    return true;
+  }
+
+  bool Bool(bool b) {
+    if (depth_ == 0) return NotAnObject(b ? "true" : "false");
+    if (slot_ < 0) return WrongKind(b ? "true" : "false");
+    const FieldDesc& f = table_.fields[slot_];
+    if (f.type != FieldType::BOOL) return WrongKind(b ? "true" : "false");
+    out_->record.fields[slot_] = b;
+    return true;
+  }
+
+  bool RawNumber(const char* s, SizeType n, bool) {
+    std::string_view text(s, n);
+    if (depth_ == 0) return NotAnObject("a number");
+    if (slot_ == kRevisionSlot) {
+      std::uint64_t v = 0;
+      auto [end, ec] = std::from_chars(s, s + n, v);
+      if (ec != std::errc() || end != s + n)
+        return Fail("revision", "revision: expected a positive integer, got " +
+                                    Clip(text));
+      out_->revision = v;
+      return true;
+    }
+    if (slot_ == kUuidSlot) return WrongKind("a number");
+    const FieldDesc& f = table_.fields[slot_];
+    if (f.type == FieldType::INT64) {
+      if (text.find_first_of(".eE") != std::string_view::npos)
+        return Fail(f.name, f.name + ": expected an integer, got " +
+                                Clip(text));
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(s, s + n, v);
+      if (ec != std::errc() || end != s + n)
+        return Fail(f.name,
+                    f.name + ": " + Clip(text) +
+                        " is out of range for INT64 "
+                        "(-9223372036854775808..9223372036854775807)");
+      out_->record.fields[slot_] = v;
+      return true;
+    }
+    if (f.type == FieldType::DOUBLE) {
+      double v = 0;
+      auto [end, ec] = std::from_chars(s, s + n, v);
+      if (ec != std::errc() || end != s + n || !std::isfinite(v))
+        return Fail(f.name, f.name + ": " + Clip(text) +
+                                " is out of range for a double");
+      out_->record.fields[slot_] = v;
+      return true;
+    }
+    return WrongKind("a number");
+  }
+
+  bool String(const char* s, SizeType n, bool) {
+    std::string_view text(s, n);
+    if (depth_ == 0) return NotAnObject("a string");
+    if (slot_ == kRevisionSlot) return WrongKind("a string");
+    if (slot_ == kUuidSlot) {
+      auto u = Uuid::Parse(text);
+      if (!u.ok())
+        return Fail("uuid", "uuid: \"" + Clip(text) + "\" is not a uuid");
+      out_->record.uuid = u.value();
+      out_->has_uuid = true;
+      return true;
+    }
+    const FieldDesc& f = table_.fields[slot_];
+    switch (f.type) {
+      case FieldType::STRING:
+        out_->record.fields[slot_] = std::string(text);
+        return true;
+      case FieldType::DATE:
+      case FieldType::TIMESTAMP:
+      case FieldType::UUID: {
+        auto v = ParseValue(f.type, text, f.name);
+        if (!v.ok()) {
+          error_ = v.status();
+          return false;
+        }
+        out_->record.fields[slot_] = std::move(v.value());
+        return true;
+      }
+      case FieldType::INT64:
+      case FieldType::DOUBLE:
+      case FieldType::BOOL:
+        break;
+    }
+    return WrongKind("a string");
+  }
+
+  // After a successful parse: defaults for absent and null optional fields,
+  // an error for the first absent required one.
+  Status Finish() {
+    for (std::size_t i = 0; i < table_.fields.size(); ++i) {
+      const FieldDesc& f = table_.fields[i];
+      if (seen_[i] && !null_[i]) continue;
+      if (f.required)
+        return Status::InvalidArgument(
+            f.name, "missing required field \"" + f.name + "\"");
+      out_->record.fields[i] = f.default_value;
+    }
+    return Status();
+  }
+
+ private:
+  static constexpr int kUuidSlot = -1;
+  static constexpr int kRevisionSlot = -2;
+
+  bool Fail(std::string_view subject, std::string message) {
+    error_ = Status::InvalidArgument(subject, std::move(message));
+    return false;
+  }
+
+  bool NotAnObject(std::string_view got) {
+    return Fail("", "the body must be a JSON object, got " + std::string(got));
+  }
+
+  // A value of the wrong JSON kind for the current member.
+  bool WrongKind(std::string_view got) {
+    if (depth_ == 0) return NotAnObject(got);
+    if (slot_ == kUuidSlot)
+      return Fail("uuid", "uuid: expected a uuid string, got " +
+                              std::string(got));
+    if (slot_ == kRevisionSlot)
+      return Fail("revision", "revision: expected a positive integer, got " +
+                                  std::string(got));
+    const FieldDesc& f = table_.fields[slot_];
+    return Fail(f.name, f.name + ": expected " + std::string(Expected(f.type)) +
+                            ", got " + std::string(got));
+  }
+
+  std::string UnknownFieldMessage(std::string_view name) const {
+    std::string msg = "unknown field \"" + Clip(name) + "\"; " + table_.name +
+                      " has: ";
+    for (std::size_t i = 0; i < table_.fields.size(); ++i) {
+      if (i > 0) msg += ", ";
+      msg += table_.fields[i].name;
+    }
+    return msg;
+  }
+
+  const TableDesc& table_;
+  MetaFields meta_;
+  ParsedRecord* out_;
+  Status error_;
+  int depth_ = 0;
+  int slot_ = 0;  // field position, or kUuidSlot / kRevisionSlot
+  std::vector<bool> seen_, null_;
+  bool seen_uuid_ = false, seen_revision_ = false;
+};
+
+void WriteValue(const Value& value, JsonWriter* w) {
+  switch (TypeOf(value)) {
+    case FieldType::STRING:
+      w->String(std::get<std::string>(value));
+      return;
+    case FieldType::INT64:
+      w->Int64(std::get<std::int64_t>(value));
+      return;
+    case FieldType::DOUBLE: {
+      double d = std::get<double>(value);
+      // The store refuses NaN and infinities; should one be read anyway,
+      // null keeps the body valid JSON.
+      if (std::isfinite(d)) {
+        w->Double(d);
+      } else {
+        w->Null();
+      }
+      return;
+    }
+    case FieldType::BOOL:
+      w->Bool(std::get<bool>(value));
+      return;
+    case FieldType::DATE:
+      w->String(FormatDate(std::get<Date>(value)));
+      return;
+    case FieldType::TIMESTAMP:
+      w->String(FormatTimestamp(std::get<Timestamp>(value)));
+      return;
+    case FieldType::UUID:
+      w->String(std::get<Uuid>(value).ToString());
+      return;
+  }
+}
+
+}  // namespace
+
+Result<ParsedRecord> ParseRecordJson(std::string_view json,
+                                     const TableDesc& table,
+                                     MetaFields meta) {
+  // RapidJSON reads a NUL byte as the end of input and would ignore what
+  // follows; raw NUL is never valid in JSON text, so refuse it here.
+  if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
+    std::size_t at = static_cast<const char*>(nul) - json.data();
+    return Status::InvalidArgument(
+        "", "malformed JSON at offset " + std::to_string(at) +
+                ": a NUL byte (control characters must be escaped)");
+  }
+  ParsedRecord parsed;
+  RecordHandler handler(table, meta, &parsed);
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::Reader reader;
+  rapidjson::ParseResult r = reader.Parse<kParseFlags>(stream, handler);
+  if (r.IsError()) {
+    if (r.Code() == rapidjson::kParseErrorTermination && !handler.error().ok())
+      return handler.error();
+    return Status::InvalidArgument(
+        "", "malformed JSON at offset " + std::to_string(r.Offset()) + ": " +
+                rapidjson::GetParseError_En(r.Code()));
+  }
+  Status s = handler.Finish();
+  if (!s.ok()) return s;
+  return parsed;
+}
+
+void AppendRecordJson(const Record& record, const TableDesc& table,
+                      std::string* out) {
+  JsonWriter w(out);
+  w.StartObject();
+  w.Key("uuid");
+  w.String(record.uuid.ToString());
+  w.Key("revision");
+  w.Uint64(record.revision);
+  for (std::size_t i = 0; i < table.fields.size() && i < record.fields.size();
+       ++i) {
+    w.Key(table.fields[i].name);
+    WriteValue(record.fields[i], &w);
+  }
+  w.EndObject();
+}
+
+}  // namespace lmdbapi::http

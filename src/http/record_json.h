@@ -1,0 +1,61 @@
+// src/http/record_json.h - one record as JSON, both ways.
+//
+// The record's JSON form is an object with "uuid" and "revision" first,
+// then every schema field in declaration order:
+//
+//   {"uuid": "0190...", "revision": 1, "permit_number": "P-1", ...}
+//
+//   STRING     JSON string (UTF-8)       BOOL       true / false
+//   INT64      JSON integer              DATE       "YYYY-MM-DD"
+//   DOUBLE     JSON number, finite       TIMESTAMP  RFC 3339 string
+//   UUID       canonical uuid string
+//
+// Reading is strict, because a lenient reader silently stores what the
+// client did not mean: the body must be one JSON object of valid UTF-8;
+// every required field present and non-null; optional fields absent or null
+// (both read as the default); no unknown member and no member twice; INT64
+// takes only integer literals in range (1.0 and 1e3 are refused); DOUBLE
+// takes any JSON number that fits a double. Errors are kInvalidArgument
+// whose subject is the member at fault (empty for a syntax error, whose
+// message gives the byte offset).
+//
+// Used by the HTTP handlers and, later, the admin import tool; neither
+// function touches an Env.
+
+#ifndef LMDBAPI_HTTP_RECORD_JSON_H_
+#define LMDBAPI_HTTP_RECORD_JSON_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "lmdbapi/record.h"
+#include "lmdbapi/schema.h"
+#include "lmdbapi/status.h"
+
+namespace lmdbapi::http {
+
+// What to do with the read-only members "uuid" and "revision".
+enum class MetaFields {
+  kReject,  // an error naming the member (POST: the server assigns them)
+  kAccept,  // parse them into ParsedRecord (PUT checks, imports)
+};
+
+struct ParsedRecord {
+  Record record;  // uuid all-zero and revision 0 unless the body set them
+  bool has_uuid = false;
+  std::optional<std::uint64_t> revision;
+};
+
+Result<ParsedRecord> ParseRecordJson(std::string_view json,
+                                     const TableDesc& table, MetaFields meta);
+
+// Appends the record's JSON object to *out. REQUIRES: record.fields holds
+// one value per table field, as Table hands them out.
+void AppendRecordJson(const Record& record, const TableDesc& table,
+                      std::string* out);
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_RECORD_JSON_H_

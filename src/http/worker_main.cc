@@ -1,0 +1,185 @@
+// src/http/worker_main.cc - lmdbapi-worker: the FastCGI worker process.
+//
+//   environment -> Config -> Env::Open -> listening socket -> Server
+//   -> wait for SIGTERM/SIGINT -> stop accepting, finish requests in
+//   flight, close the Env, exit 0.
+//
+// Exit codes: 0 after a clean stop, 1 if the environment or the socket
+// cannot be opened, 2 for a bad setting (config.h) or a bad argument.
+//
+//   lmdbapi-worker                  serve (settings from the environment)
+//   lmdbapi-worker --print-tables   print the schema's tables, one a line
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "http/config.h"
+#include "http/fcgi_server.h"
+#include "http/listen_socket.h"
+#include "http/log.h"
+#include "lmdbapi/env.h"
+#include "lmdbapi/schema.h"
+
+namespace lmdbapi::http {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: lmdbapi-worker [--print-tables]\n"
+    "Serves the schema's REST API over FastCGI; settings come from the\n"
+    "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
+    "LMDB_MAX_READERS DURABILITY WORKER_THREADS LOG_LEVEL FCGI_SOCKET\n"
+    "MAX_BODY_BYTES (see src/http/config.h).\n";
+
+// Frees reader slots left by dead processes every `period` until Stop().
+class Maintenance {
+ public:
+  Maintenance(Env& env, std::chrono::seconds period)
+      : thread_([this, &env, period] { Run(env, period); }) {}
+  ~Maintenance() { Stop(); }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run(Env& env, std::chrono::seconds period) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
+      auto cleared = env.ClearStaleReaders();
+      if (!cleared.ok()) {
+        Log(LogLevel::kError,
+            "clearing stale readers: " + cleared.status().message());
+      } else if (cleared.value() > 0) {
+        Log(LogLevel::kInfo, "cleared " + std::to_string(cleared.value()) +
+                                 " reader slots of dead processes");
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;  // last: starts after the members it uses
+};
+
+std::string DurabilityName(Durability d) {
+  switch (d) {
+    case Durability::kSync:       return "sync";
+    case Durability::kNoMetaSync: return "nometasync";
+    case Durability::kNoSync:     return "nosync";
+  }
+  return "?";
+}
+
+int Main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "--print-tables") == 0) {
+    for (const TableDesc& t : Schema::Compiled().tables)
+      std::printf("%s\n", t.name.c_str());
+    return 0;
+  }
+  if (argc > 1) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+
+  auto config = ParseConfig([](const char* name) { return std::getenv(name); },
+                            std::thread::hardware_concurrency());
+  if (!config.ok()) {
+    std::fprintf(stderr, "lmdbapi-worker: %s\n",
+                 config.status().message().c_str());
+    return 2;
+  }
+  const Config& cfg = config.value();
+  SetLogLevel(cfg.log_level);
+
+  // Every thread started from here on inherits this mask, so the stop
+  // signals reach only the sigwait() below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client gone mid-response is a failed write, not a dead process.
+  signal(SIGPIPE, SIG_IGN);
+
+  auto env = Env::Open(cfg.env);
+  if (!env.ok()) {
+    Log(LogLevel::kError, "cannot open LMDB_PATH " + cfg.env.path + ": " +
+                              env.status().message());
+    return 1;
+  }
+
+  // fd 0 when spawn-fcgi or a systemd .socket unit handed us a listener
+  // and FCGI_SOCKET does not say otherwise.
+  int listen_fd = 0;
+  std::string socket_path;
+  if (cfg.fcgi_socket || !IsListeningSocket(0)) {
+    socket_path = cfg.fcgi_socket.value_or(kDefaultSocketPath);
+    auto fd = ListenUnix(socket_path, SOMAXCONN);
+    if (!fd.ok()) {
+      Log(LogLevel::kError, "FCGI_SOCKET: " + fd.status().message());
+      return 1;
+    }
+    listen_fd = fd.value();
+  }
+
+  Server server(*env.value(), {cfg.worker_threads, cfg.max_body_bytes});
+  Status started = server.Start(listen_fd);
+  if (!started.ok()) {
+    Log(LogLevel::kError, started.message());
+    if (!socket_path.empty()) unlink(socket_path.c_str());
+    return 1;
+  }
+  Maintenance maintenance(*env.value(), std::chrono::seconds(10));
+
+  Log(LogLevel::kInfo,
+      "lmdbapi-worker " + std::to_string(getpid()) + " serving " +
+          (socket_path.empty() ? std::string("fd 0") : socket_path) +
+          " for http://" + cfg.host_url + "/api/; LMDB_PATH=" +
+          cfg.env.path + " map=" +
+          std::to_string(cfg.env.map_size_bytes >> 20) + "MiB durability=" +
+          DurabilityName(cfg.env.durability) +
+          " threads=" + std::to_string(cfg.worker_threads) + " schema=" +
+          env.value()->schema().FingerprintHash());
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  Log(LogLevel::kInfo, std::string(strsignal(sig)) +
+                           ": finishing requests in flight, then exiting");
+  // A second signal means "now".
+  std::thread([stop_signals] {
+    int again = 0;
+    sigwait(&stop_signals, &again);
+    Log(LogLevel::kError, "second signal: exiting without waiting");
+    _exit(1);
+  }).detach();
+
+  // Unlinking first makes new connections fail at once (nginx then tries
+  // another worker) while the threads drain the backlog.
+  if (!socket_path.empty()) unlink(socket_path.c_str());
+  server.Stop();
+  maintenance.Stop();
+  if (!socket_path.empty()) close(listen_fd);
+  env.value().reset();
+  Log(LogLevel::kInfo, "stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace lmdbapi::http
+
+int main(int argc, char** argv) { return lmdbapi::http::Main(argc, argv); }
