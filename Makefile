@@ -20,7 +20,7 @@ CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread
 # msgpack-c's C++ API pulls in Boost unless told not to; we use none of it.
-CPPFLAGS += -Iinclude -Isrc -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"' \
+CPPFLAGS += -Iinclude -Isrc -Itests -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"' \
             -DMSGPACK_NO_BOOST
 LDLIBS   := -llmdb -lfcgi
 

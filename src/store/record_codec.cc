@@ -52,9 +52,17 @@ bool FromObject(const msgpack::object& o, FieldType type, Value* out) {
       return true;
     }
     case FieldType::DOUBLE:
-      if (o.type != msgpack::type::FLOAT64 && o.type != msgpack::type::FLOAT32)
+      // msgpack-c packs a double with an integral value as an integer.
+      if (o.type == msgpack::type::POSITIVE_INTEGER) {
+        *out = static_cast<double>(o.via.u64);
+      } else if (o.type == msgpack::type::NEGATIVE_INTEGER) {
+        *out = static_cast<double>(o.via.i64);
+      } else if (o.type == msgpack::type::FLOAT64 ||
+                 o.type == msgpack::type::FLOAT32) {
+        *out = o.via.f64;
+      } else {
         return false;
-      *out = o.via.f64;
+      }
       return true;
     case FieldType::BOOL:
       if (o.type != msgpack::type::BOOLEAN) return false;

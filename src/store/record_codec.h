@@ -4,7 +4,8 @@
 //
 //   [revision, field_1, field_2, ..., field_n]      in TableDesc order
 //
-//   STRING str | INT64 int | DOUBLE float64 | BOOL bool
+//   STRING str | INT64 int | DOUBLE float64 (msgpack-c writes a double
+//   with an integral value as an int; both read back exactly) | BOOL bool
 //   DATE int (days since 1970-01-01) | TIMESTAMP int (UTC microseconds)
 //   UUID bin 16
 //
