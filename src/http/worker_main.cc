@@ -106,6 +106,10 @@ int Main(int argc, char** argv) {
   const Config& cfg = config.value();
   SetLogLevel(cfg.log_level);
 
+  // A shell starts background jobs with SIGINT ignored, and an ignored
+  // signal never reaches sigwait(); we want both.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   // Every thread started from here on inherits this mask, so the stop
   // signals reach only the sigwait() below.
   sigset_t stop_signals;
@@ -160,13 +164,9 @@ int Main(int argc, char** argv) {
   sigwait(&stop_signals, &sig);
   Log(LogLevel::kInfo, std::string(strsignal(sig)) +
                            ": finishing requests in flight, then exiting");
-  // A second signal means "now".
-  std::thread([stop_signals] {
-    int again = 0;
-    sigwait(&stop_signals, &again);
-    Log(LogLevel::kError, "second signal: exiting without waiting");
-    _exit(1);
-  }).detach();
+  // Further stop signals stay blocked: Ctrl-C under run-dev.sh reaches
+  // this process and the script, which then sends TERM; that must not cut
+  // the drain short. SIGKILL remains for "now".
 
   // Unlinking first makes new connections fail at once (nginx then tries
   // another worker) while the threads drain the backlog.
