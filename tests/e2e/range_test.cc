@@ -1,0 +1,181 @@
+// tests/e2e/range_test.cc - GET /api/t/range over every RANGE index:
+// inclusive bounds, each optional, ascending order (ties in uuid order),
+// pagination, and 400 for a field without a RANGE index, an unknown field
+// or a bad bound.
+
+#include <algorithm>
+
+#include <boost/test/unit_test.hpp>
+
+#include "api.h"
+#include "harness.h"
+
+namespace lmdbapi::e2e {
+namespace {
+
+constexpr int kRecords = 40;
+
+struct RangeIndex {
+  const TableDesc* table;
+  const IndexDesc* index;
+  int field;
+};
+
+std::vector<RangeIndex> RangeIndexes() {
+  std::vector<RangeIndex> out;
+  for (const TableDesc& t : TheSchema().tables)
+    for (const IndexDesc& index : t.indexes)
+      if (index.kind == IndexKind::RANGE)
+        out.push_back({&t, &index, index.key_fields.front()});
+  return out;
+}
+
+bool IsRangeKey(const TableDesc& t, int field) {
+  for (const IndexDesc& index : t.indexes)
+    if (index.kind == IndexKind::RANGE && index.key_fields.front() == field)
+      return true;
+  return false;
+}
+
+// The model's records with from <= field <= to, in the contract's order.
+std::vector<std::string> Expected(const Model& model, FieldType type, int field,
+                                  const std::optional<Val>& from,
+                                  const std::optional<Val>& to) {
+  std::vector<const Rec*> in;
+  for (const auto& [uuid, rec] : model) {
+    const Val& v = rec.fields[field];
+    if (from && ValLess(type, v, *from)) continue;
+    if (to && ValLess(type, *to, v)) continue;
+    in.push_back(&rec);
+  }
+  std::sort(in.begin(), in.end(), [&](const Rec* a, const Rec* b) {
+    if (ValLess(type, a->fields[field], b->fields[field])) return true;
+    if (ValLess(type, b->fields[field], a->fields[field])) return false;
+    return a->uuid < b->uuid;
+  });
+  std::vector<std::string> out;
+  for (const Rec* r : in) out.push_back(r->uuid);
+  return out;
+}
+
+std::vector<std::string> Order(const Listing& l) {
+  std::vector<std::string> out;
+  for (const Rec& r : l.records) out.push_back(r.uuid);
+  return out;
+}
+
+std::string RangePath(const TableDesc& t, int field, const std::optional<Val>& from,
+                      const std::optional<Val>& to) {
+  std::string path = WithParam(TablePath(t) + "/range", "field", t.fields[field].name);
+  if (from) path = WithParam(path, "from", QueryText(t.fields[field].type, *from));
+  if (to) path = WithParam(path, "to", QueryText(t.fields[field].type, *to));
+  return path;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(range, StackFixture)
+
+BOOST_AUTO_TEST_CASE(range_returns_the_inclusive_interval_in_ascending_order) {
+  const std::vector<RangeIndex> indexes = RangeIndexes();
+  BOOST_TEST_REQUIRE(!indexes.empty(), "the schema should have a RANGE index");
+  for (const RangeIndex& ri : indexes) {
+    const TableDesc& t = *ri.table;
+    const FieldType type = t.fields[ri.field].type;
+    BOOST_TEST_CONTEXT(t.name << " index " << ri.index->name) {
+      Model model;
+      const std::string parent = MakeParent(http(), t);
+      for (int i = 0; i < kRecords; ++i) {
+        Rec rec = InsertGenerated(http(), t, parent);
+        model[rec.uuid] = rec;
+      }
+      // Distinct values in order: bounds are taken from them.
+      std::vector<Val> values;
+      for (const auto& [uuid, rec] : model) values.push_back(rec.fields[ri.field]);
+      std::sort(values.begin(), values.end(),
+                [&](const Val& a, const Val& b) { return ValLess(type, a, b); });
+      values.erase(std::unique(values.begin(), values.end()), values.end());
+      BOOST_TEST_REQUIRE(values.size() >= 4u, "generator should vary the range key");
+      const Val lo = values[1], hi = values[values.size() - 2];
+
+      struct Bounds {
+        std::optional<Val> from, to;
+      };
+      const std::vector<Bounds> cases = {
+          {std::nullopt, std::nullopt}, {lo, hi},       {lo, std::nullopt},
+          {std::nullopt, hi},           {lo, lo},       {values.back(), std::nullopt},
+          {std::nullopt, values.front()},
+      };
+      for (const Bounds& b : cases) {
+        const std::string path = RangePath(t, ri.field, b.from, b.to);
+        BOOST_TEST_CONTEXT("GET " << path) {
+          const std::vector<std::string> want =
+              Expected(model, type, ri.field, b.from, b.to);
+          Listing got = ListAll(http(), t, path);
+          BOOST_TEST_REQUIRE(got.ok, got.error);
+          BOOST_TEST(Order(got) == want, "want " << want.size() << " records in (field, uuid) order; got "
+                                                 << got.records.size());
+          for (const Rec& rec : got.records)
+            if (model.count(rec.uuid))
+              BOOST_TEST(Mismatch(t, model.at(rec.uuid), rec) == "");
+          Listing paged = ListAll(http(), t, path, 3);
+          BOOST_TEST_REQUIRE(paged.ok, paged.error);
+          BOOST_TEST(Order(paged) == want, "pages of 3 give the same sequence");
+        }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(range_on_a_field_without_a_range_index_is_400) {
+  for (const TableDesc& t : TheSchema().tables) {
+    for (int f = 0; f < static_cast<int>(t.fields.size()); ++f) {
+      if (IsRangeKey(t, f)) continue;
+      const std::string path =
+          WithParam(TablePath(t) + "/range", "field", t.fields[f].name);
+      BOOST_TEST_CONTEXT("GET " << path) { CheckProblem(http().Get(path), 400); }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(range_on_an_unknown_or_missing_field_is_400) {
+  for (const TableDesc& t : TheSchema().tables) {
+    for (const std::string& path :
+         {TablePath(t) + "/range?field=no_such_field", TablePath(t) + "/range",
+          TablePath(t) + "/range?from=1&to=2", TablePath(t) + "/range?field="}) {
+      BOOST_TEST_CONTEXT("GET " << path) { CheckProblem(http().Get(path), 400); }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(range_with_a_bound_of_the_wrong_form_is_400) {
+  for (const RangeIndex& ri : RangeIndexes()) {
+    const TableDesc& t = *ri.table;
+    std::vector<std::string> bad;
+    switch (t.fields[ri.field].type) {
+      case FieldType::DATE:
+        bad = {"2024-02-30", "2024-13-01", "yesterday", "20240101", "2024-1-1"};
+        break;
+      case FieldType::TIMESTAMP:
+        bad = {"yesterday", "2024-05-01T25:00:00Z", "2024-05-01", "12:00:00Z"};
+        break;
+      case FieldType::INT64:
+        bad = {"abc", "1.5", "9223372036854775808", "0x10"};
+        break;
+      default:
+        bad = {"abc"};
+    }
+    const std::string field = t.fields[ri.field].name;
+    for (const std::string& value : bad) {
+      for (const char* bound : {"from", "to"}) {
+        const std::string path =
+            WithParam(WithParam(TablePath(t) + "/range", "field", field), bound, value);
+        BOOST_TEST_CONTEXT("GET " << path) { CheckProblem(http().Get(path), 400); }
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace lmdbapi::e2e
