@@ -1,0 +1,140 @@
+// tests/http/config_test.cc - src/http/config.cc: environment -> Config.
+
+#include <map>
+#include <string>
+
+#include <boost/test/unit_test.hpp>
+
+#include "http/config.h"
+
+using lmdbapi::Durability;
+using lmdbapi::http::Config;
+using lmdbapi::http::LogLevel;
+using lmdbapi::http::ParseConfig;
+
+namespace {
+
+using Vars = std::map<std::string, std::string>;
+
+lmdbapi::Result<Config> Parse(const Vars& vars, unsigned cores = 4) {
+  return ParseConfig(
+      [&vars](const char* name) -> const char* {
+        auto it = vars.find(name);
+        return it == vars.end() ? nullptr : it->second.c_str();
+      },
+      cores);
+}
+
+// The error for one bad variable: names it, quotes the value.
+void ExpectRejected(const std::string& var, const std::string& value,
+                    const std::string& expected_hint) {
+  auto c = Parse({{var, value}});
+  BOOST_TEST_REQUIRE(!c.ok(), var << "=" << value << " was accepted");
+  const std::string& msg = c.status().message();
+  BOOST_TEST(c.status().subject() == var);
+  BOOST_TEST(msg.find(var + ":") == 0, msg);
+  BOOST_TEST(msg.find("\"" + value + "\"") != std::string::npos, msg);
+  BOOST_TEST(msg.find(expected_hint) != std::string::npos, msg);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(config)
+
+BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
+  auto c = Parse({});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c->host_url == "127.0.0.1:8080");
+  BOOST_TEST(c->env.path == "./var/data");
+  BOOST_TEST(c->env.map_size_bytes == std::uint64_t{1} << 30);
+  BOOST_TEST(c->env.max_readers == 126u);
+  BOOST_TEST((c->env.durability == Durability::kSync));
+  BOOST_TEST((c->log_level == LogLevel::kInfo));
+  BOOST_TEST(!c->fcgi_socket.has_value());
+  BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
+  BOOST_TEST(c->worker_threads == 8u);  // 2 x 4 cores
+}
+
+BOOST_AUTO_TEST_CASE(default_threads_are_two_per_core_at_least_two) {
+  BOOST_TEST(Parse({}, 0)->worker_threads == 2u);  // cores unknown
+  BOOST_TEST(Parse({}, 1)->worker_threads == 2u);
+  BOOST_TEST(Parse({}, 3)->worker_threads == 6u);
+  BOOST_TEST(Parse({}, 256)->worker_threads == 64u);  // under 126 readers
+}
+
+BOOST_AUTO_TEST_CASE(every_variable_is_read) {
+  auto c = Parse({{"HOST_URL", "[::1]:9000"},
+                  {"LMDB_PATH", "/srv/db"},
+                  {"LMDB_MAP_SIZE_GB", "16"},
+                  {"LMDB_MAX_READERS", "500"},
+                  {"DURABILITY", "nometasync"},
+                  {"WORKER_THREADS", "32"},
+                  {"LOG_LEVEL", "debug"},
+                  {"FCGI_SOCKET", "/run/x.sock"},
+                  {"MAX_BODY_BYTES", "4096"}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c->host_url == "[::1]:9000");
+  BOOST_TEST(c->env.path == "/srv/db");
+  BOOST_TEST(c->env.map_size_bytes == std::uint64_t{16} << 30);
+  BOOST_TEST(c->env.max_readers == 500u);
+  BOOST_TEST((c->env.durability == Durability::kNoMetaSync));
+  BOOST_TEST(c->worker_threads == 32u);
+  BOOST_TEST((c->log_level == LogLevel::kDebug));
+  BOOST_TEST(*c->fcgi_socket == "/run/x.sock");
+  BOOST_TEST(c->max_body_bytes == 4096u);
+  BOOST_TEST((Parse({{"DURABILITY", "nosync"}})->env.durability ==
+              Durability::kNoSync));
+  BOOST_TEST((Parse({{"LOG_LEVEL", "error"}})->log_level == LogLevel::kError));
+}
+
+BOOST_AUTO_TEST_CASE(map_size_in_mib_wins_over_gib) {
+  auto c = Parse({{"LMDB_MAP_SIZE_GB", "4"}, {"LMDB_MAP_SIZE_MB", "64"}});
+  BOOST_TEST_REQUIRE(c.ok());
+  BOOST_TEST(c->env.map_size_bytes == std::uint64_t{64} << 20);
+  // The GiB value is not even looked at when MiB is set.
+  BOOST_TEST(Parse({{"LMDB_MAP_SIZE_GB", "ten"}, {"LMDB_MAP_SIZE_MB", "8"}})
+                 .ok());
+}
+
+BOOST_AUTO_TEST_CASE(empty_variables_count_as_unset) {
+  auto c = Parse({{"LMDB_MAP_SIZE_GB", ""}, {"FCGI_SOCKET", ""},
+                  {"WORKER_THREADS", ""}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c->env.map_size_bytes == std::uint64_t{1} << 30);
+  BOOST_TEST(!c->fcgi_socket.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_variable_and_value) {
+  ExpectRejected("LMDB_MAP_SIZE_GB", "ten",
+                 "is not a whole number of GiB (expected 1..1024)");
+  ExpectRejected("LMDB_MAP_SIZE_GB", "0", "expected 1..1024");
+  ExpectRejected("LMDB_MAP_SIZE_GB", "1025", "expected 1..1024");
+  ExpectRejected("LMDB_MAP_SIZE_GB", "-1", "expected 1..1024");
+  ExpectRejected("LMDB_MAP_SIZE_GB", "1.5", "expected 1..1024");
+  ExpectRejected("LMDB_MAP_SIZE_GB", " 2", "expected 1..1024");
+  ExpectRejected("LMDB_MAP_SIZE_MB", "64M", "MiB");
+  ExpectRejected("LMDB_MAX_READERS", "many", "expected 1..65536");
+  ExpectRejected("DURABILITY", "fsync", "sync, nometasync or nosync");
+  ExpectRejected("WORKER_THREADS", "0", "expected 1..1024");
+  ExpectRejected("WORKER_THREADS", "99999999999999999999999", "1..1024");
+  ExpectRejected("LOG_LEVEL", "verbose", "error, info or debug");
+  ExpectRejected("HOST_URL", "http://localhost:8080", "host:port");
+  ExpectRejected("HOST_URL", "localhost", "host:port");
+  ExpectRejected("HOST_URL", "localhost:0", "host:port");
+  ExpectRejected("HOST_URL", "localhost:70000", "host:port");
+  ExpectRejected("MAX_BODY_BYTES", "1MB", "byte count");
+  ExpectRejected("FCGI_SOCKET", "/" + std::string(120, 'x'), "too long");
+}
+
+BOOST_AUTO_TEST_CASE(readers_must_exceed_threads) {
+  auto c = Parse({{"WORKER_THREADS", "126"}});
+  BOOST_TEST_REQUIRE(!c.ok());
+  BOOST_TEST(c.status().subject() == "LMDB_MAX_READERS");
+  BOOST_TEST(c.status().message().find("WORKER_THREADS (126)") !=
+             std::string::npos, c.status().message());
+  BOOST_TEST(Parse({{"WORKER_THREADS", "125"}}).ok());
+  BOOST_TEST(!Parse({{"LMDB_MAX_READERS", "8"}}, 4).ok());  // 8 threads
+  BOOST_TEST(Parse({{"LMDB_MAX_READERS", "9"}}, 4).ok());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

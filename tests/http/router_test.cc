@@ -1,0 +1,147 @@
+// tests/http/router_test.cc - src/http/router.cc, over the compiled schema.
+//
+// Walks Schema::Compiled(), so it holds for every schema under schema/.
+
+#include <string>
+
+#include <boost/test/unit_test.hpp>
+
+#include "http/router.h"
+#include "lmdbapi/schema.h"
+#include "lmdbapi/uuid.h"
+
+using lmdbapi::Schema;
+using lmdbapi::TableDesc;
+using lmdbapi::Uuid;
+using lmdbapi::http::MatchRoute;
+using lmdbapi::http::RouteKind;
+using lmdbapi::http::RouteMatch;
+using Outcome = lmdbapi::http::RouteMatch::Outcome;
+
+namespace {
+
+const std::string kUuid = "0190a5c4-7e2b-7c3d-8e4f-0123456789ab";
+
+RouteMatch Match(const std::string& method, const std::string& path) {
+  return MatchRoute(Schema::Compiled(), method, path);
+}
+
+void ExpectKind(const std::string& method, const std::string& path,
+                RouteKind kind, const TableDesc& table) {
+  RouteMatch m = Match(method, path);
+  BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched),
+                     method << " " << path << ": " << m.detail);
+  BOOST_TEST((m.route.kind == kind), method << " " << path);
+  BOOST_TEST(m.route.table == &table, method << " " << path);
+}
+
+void ExpectNotAllowed(const std::string& method, const std::string& path,
+                      const std::string& allow) {
+  RouteMatch m = Match(method, path);
+  BOOST_TEST_REQUIRE((m.outcome == Outcome::kMethodNotAllowed),
+                     method << " " << path);
+  BOOST_TEST(m.allow == allow, method << " " << path);
+}
+
+void ExpectNoRoute(const std::string& method, const std::string& path) {
+  RouteMatch m = Match(method, path);
+  BOOST_TEST((m.outcome == Outcome::kNoRoute), method << " " << path);
+  BOOST_TEST(!m.detail.empty());
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(router)
+
+BOOST_AUTO_TEST_CASE(every_table_has_every_route_and_alias) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    const std::string base = "/api/" + t.name;
+    ExpectKind("POST", base, RouteKind::kInsert, t);
+    ExpectKind("POST", base + "/insert-record", RouteKind::kInsert, t);
+    ExpectKind("GET", base, RouteKind::kFind, t);
+    ExpectKind("HEAD", base, RouteKind::kFind, t);
+    ExpectKind("GET", base + "/get-record", RouteKind::kFind, t);
+    ExpectKind("GET", base + "/range", RouteKind::kRange, t);
+    ExpectKind("GET", base + "/" + kUuid, RouteKind::kGet, t);
+    ExpectKind("PUT", base + "/" + kUuid, RouteKind::kReplace, t);
+    ExpectKind("PUT", base + "/update/" + kUuid, RouteKind::kReplace, t);
+    ExpectKind("DELETE", base + "/" + kUuid, RouteKind::kRemove, t);
+    ExpectKind("DELETE", base + "/delete/" + kUuid, RouteKind::kRemove, t);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(uuid_in_path_is_parsed_in_either_case) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  std::string upper = kUuid;
+  for (char& c : upper) c = static_cast<char>(toupper(c));
+  RouteMatch m = Match("GET", "/api/" + t.name + "/" + upper);
+  BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched));
+  BOOST_TEST(m.route.uuid.ToString() == kUuid);
+}
+
+BOOST_AUTO_TEST_CASE(children_route_exists_only_for_linked_tables) {
+  const Schema& s = Schema::Compiled();
+  int linked = 0;
+  for (const TableDesc& parent : s.tables) {
+    for (const TableDesc& child : s.tables) {
+      std::string path =
+          "/api/" + parent.name + "/" + kUuid + "/" + child.name;
+      if (child.parent == parent.position) {
+        ++linked;
+        RouteMatch m = Match("GET", path);
+        BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched), path);
+        BOOST_TEST((m.route.kind == RouteKind::kChildren));
+        BOOST_TEST(m.route.table == &parent);
+        BOOST_TEST(m.route.child == &child);
+        ExpectNotAllowed("POST", path, "GET, HEAD");
+      } else {
+        ExpectNoRoute("GET", path);
+      }
+    }
+  }
+  BOOST_TEST(linked > 0, "every schema here has a secondary table");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_method_lists_the_allowed_ones) {
+  const std::string base = "/api/" + Schema::Compiled().tables.front().name;
+  ExpectNotAllowed("DELETE", base, "GET, HEAD, POST");
+  ExpectNotAllowed("PATCH", base, "GET, HEAD, POST");
+  ExpectNotAllowed("GET", base + "/insert-record", "POST");
+  ExpectNotAllowed("POST", base + "/get-record", "GET, HEAD");
+  ExpectNotAllowed("PUT", base + "/range", "GET, HEAD");
+  ExpectNotAllowed("POST", base + "/" + kUuid, "GET, HEAD, PUT, DELETE");
+  ExpectNotAllowed("GET", base + "/update/" + kUuid, "PUT");
+  ExpectNotAllowed("GET", base + "/delete/" + kUuid, "DELETE");
+  ExpectNotAllowed("OPTIONS", base + "/" + kUuid, "GET, HEAD, PUT, DELETE");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_paths_are_no_route) {
+  const std::string base = "/api/" + Schema::Compiled().tables.front().name;
+  ExpectNoRoute("GET", "/");
+  ExpectNoRoute("GET", "/api");
+  ExpectNoRoute("GET", "/api/");
+  ExpectNoRoute("GET", "/api/no_such_table");
+  ExpectNoRoute("GET", "/apix/" + Schema::Compiled().tables.front().name);
+  ExpectNoRoute("GET", base + "/");  // trailing slash
+  ExpectNoRoute("GET", base + "//" + kUuid);
+  ExpectNoRoute("GET", base + "/not-a-uuid");
+  ExpectNoRoute("GET", base + "/" + kUuid.substr(1));
+  ExpectNoRoute("PUT", base + "/update/not-a-uuid");
+  ExpectNoRoute("PUT", base + "/update");
+  ExpectNoRoute("DELETE", base + "/delete");
+  ExpectNoRoute("GET", base + "/" + kUuid + "/no_such_table");
+  ExpectNoRoute("GET", base + "/" + kUuid + "/x/y");
+  ExpectNoRoute("GET", base + "/range/x");
+  ExpectNoRoute("GET", std::string("/api/\xff\xfe"));
+}
+
+BOOST_AUTO_TEST_CASE(no_route_detail_names_the_bad_segment) {
+  RouteMatch m = Match("GET", "/api/nonesuch");
+  BOOST_TEST(m.detail.find("\"nonesuch\"") != std::string::npos, m.detail);
+  const std::string base = "/api/" + Schema::Compiled().tables.front().name;
+  m = Match("GET", base + "/inesrt-record");
+  BOOST_TEST(m.detail.find("\"inesrt-record\"") != std::string::npos,
+             m.detail);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
