@@ -66,7 +66,7 @@ Rec InsertBodyOk(HttpClient& http, const TableDesc& t, const std::string& path,
       (location.rfind("http", 0) == 0 && location.size() > want_path.size() &&
        location.compare(location.size() - want_path.size(), std::string::npos,
                         want_path) == 0);
-  BOOST_TEST(location_ok, "Location should be " << want_path << "; got ""
+  BOOST_TEST(location_ok, "Location should be " << want_path << "; got \""
                                                 << location << "\"");
   want.uuid = got->uuid;
   return want;

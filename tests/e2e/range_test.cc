@@ -79,15 +79,19 @@ BOOST_FIXTURE_TEST_SUITE(range, StackFixture)
 BOOST_AUTO_TEST_CASE(range_returns_the_inclusive_interval_in_ascending_order) {
   const std::vector<RangeIndex> indexes = RangeIndexes();
   BOOST_TEST_REQUIRE(!indexes.empty(), "the schema should have a RANGE index");
+  std::vector<Model> models(TheSchema().tables.size());
   for (const RangeIndex& ri : indexes) {
     const TableDesc& t = *ri.table;
     const FieldType type = t.fields[ri.field].type;
     BOOST_TEST_CONTEXT(t.name << " index " << ri.index->name) {
-      Model model;
-      const std::string parent = MakeParent(http(), t);
-      for (int i = 0; i < kRecords; ++i) {
-        Rec rec = InsertGenerated(http(), t, parent);
-        model[rec.uuid] = rec;
+      // One set of records per table, shared by its RANGE indexes.
+      Model& model = models[t.position];
+      if (model.empty()) {
+        const std::string parent = MakeParent(http(), t);
+        for (int i = 0; i < kRecords; ++i) {
+          Rec rec = InsertGenerated(http(), t, parent);
+          model[rec.uuid] = rec;
+        }
       }
       // Distinct values in order: bounds are taken from them.
       std::vector<Val> values;

@@ -221,6 +221,9 @@ std::set<int> OptionalFields(const TableDesc& t) {
 std::string BodyJson(const TableDesc& t, const Rec& rec,
                      const std::set<int>& omit,
                      const std::map<int, std::string>& raw) {
+  // Raw texts go in after writing, in place of a placeholder string: the
+  // Writer's own RawValue refuses the NUL bytes hostile bodies carry.
+  auto placeholder = [](int f) { return "@@raw" + std::to_string(f) + "@@"; };
   rapidjson::StringBuffer buf;
   rapidjson::Writer<rapidjson::StringBuffer> w(buf);
   w.StartObject();
@@ -229,19 +232,27 @@ std::string BodyJson(const TableDesc& t, const Rec& rec,
     const std::string& name = t.fields[f].name;
     w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     const Val& v = rec.fields[f];
-    if (auto it = raw.find(f); it != raw.end())
-      w.RawValue(it->second.data(), it->second.size(), rapidjson::kStringType);
-    else if (const auto* s = std::get_if<std::string>(&v))
+    if (raw.count(f)) {
+      const std::string p = placeholder(f);
+      w.String(p.data(), static_cast<rapidjson::SizeType>(p.size()));
+    } else if (const auto* s = std::get_if<std::string>(&v)) {
       w.String(s->data(), static_cast<rapidjson::SizeType>(s->size()));
-    else if (const auto* i = std::get_if<std::int64_t>(&v))
+    } else if (const auto* i = std::get_if<std::int64_t>(&v)) {
       w.Int64(*i);
-    else if (const auto* d = std::get_if<double>(&v))
+    } else if (const auto* d = std::get_if<double>(&v)) {
       w.Double(*d);
-    else
+    } else {
       w.Bool(std::get<bool>(v));
+    }
   }
   w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  std::string out(buf.GetString(), buf.GetSize());
+  for (const auto& [f, text] : raw) {
+    const std::string quoted = "\"" + placeholder(f) + "\"";
+    const std::size_t at = out.find(quoted);
+    if (at != std::string::npos) out.replace(at, quoted.size(), text);
+  }
+  return out;
 }
 
 std::optional<Val> ValFromJson(FieldType type, const rapidjson::Value& v) {

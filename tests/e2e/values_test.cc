@@ -36,7 +36,7 @@ std::vector<ValueCase> CasesFor(const TableDesc& t, int field) {
           {R"("quote \" backslash \\ slash \/")",
            std::string("quote \" backslash \\ slash /")},
           {R"("tab\tnl\ncr\r")", std::string("tab\tnl\ncr\r")},
-          {R"("nul\u0000inside")", std::string("nul\0inside", 11)},
+          {R"("nul\u0000inside")", std::string("nul\0inside", 10)},
           {R"("\u00e9\ud83d\ude00 )" "\xe6\x97\xa5\xe6\x9c\xac\"",
            std::string("\xc3\xa9\xf0\x9f\x98\x80 \xe6\x97\xa5\xe6\x9c\xac")},
           {"\"" + std::string(indexed ? 300 : 5000, 'x') + "\"",
