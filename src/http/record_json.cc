@@ -18,6 +18,7 @@
 #include <rapidjson/reader.h>
 
 #include "http/json_output.h"
+#include "http/utf8.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -56,6 +57,14 @@ class RecordHandler
   }
 
   const Status& error() const { return error_; }
+
+  // The member whose value is being read; empty outside the object.
+  std::string_view current_member() const {
+    if (depth_ == 0) return {};
+    if (slot_ == kUuidSlot) return "uuid";
+    if (slot_ == kRevisionSlot) return "revision";
+    return table_.fields[slot_].name;
+  }
 
   // SAX events. Each returns false to stop the parse, with error_ set.
   bool StartObject() {
@@ -169,6 +178,12 @@ class RecordHandler
     const FieldDesc& f = table_.fields[slot_];
     switch (f.type) {
       case FieldType::STRING:
+        // RapidJSON validates raw bytes but lets a lone low-surrogate
+        // escape (\udc00) through as ill-formed UTF-8.
+        if (!IsValidUtf8(text))
+          return Fail(f.name, f.name +
+                                  ": not valid Unicode (a lone surrogate "
+                                  "escape such as \\udc00?)");
         out_->record.fields[slot_] = std::string(text);
         return true;
       case FieldType::DATE:
@@ -306,6 +321,16 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
   if (r.IsError()) {
     if (r.Code() == rapidjson::kParseErrorTermination && !handler.error().ok())
       return handler.error();
+    // RapidJSON refuses 1e400 while scanning it, before the handler sees
+    // the number; name the member anyway.
+    if (r.Code() == rapidjson::kParseErrorNumberTooBig &&
+        !handler.current_member().empty()) {
+      std::string member(handler.current_member());
+      return Status::InvalidArgument(
+          member, member + ": the number at offset " +
+                      std::to_string(r.Offset()) +
+                      " is out of range for a double");
+    }
     return Status::InvalidArgument(
         "", "malformed JSON at offset " + std::to_string(r.Offset()) + ": " +
                 rapidjson::GetParseError_En(r.Code()));

@@ -1,0 +1,383 @@
+// tests/http/record_json_test.cc - src/http/record_json.cc.
+//
+// Schema-generic: every table of Schema::Compiled(), values made per
+// FieldType (tests/record_gen.h), so it holds for every schema.
+
+#include <random>
+#include <string>
+
+#include <boost/test/unit_test.hpp>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "http/record_json.h"
+#include "lmdbapi/schema.h"
+#include "record_gen.h"
+
+using lmdbapi::FieldDesc;
+using lmdbapi::FieldType;
+using lmdbapi::Record;
+using lmdbapi::Schema;
+using lmdbapi::TableDesc;
+using lmdbapi::Uuid;
+using lmdbapi::http::AppendRecordJson;
+using lmdbapi::http::MetaFields;
+using lmdbapi::http::ParseRecordJson;
+
+namespace {
+
+constexpr unsigned kSeed = 7;
+
+Record Sample(const TableDesc& t, std::uint64_t serial = 1) {
+  std::mt19937_64 rng(kSeed + serial);
+  Uuid parent;
+  parent.bytes[0] = 0x01;
+  parent.bytes[6] = 0x70;
+  return lmdbapi::testutil::RandomRecord(t, rng, serial, parent);
+}
+
+std::string Serialize(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), buf.GetSize());
+}
+
+// The request body a client would send for `r`: its JSON without the
+// read-only members.
+std::string BodyFor(const Record& r, const TableDesc& t) {
+  std::string json;
+  AppendRecordJson(r, t, &json);
+  rapidjson::Document d;
+  d.Parse(json.c_str());
+  BOOST_TEST_REQUIRE(!d.HasParseError(), json);
+  d.RemoveMember("uuid");
+  d.RemoveMember("revision");
+  return Serialize(d);
+}
+
+// BodyFor(Sample(t)) with member `name` set to the JSON text `value`,
+// spliced in verbatim (added if absent), so numbers keep their spelling.
+std::string BodyWith(const TableDesc& t, const std::string& name,
+                     const std::string& value) {
+  rapidjson::Document d;
+  std::string body = BodyFor(Sample(t), t);
+  d.Parse(body.c_str());
+  const char* kMark = "@@VALUE@@";
+  if (d.HasMember(name.c_str())) {
+    d[name.c_str()].SetString(rapidjson::StringRef(kMark));
+  } else {
+    d.AddMember(rapidjson::Value(name.c_str(), d.GetAllocator()),
+                rapidjson::Value(rapidjson::StringRef(kMark)),
+                d.GetAllocator());
+  }
+  std::string out = Serialize(d);
+  out.replace(out.find("\"@@VALUE@@\""), 11, value);
+  return out;
+}
+
+std::string BodyWithout(const TableDesc& t, const std::string& name) {
+  rapidjson::Document d;
+  std::string body = BodyFor(Sample(t), t);
+  d.Parse(body.c_str());
+  d.RemoveMember(name.c_str());
+  return Serialize(d);
+}
+
+void ExpectRefused(const std::string& body, const TableDesc& t,
+                   const std::string& subject,
+                   const std::string& in_message = "",
+                   MetaFields meta = MetaFields::kReject) {
+  auto r = ParseRecordJson(body, t, meta);
+  BOOST_TEST_REQUIRE(!r.ok(), t.name << ": accepted " << body);
+  BOOST_TEST((r.status().code() == lmdbapi::Status::Code::kInvalidArgument));
+  BOOST_TEST(r.status().subject() == subject,
+             t.name << ": " << body << " -> " << r.status().message());
+  BOOST_TEST(r.status().message().find(in_message) != std::string::npos,
+             r.status().message());
+}
+
+const FieldDesc* FirstOfType(const TableDesc** table, FieldType type) {
+  for (const TableDesc& t : Schema::Compiled().tables)
+    for (const FieldDesc& f : t.fields)
+      if (f.type == type && !f.is_parent_link) {
+        *table = &t;
+        return &f;
+      }
+  return nullptr;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(record_json)
+
+BOOST_AUTO_TEST_CASE(every_table_round_trips) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (std::uint64_t serial = 1; serial <= 20; ++serial) {
+      Record r = Sample(t, serial);
+      auto back = ParseRecordJson(BodyFor(r, t), t, MetaFields::kReject);
+      BOOST_TEST_REQUIRE(back.ok(), t.name << " seed " << kSeed + serial
+                                           << ": " << back.status().message());
+      BOOST_TEST((back->record.fields == r.fields),
+                 t.name << " seed " << kSeed + serial);
+      BOOST_TEST(!back->has_uuid);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(output_has_uuid_revision_then_fields_in_order) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    Record r = Sample(t);
+    r.uuid.bytes[15] = 9;
+    r.revision = 42;
+    std::string json;
+    AppendRecordJson(r, t, &json);
+    rapidjson::Document d;
+    d.Parse<rapidjson::kParseValidateEncodingFlag>(json.c_str());
+    BOOST_TEST_REQUIRE(d.IsObject(), json);
+    BOOST_TEST_REQUIRE(d.MemberCount() == t.fields.size() + 2);
+    auto m = d.MemberBegin();
+    BOOST_TEST(m->name.GetString() == std::string("uuid"));
+    BOOST_TEST(m->value.GetString() == r.uuid.ToString());
+    ++m;
+    BOOST_TEST(m->name.GetString() == std::string("revision"));
+    BOOST_TEST(m->value.GetUint64() == 42u);
+    for (const FieldDesc& f : t.fields) {
+      ++m;
+      BOOST_TEST(m->name.GetString() == f.name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(json_types_follow_field_types) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    std::string json;
+    AppendRecordJson(Sample(t), t, &json);
+    rapidjson::Document d;
+    d.Parse(json.c_str());
+    for (const FieldDesc& f : t.fields) {
+      const rapidjson::Value& v = d[f.name.c_str()];
+      switch (f.type) {
+        case FieldType::STRING:
+        case FieldType::DATE:
+        case FieldType::TIMESTAMP:
+        case FieldType::UUID:   BOOST_TEST(v.IsString(), f.name); break;
+        case FieldType::INT64:  BOOST_TEST(v.IsInt64(), f.name); break;
+        case FieldType::DOUBLE: BOOST_TEST(v.IsNumber(), f.name); break;
+        case FieldType::BOOL:   BOOST_TEST(v.IsBool(), f.name); break;
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(absent_or_null_optional_fields_take_defaults) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const FieldDesc& f = t.fields[i];
+      if (f.required) continue;
+      for (const std::string& body :
+           {BodyWithout(t, f.name), BodyWith(t, f.name, "null")}) {
+        auto r = ParseRecordJson(body, t, MetaFields::kReject);
+        BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+        BOOST_TEST((r->record.fields[i] == f.default_value), f.name);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(required_fields_must_be_present_and_not_null) {
+  for (const TableDesc& t : Schema::Compiled().tables)
+    for (const FieldDesc& f : t.fields)
+      if (f.required) {
+        ExpectRefused(BodyWithout(t, f.name), t, f.name, "missing required");
+        ExpectRefused(BodyWith(t, f.name, "null"), t, f.name, "null");
+      }
+}
+
+BOOST_AUTO_TEST_CASE(unknown_and_repeated_members_are_refused) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    ExpectRefused(BodyWith(t, "no_such_field", "1"), t, "no_such_field",
+                  "unknown field");
+    const std::string& f = t.fields.front().name;
+    std::string body = BodyFor(Sample(t), t);
+    std::string twice = body.substr(0, body.size() - 1) + ",\"" + f +
+                        "\":" + body.substr(body.find(':') + 1);
+    ExpectRefused(twice, t, f, "twice");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(uuid_and_revision_are_read_only_unless_accepted) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  const std::string id = "\"0190a5c4-7e2b-7c3d-8e4f-0123456789ab\"";
+  ExpectRefused(BodyWith(t, "uuid", id), t, "uuid", "assigned by the server");
+  ExpectRefused(BodyWith(t, "revision", "3"), t, "revision");
+
+  std::string body = BodyWith(t, "uuid", id);
+  body = body.substr(0, body.size() - 1) + ",\"revision\":3}";
+  auto r = ParseRecordJson(body, t, MetaFields::kAccept);
+  BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+  BOOST_TEST(r->has_uuid);
+  BOOST_TEST(r->record.uuid.ToString() == id.substr(1, 36));
+  BOOST_TEST(*r->revision == 3u);
+
+  ExpectRefused(BodyWith(t, "uuid", "\"nope\""), t, "uuid", "not a uuid",
+                MetaFields::kAccept);
+  ExpectRefused(BodyWith(t, "revision", "-1"), t, "revision", "",
+                MetaFields::kAccept);
+  ExpectRefused(BodyWith(t, "revision", "1.5"), t, "revision", "",
+                MetaFields::kAccept);
+  ExpectRefused(BodyWith(t, "revision", "\"3\""), t, "revision", "",
+                MetaFields::kAccept);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_json_kinds_are_refused_naming_the_field) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (const FieldDesc& f : t.fields) {
+      std::vector<std::string> wrong = {"[]", "{}", "[1]", "{\"a\":1}"};
+      switch (f.type) {
+        case FieldType::STRING:
+          wrong.insert(wrong.end(), {"1", "true", "1.5"});
+          break;
+        case FieldType::INT64:
+          wrong.insert(wrong.end(),
+                       {"\"1\"", "1.5", "1.0", "1e3", "true", "-0.5"});
+          break;
+        case FieldType::DOUBLE:
+          wrong.insert(wrong.end(), {"\"1\"", "true", "1e400", "-1e400"});
+          break;
+        case FieldType::BOOL:
+          wrong.insert(wrong.end(), {"1", "0", "\"true\""});
+          break;
+        case FieldType::DATE:
+          wrong.insert(wrong.end(),
+                       {"20240501", "\"2024-13-01\"", "\"2024-02-30\"",
+                        "\"yesterday\"", "\"\""});
+          break;
+        case FieldType::TIMESTAMP:
+          wrong.insert(wrong.end(),
+                       {"1714550400", "\"2024-05-01\"", "\"noon\""});
+          break;
+        case FieldType::UUID:
+          wrong.insert(wrong.end(), {"1", "\"nope\"", "\"\""});
+          break;
+      }
+      for (const std::string& v : wrong)
+        ExpectRefused(BodyWith(t, f.name, v), t, f.name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(int64_takes_exactly_its_range) {
+  const TableDesc* t = nullptr;
+  const FieldDesc* f = FirstOfType(&t, FieldType::INT64);
+  if (f == nullptr) return;  // this schema has no INT64 field
+  int i = t->FieldIndex(f->name);
+  for (const char* ok : {"9223372036854775807", "-9223372036854775808", "0",
+                         "-0"}) {
+    auto r = ParseRecordJson(BodyWith(*t, f->name, ok), *t, MetaFields::kReject);
+    BOOST_TEST_REQUIRE(r.ok(), ok << ": " << r.status().message());
+    BOOST_TEST(std::get<std::int64_t>(r->record.fields[i]) ==
+               std::stoll(ok));
+  }
+  ExpectRefused(BodyWith(*t, f->name, "9223372036854775808"), *t, f->name,
+                "out of range");
+  ExpectRefused(BodyWith(*t, f->name, "-9223372036854775809"), *t, f->name,
+                "out of range");
+  ExpectRefused(BodyWith(*t, f->name, "123456789012345678901234567890"), *t,
+                f->name, "out of range");
+}
+
+BOOST_AUTO_TEST_CASE(double_takes_integers_and_keeps_precision) {
+  const TableDesc* t = nullptr;
+  const FieldDesc* f = FirstOfType(&t, FieldType::DOUBLE);
+  if (f == nullptr) return;  // this schema has no DOUBLE field
+  int i = t->FieldIndex(f->name);
+  struct Case {
+    const char* json;
+    double value;
+  } cases[] = {{"3", 3.0},
+               {"-7", -7.0},
+               {"0.1", 0.1},
+               {"1e-300", 1e-300},
+               {"1.7976931348623157e308", 1.7976931348623157e308},
+               {"0.30000000000000004", 0.30000000000000004}};
+  for (const Case& c : cases) {
+    auto r =
+        ParseRecordJson(BodyWith(*t, f->name, c.json), *t, MetaFields::kReject);
+    BOOST_TEST_REQUIRE(r.ok(), c.json << ": " << r.status().message());
+    BOOST_TEST(std::get<double>(r->record.fields[i]) == c.value, c.json);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(strings_keep_any_unicode_and_escapes) {
+  const TableDesc* t = nullptr;
+  const FieldDesc* f = FirstOfType(&t, FieldType::STRING);
+  BOOST_TEST_REQUIRE(f != nullptr);
+  int i = t->FieldIndex(f->name);
+  auto r = ParseRecordJson(
+      BodyWith(*t, f->name, "\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\u0000 \\n\""),
+      *t, MetaFields::kReject);
+  BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+  BOOST_TEST(std::get<std::string>(r->record.fields[i]) ==
+             std::string("\xC3\xA9\xF0\x9F\x98\x80 \"q\" \0 \n", 14));
+  // And back out: the writer escapes what needs escaping.
+  Record rec = r->record;
+  std::string json;
+  AppendRecordJson(rec, *t, &json);
+  auto again = ParseRecordJson(BodyFor(rec, *t), *t, MetaFields::kReject);
+  BOOST_TEST_REQUIRE(again.ok(), again.status().message());
+  BOOST_TEST((again->record.fields[i] == rec.fields[i]));
+}
+
+BOOST_AUTO_TEST_CASE(ill_formed_utf8_is_refused) {
+  const TableDesc* t = nullptr;
+  const FieldDesc* f = FirstOfType(&t, FieldType::STRING);
+  BOOST_TEST_REQUIRE(f != nullptr);
+  std::string valid = BodyWith(*t, f->name, "\"MARK\"");
+  for (const std::string& bad :
+       {std::string("\xFF"), std::string("\xC0\xAF"), std::string("\xED\xA0\x80"),
+        std::string("\xC3"), std::string("\\udc00"), std::string("\\ud800x")}) {
+    std::string body = valid;
+    body.replace(body.find("MARK"), 4, bad);
+    auto r = ParseRecordJson(body, *t, MetaFields::kReject);
+    BOOST_TEST(!r.ok(), "accepted " << body);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(syntax_errors_give_the_offset) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  const std::string f = "\"" + t.fields.front().name + "\"";
+  for (const std::string& body :
+       {std::string(""), std::string(" "), std::string("{"), "{" + f,
+        "{" + f + ":}", "{" + f + ":\"x\",}",
+        "{" + f + ":NaN}", "{" + f + ":Infinity}", std::string("{} {}"),
+        std::string("{}x"), std::string("{'a':1}")}) {
+    auto r = ParseRecordJson(body, t, MetaFields::kReject);
+    BOOST_TEST_REQUIRE(!r.ok(), "accepted " << body);
+    BOOST_TEST(r.status().message().find("at offset") != std::string::npos,
+               body << " -> " << r.status().message());
+  }
+  auto r = ParseRecordJson("{" + f + " 1}", t, MetaFields::kReject);
+  std::string at = "offset " + std::to_string(f.size() + 2);
+  BOOST_TEST(r.status().message().find(at) != std::string::npos,
+             r.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(nul_bytes_and_non_objects_are_refused) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  std::string body = BodyFor(Sample(t), t);
+  ExpectRefused(body + std::string("\0junk", 5), t, "", "NUL");
+  for (const char* v : {"[]", "\"x\"", "1", "null", "true", "[{}]"})
+    ExpectRefused(v, t, "", "must be a JSON object");
+}
+
+BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  std::string deep(200000, '[');
+  ExpectRefused(deep, t, "", "must be a JSON object");
+  const std::string& f = t.fields.front().name;
+  ExpectRefused("{\"" + f + "\":" + deep, t, f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
