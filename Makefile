@@ -33,21 +33,25 @@ DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
 # use that schema's table names and build only with it.
 store_srcs := $(wildcard src/store/*.cc src/schema/*.cc)
 http_srcs  := $(filter-out %_main.cc,$(wildcard src/http/*.cc))
+admin_srcs := $(filter-out %_main.cc,$(wildcard src/admin/*.cc))
 test_srcs  := $(wildcard tests/*.cc tests/store/*.cc tests/schema/*.cc \
-                         tests/http/*.cc tests/$(schema)/*.cc)
+                         tests/http/*.cc tests/admin/*.cc tests/$(schema)/*.cc)
 e2e_srcs   := $(wildcard tests/e2e/*.cc tests/e2e/$(schema)/*.cc)
 main_srcs  := $(wildcard src/*/*_main.cc)
-all_srcs   := $(store_srcs) $(http_srcs) $(test_srcs) $(e2e_srcs) $(main_srcs)
+all_srcs   := $(store_srcs) $(http_srcs) $(admin_srcs) $(test_srcs) \
+              $(e2e_srcs) $(main_srcs)
 
 objs = $(patsubst %.cc,$(BUILD)/%.o,$(1))
 
 store  := $(BUILD)/libstore.a
 http   := $(BUILD)/libhttp.a
+admlib := $(BUILD)/libadmin.a
 worker := $(BUILD)/lmdbapi-worker
+admin  := $(BUILD)/lmdbapi-admin
 tests  := $(BUILD)/unit-tests
 e2e    := $(BUILD)/e2e-tests
 
-all: $(worker) $(tests) $(e2e)
+all: $(worker) $(if $(wildcard src/admin/admin_main.cc),$(admin)) $(tests) $(e2e)
 
 $(store): $(call objs,$(store_srcs))
 	@rm -f $@
@@ -57,10 +61,17 @@ $(http): $(call objs,$(http_srcs))
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+$(admlib): $(call objs,$(admin_srcs))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(worker): $(BUILD)/src/http/worker_main.o $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 
-$(tests): $(call objs,$(test_srcs)) $(http) $(store)
+$(admin): $(BUILD)/src/admin/admin_main.o $(admlib) $(http) $(store)
+	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
+
+$(tests): $(call objs,$(test_srcs)) $(admlib) $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
 
 $(e2e): $(call objs,$(e2e_srcs)) $(http) $(store)
