@@ -27,7 +27,7 @@ namespace lmdbapi::e2e {
 
 struct StackOptions {
   int workers = 1;                   // processes on one data directory
-  std::string durability = "nosync"; // DURABILITY: sync | nosync
+  std::string durability = "sync";   // DURABILITY: sync | nosync
   std::string log_level = "info";    // LOG_LEVEL
   int worker_threads = 4;            // WORKER_THREADS
 };
