@@ -1,0 +1,93 @@
+// tests/http/params_test.cc - src/http/params.cc: what query parameters mean.
+
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "http/base64url.h"
+#include "http/params.h"
+#include "lmdbapi/schema.h"
+
+using namespace lmdbapi;
+using namespace lmdbapi::http;
+
+namespace {
+
+std::vector<QueryParam> Q(const std::string& query) {
+  std::vector<QueryParam> out;
+  Status s = ParseQuery(query, &out);
+  BOOST_TEST_REQUIRE(s.ok(), s.message());
+  return out;
+}
+
+const TableDesc& T() { return Schema::Compiled().tables.front(); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(params)
+
+BOOST_AUTO_TEST_CASE(find_defaults_to_the_first_100) {
+  std::vector<Filter> filters;
+  PageRequest page;
+  BOOST_TEST(ParseFindParams(Q(""), T(), &filters, &page).ok());
+  BOOST_TEST(filters.empty());
+  BOOST_TEST(page.limit == 100u);
+  BOOST_TEST(page.after.empty());
+}
+
+BOOST_AUTO_TEST_CASE(find_reads_filters_limit_and_after) {
+  std::vector<Filter> filters;
+  PageRequest page;
+  std::string cursor;
+  AppendBase64Url(std::string("\x01\x02\xff", 3), &cursor);
+  const TableDesc& t = T();
+  const FieldDesc& f = t.fields.back();
+  std::string text = f.type == FieldType::STRING ? "abc" : FormatValue(f.default_value);
+  Status s = ParseFindParams(
+      Q("limit=7&after=" + cursor + "&" + f.name + "=" + text), t, &filters,
+      &page);
+  BOOST_TEST_REQUIRE(s.ok(), s.message());
+  BOOST_TEST(page.limit == 7u);
+  BOOST_TEST(page.after == std::string("\x01\x02\xff", 3));
+  BOOST_TEST_REQUIRE(filters.size() == 1u);
+  BOOST_TEST(filters[0].field == static_cast<int>(t.fields.size() - 1));
+  BOOST_TEST(FormatValue(filters[0].value) == text);
+}
+
+BOOST_AUTO_TEST_CASE(range_reads_field_and_bounds) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (const IndexDesc& i : t.indexes) {
+      if (i.kind != IndexKind::RANGE) continue;
+      const FieldDesc& f = t.fields[i.key_fields.front()];
+      std::string v = FormatValue(f.default_value.index() ==
+                                          static_cast<std::size_t>(f.type)
+                                      ? f.default_value
+                                      : Value(std::int64_t{0}));
+      if (f.type == FieldType::DATE) v = "2024-01-02";
+      if (f.type == FieldType::TIMESTAMP) v = "2024-01-02T03:04:05Z";
+      if (f.type == FieldType::INT64) v = "-5";
+      RangeQuery r;
+      Status s = ParseRangeParams(Q("field=" + f.name + "&to=" + v), t, &r);
+      BOOST_TEST_REQUIRE(s.ok(), s.message());
+      BOOST_TEST(r.field == i.key_fields.front());
+      BOOST_TEST(!r.from.has_value());
+      BOOST_TEST_REQUIRE(r.to.has_value());
+      BOOST_TEST(FormatValue(*r.to) == v);
+      s = ParseRangeParams(Q("field=" + f.name + "&from=" + v + "&from=" + v),
+                           t, &r);
+      BOOST_TEST(s.subject() == "from");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(other_routes_take_no_parameters) {
+  BOOST_TEST(ParseNoParams(Q("")).ok());
+  BOOST_TEST(ParseNoParams(Q("a=1")).subject() == "a");
+  PageRequest page;
+  BOOST_TEST(ParsePageParams(Q("limit=3"), &page).ok());
+  BOOST_TEST(page.limit == 3u);
+  BOOST_TEST(ParsePageParams(Q("f=1"), &page).subject() == "f");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
