@@ -63,6 +63,10 @@ struct EnvStats {
   unsigned max_readers = 0;
   unsigned readers_in_use = 0;   // live reader slots, all processes
   std::uint64_t last_txn_id = 0;
+  // This process's writes since Open, and the write transactions that
+  // carried them: writes / write_commits is the group-commit batch size.
+  std::uint64_t writes = 0;
+  std::uint64_t write_commits = 0;
   std::vector<DbStats> dbs;      // tables, indexes, links, meta
 };
 

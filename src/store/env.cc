@@ -184,6 +184,7 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
 
   s = Prepare(*impl);
   if (!s.ok()) return s;
+  impl->committer = std::make_unique<GroupCommitter>(impl->env);
   return std::unique_ptr<Env>(new Env(std::move(impl)));
 }
 
@@ -220,6 +221,9 @@ Result<EnvStats> Env::Stat() const {
   out.used_bytes = (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
   out.max_readers = info.me_maxreaders;
   out.last_txn_id = info.me_last_txnid;
+  GroupCommitter::Counters c = impl_->committer->counters();
+  out.write_commits = c.commits;
+  out.writes = c.writes;
   int readers = 0;
   mdb_reader_list(impl_->env, CountReaderLine, &readers);
   out.readers_in_use = static_cast<unsigned>(readers);

@@ -9,11 +9,13 @@
 
 #include <lmdb.h>
 
+#include <memory>
 #include <mutex>
 #include <vector>
 
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
+#include "store/group_commit.h"
 
 namespace lmdbapi {
 
@@ -29,6 +31,9 @@ struct Env::Impl {
   Schema schema;
   MDB_dbi meta = 0;
   std::vector<TableDbs> dbs;  // parallel to schema.tables
+
+  // Every write of the Table API goes through here (see group_commit.h).
+  std::unique_ptr<GroupCommitter> committer;
 
   // Reset read transactions waiting to be renewed (MDB_NOTLS lets any thread
   // renew any of them). Taking one is a pop under a mutex held for a few

@@ -315,6 +315,52 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return Status();
 }
 
+// Replace's work inside its transaction; new_keys are record's index keys.
+Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                    Record* record, const std::vector<std::string>& new_keys,
+                    std::optional<std::uint64_t> expected_revision) {
+  Record old;
+  Status s = LoadRecord(env, txn, t, record->uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(t, old, expected_revision);
+  if (!s.ok()) return s;
+
+  if (t.parent >= 0) {
+    const Uuid& old_parent = std::get<Uuid>(old.fields[t.link_field]);
+    const Uuid& new_parent = std::get<Uuid>(record->fields[t.link_field]);
+    if (!(old_parent == new_parent)) {
+      s = CheckParent(env, txn, t, *record);
+      if (s.ok()) s = DeleteLink(env, txn, t, old_parent, record->uuid);
+      if (s.ok()) s = PutLink(env, txn, t, new_parent, record->uuid);
+      if (!s.ok()) return s;
+    }
+  }
+  std::vector<std::string> old_keys;
+  s = AllIndexKeys(t, old.fields, &old_keys);
+  if (!s.ok()) return s;
+  // Only entries whose key changed move. All removals come before any
+  // addition, so the UNIQUE check sees the record's own old keys as free.
+  for (std::size_t i = 0; i < old_keys.size(); ++i) {
+    if (old_keys[i] == new_keys[i]) continue;
+    s = DeleteIndexEntry(env, txn, t, static_cast<int>(i), old_keys[i],
+                         record->uuid);
+    if (!s.ok()) return s;
+  }
+  for (std::size_t i = 0; i < new_keys.size(); ++i) {
+    if (old_keys[i] == new_keys[i]) continue;
+    s = PutIndexEntry(env, txn, t, static_cast<int>(i), new_keys[i],
+                      record->uuid, record->fields);
+    if (!s.ok()) return s;
+  }
+
+  record->revision = old.revision + 1;
+  std::string bytes;
+  EncodeRecord(t, *record, &bytes);
+  MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
+  return FromMdb(mdb_put(txn, env.dbs[t.position].records, &k, &v, 0),
+                 "mdb_put " + t.name);
+}
+
 }  // namespace
 
 Result<Uuid> Table::Insert(Record* record) {
@@ -330,31 +376,27 @@ Result<Uuid> Table::Insert(Record* record) {
   std::string bytes;
   EncodeRecord(t, *record, &bytes);
 
-  WriteTxn txn(env);
-  s = txn.Begin();
-  if (!s.ok()) return s;
-  if (t.parent >= 0) {
-    s = CheckParent(env, txn.get(), t, *record);
-    if (!s.ok()) return s;
-  }
-  MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
-  int rc = mdb_put(txn.get(), env.dbs[t.position].records, &k, &v,
-                   MDB_NOOVERWRITE);
-  if (rc == MDB_KEYEXIST)
-    return Status::UniqueViolation(
-        "uuid", Describe(t, record->uuid) + " already exists");
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    s = PutIndexEntry(env, txn.get(), t, static_cast<int>(i), keys[i],
-                      record->uuid, record->fields);
-    if (!s.ok()) return s;
-  }
-  if (t.parent >= 0) {
-    s = PutLink(env, txn.get(), t,
-                std::get<Uuid>(record->fields[t.link_field]), record->uuid);
-    if (!s.ok()) return s;
-  }
-  s = txn.Commit();
+  s = env.committer->Run([&](MDB_txn* txn) -> Status {
+    if (t.parent >= 0) {
+      Status st = CheckParent(env, txn, t, *record);
+      if (!st.ok()) return st;
+    }
+    MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
+    int rc = mdb_put(txn, env.dbs[t.position].records, &k, &v, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST)
+      return Status::UniqueViolation(
+          "uuid", Describe(t, record->uuid) + " already exists");
+    if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      Status st = PutIndexEntry(env, txn, t, static_cast<int>(i), keys[i],
+                                record->uuid, record->fields);
+      if (!st.ok()) return st;
+    }
+    if (t.parent >= 0)
+      return PutLink(env, txn, t, std::get<Uuid>(record->fields[t.link_field]),
+                     record->uuid);
+    return Status();
+  });
   if (!s.ok()) return s;
   return record->uuid;
 }
@@ -380,67 +422,22 @@ Status Table::Replace(Record* record,
   s = AllIndexKeys(t, record->fields, &new_keys);
   if (!s.ok()) return s;
 
-  WriteTxn txn(env);
-  s = txn.Begin();
-  if (!s.ok()) return s;
-  Record old;
-  s = LoadRecord(env, txn.get(), t, record->uuid, &old);
-  if (!s.ok()) return s;
-  s = CheckRevision(t, old, expected_revision);
-  if (!s.ok()) return s;
-
-  if (t.parent >= 0) {
-    const Uuid& old_parent = std::get<Uuid>(old.fields[t.link_field]);
-    const Uuid& new_parent = std::get<Uuid>(record->fields[t.link_field]);
-    if (!(old_parent == new_parent)) {
-      s = CheckParent(env, txn.get(), t, *record);
-      if (s.ok()) s = DeleteLink(env, txn.get(), t, old_parent, record->uuid);
-      if (s.ok()) s = PutLink(env, txn.get(), t, new_parent, record->uuid);
-      if (!s.ok()) return s;
-    }
-  }
-  std::vector<std::string> old_keys;
-  s = AllIndexKeys(t, old.fields, &old_keys);
-  if (!s.ok()) return s;
-  // Only entries whose key changed move. All removals come before any
-  // addition, so the UNIQUE check sees the record's own old keys as free.
-  for (std::size_t i = 0; i < old_keys.size(); ++i) {
-    if (old_keys[i] == new_keys[i]) continue;
-    s = DeleteIndexEntry(env, txn.get(), t, static_cast<int>(i), old_keys[i],
-                         record->uuid);
-    if (!s.ok()) return s;
-  }
-  for (std::size_t i = 0; i < new_keys.size(); ++i) {
-    if (old_keys[i] == new_keys[i]) continue;
-    s = PutIndexEntry(env, txn.get(), t, static_cast<int>(i), new_keys[i],
-                      record->uuid, record->fields);
-    if (!s.ok()) return s;
-  }
-
-  record->revision = old.revision + 1;
-  std::string bytes;
-  EncodeRecord(t, *record, &bytes);
-  MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
-  s = FromMdb(mdb_put(txn.get(), env.dbs[t.position].records, &k, &v, 0),
-              "mdb_put " + t.name);
-  if (!s.ok()) return s;
-  return txn.Commit();
+  return env.committer->Run([&](MDB_txn* txn) {
+    return ReplaceInTxn(env, txn, t, record, new_keys, expected_revision);
+  });
 }
 
 Status Table::Remove(const Uuid& uuid,
                      std::optional<std::uint64_t> expected_revision) {
   Env::Impl& env = env_->impl();
-  WriteTxn txn(env);
-  Status s = txn.Begin();
-  if (!s.ok()) return s;
-  Record old;
-  s = LoadRecord(env, txn.get(), *desc_, uuid, &old);
-  if (!s.ok()) return s;
-  s = CheckRevision(*desc_, old, expected_revision);
-  if (!s.ok()) return s;
-  s = RemoveInTxn(env, txn.get(), *desc_, old);
-  if (!s.ok()) return s;
-  return txn.Commit();
+  return env.committer->Run([&](MDB_txn* txn) -> Status {
+    Record old;
+    Status s = LoadRecord(env, txn, *desc_, uuid, &old);
+    if (!s.ok()) return s;
+    s = CheckRevision(*desc_, old, expected_revision);
+    if (!s.ok()) return s;
+    return RemoveInTxn(env, txn, *desc_, old);
+  });
 }
 
 Result<Page> Table::Find(const std::vector<Filter>& filters,
