@@ -126,6 +126,8 @@ BOOST_FIXTURE_TEST_CASE(records_survive_a_restart_of_the_whole_stack, StackFixtu
   o.threads = 2;
   o.ops_per_thread = 150;
   o.seed = 7;
+  o.insert_percent = 60;
+  o.update_percent = 30;
   const WorkloadResult w = RunWorkload(stack.port(), o);
   CheckNoFailures(w);
   CheckModel(http(), w, "before the restart");

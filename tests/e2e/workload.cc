@@ -139,15 +139,15 @@ struct Worker {
     }
   }
 
-  void Run(int ops) {
-    for (int i = 0; i < ops; ++i) {
+  void Run(const WorkloadOptions& o) {
+    for (int i = 0; i < o.ops_per_thread; ++i) {
       std::vector<int> owned;
       for (int t = 0; t < static_cast<int>(live.size()); ++t)
         if (!live[t].empty()) owned.push_back(t);
       const std::size_t dice = Pick(100);
-      if (owned.empty() || dice < 45)
+      if (owned.empty() || dice < static_cast<std::size_t>(o.insert_percent))
         Insert();
-      else if (dice < 75)
+      else if (dice < static_cast<std::size_t>(o.insert_percent + o.update_percent))
         Update(owned[Pick(owned.size())]);
       else
         Delete(owned[Pick(owned.size())]);
@@ -182,7 +182,7 @@ WorkloadResult RunWorkload(int port, const WorkloadOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   for (auto& w : workers)
-    threads.emplace_back([&w, &options] { w->Run(options.ops_per_thread); });
+    threads.emplace_back([&w, &options] { w->Run(options); });
   for (std::thread& t : threads) t.join();
   WorkloadResult out;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -31,6 +31,8 @@ struct WorkloadOptions {
   int threads = 8;
   int ops_per_thread = 300;
   std::uint64_t seed = 20240501;
+  int insert_percent = 45;  // of ops; then updates, the rest deletes
+  int update_percent = 30;
 };
 
 struct WorkloadResult {
