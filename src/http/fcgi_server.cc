@@ -153,8 +153,10 @@ Status Server::Start(int listen_fd) {
 void Server::Stop() {
   if (workers_.empty()) return;
   stopping_ = true;
-  // Makes libfcgi's accept loop give up on EINTR instead of retrying.
-  FCGX_ShutdownPending();
+  // Not FCGX_ShutdownPending(): that flag is process-global and permanent,
+  // so a Server started later in the same process (the tests) could never
+  // accept again. FCGI_FAIL_ACCEPT_ON_INTR (see Run) gives the same wake-up
+  // per request.
   // A thread may check stopping_ just before the signal and block just
   // after it, so keep signalling until every thread is out.
   for (;;) {
@@ -175,13 +177,16 @@ void Server::Run(Worker* w) {
   // The wake signal may interrupt this thread only while it is idle.
   SetSignalMask(SIG_BLOCK);
   FCGX_Request req;
-  FCGX_InitRequest(&req, listen_fd_, 0);
+  // Return from accept(2) on EINTR, i.e. on the wake signal, instead of
+  // retrying.
+  FCGX_InitRequest(&req, listen_fd_, FCGI_FAIL_ACCEPT_ON_INTR);
   while (!stopping_) {
     SetSignalMask(SIG_UNBLOCK);
     int rc = FCGX_Accept_r(&req);
     SetSignalMask(SIG_BLOCK);
     if (rc < 0) {
       if (stopping_) break;
+      if (rc == -EINTR) continue;  // a stray kWakeSignal
       // EMFILE and the like: keep the thread, slow down, try again.
       Log(LogLevel::kError, std::string("accept failed: ") + strerror(-rc));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
