@@ -13,13 +13,12 @@
 
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "http/handlers.h"
 #include "http/record_json.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/value.h"
+#include "http/request_bodies.h"
 #include "record_gen.h"
 #include "testutil.h"
 
@@ -49,22 +48,10 @@ std::string PercentEncode(std::string_view s) {
   return out;
 }
 
-std::string Serialize(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  v.Accept(w);
-  return std::string(buf.GetString(), buf.GetSize());
-}
+using testutil::BodyFor;
 
-// A request body for `r`: its JSON without uuid and revision.
-std::string BodyFor(const Record& r, const TableDesc& t) {
-  std::string json;
-  http::AppendRecordJson(r, t, &json);
-  rapidjson::Document d;
-  d.Parse(json.c_str());
-  d.RemoveMember("uuid");
-  d.RemoveMember("revision");
-  return Serialize(d);
+std::string Serialize(const rapidjson::Value& v) {
+  return testutil::SerializeJson(v);
 }
 
 struct Api {

@@ -1,0 +1,228 @@
+// tests/http/fcgi_server_test.cc - src/http/fcgi_server.cc over a real
+// unix socket, with the FastCGI client of fcgi_client.h playing nginx.
+
+#include <unistd.h>
+
+#include <chrono>
+#include <future>
+#include <random>
+#include <string>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+#include <rapidjson/document.h>
+
+#include "http/fcgi_client.h"
+#include "http/fcgi_server.h"
+#include "http/listen_socket.h"
+#include "http/request_bodies.h"
+#include "lmdbapi/schema.h"
+#include "record_gen.h"
+#include "testutil.h"
+
+using namespace lmdbapi;
+using lmdbapi::http::ListenUnix;
+using lmdbapi::http::Server;
+using lmdbapi::http::ServerOptions;
+using lmdbapi::testutil::FcgiClient;
+using lmdbapi::testutil::FcgiReply;
+using Params = std::map<std::string, std::string>;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const TableDesc& MainTable() {
+  for (const TableDesc& t : Schema::Compiled().tables)
+    if (t.parent < 0) return t;
+  return Schema::Compiled().tables.front();
+}
+
+std::string NewBody(std::uint64_t serial) {
+  std::mt19937_64 rng(serial);
+  return testutil::BodyFor(
+      testutil::RandomRecord(MainTable(), rng, serial), MainTable());
+}
+
+Params Post() {
+  return {{"REQUEST_METHOD", "POST"},
+          {"DOCUMENT_URI", "/api/" + MainTable().name},
+          {"CONTENT_TYPE", "application/json"}};
+}
+
+Params Get(const std::string& path, const std::string& query = "") {
+  return {{"REQUEST_METHOD", "GET"}, {"DOCUMENT_URI", path},
+          {"QUERY_STRING", query}};
+}
+
+// A Server on a socket in a temporary directory, over a TempEnv.
+struct Served {
+  explicit Served(ServerOptions options = {2, 1 << 20})
+      : socket_path(dir.path() + "/w.sock"), server(env.env(), options) {
+    auto fd = ListenUnix(socket_path, 64);
+    BOOST_TEST_REQUIRE(fd.ok(), fd.status().message());
+    listen_fd = fd.value();
+    REQUIRE_OK(server.Start(listen_fd));
+  }
+  ~Served() {
+    server.Stop();
+    close(listen_fd);
+  }
+
+  testutil::TempDir dir;
+  testutil::TempEnv env;
+  std::string socket_path;
+  Server server;
+  int listen_fd = -1;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(fcgi_server)
+
+BOOST_AUTO_TEST_CASE(one_kept_connection_serves_many_requests) {
+  Served s;
+  FcgiClient c(s.socket_path);
+  BOOST_TEST_REQUIRE(c.ok());
+  std::string body = NewBody(1);
+  FcgiReply r = c.Call(Post(), body);
+  BOOST_TEST_REQUIRE(r.complete);
+  BOOST_TEST_REQUIRE(r.status == 201, r.body);
+  BOOST_TEST(r.headers["Content-Type"] == "application/json");
+  BOOST_TEST(r.headers["ETag"] == "\"1\"");
+  BOOST_TEST(r.headers["Content-Length"] == std::to_string(r.body.size()));
+  std::string location = r.headers["Location"];
+  BOOST_TEST(location.find("/api/" + MainTable().name + "/") == 0u);
+
+  r = c.Call(Get(location));
+  BOOST_TEST_REQUIRE(r.status == 200, r.body);
+  rapidjson::Document d;
+  d.Parse(r.body.c_str());
+  BOOST_TEST("/api/" + MainTable().name + "/" + d["uuid"].GetString() ==
+             location);
+
+  Params head = Get(location);
+  head["REQUEST_METHOD"] = "HEAD";
+  r = c.Call(head);
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(r.body.empty());
+  BOOST_TEST(std::stoul(r.headers["Content-Length"]) > 0u);
+
+  r = c.Call(Get("/api/" + MainTable().name, "limit=1"));
+  BOOST_TEST(r.status == 200);
+  BOOST_TEST(!r.headers["X-Query-Plan"].empty());
+
+  r = c.Call({{"REQUEST_METHOD", "PATCH"},
+              {"DOCUMENT_URI", "/api/" + MainTable().name}});
+  BOOST_TEST(r.status == 405);
+  BOOST_TEST(r.headers["Allow"] == "GET, HEAD, POST");
+  BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
+}
+
+BOOST_AUTO_TEST_CASE(request_uri_is_used_without_document_uri) {
+  Served s;
+  FcgiClient c(s.socket_path);
+  FcgiReply r = c.Call({{"REQUEST_METHOD", "GET"},
+                        {"REQUEST_URI", "/api/" + MainTable().name + "?limit=1"},
+                        {"QUERY_STRING", "limit=1"}});
+  BOOST_TEST(r.status == 200, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(bodies_over_the_limit_are_413_and_the_connection_lives) {
+  Served s({2, 64});
+  FcgiClient c(s.socket_path);
+  FcgiReply r = c.Call(Post(), std::string(100, ' '));
+  BOOST_TEST(r.status == 413, r.body);
+  BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
+  // Without CONTENT_LENGTH the body is read to its end, up to the limit.
+  r = c.Call(Post(), std::string(65, ' '), false);
+  BOOST_TEST(r.status == 413, r.body);
+  r = c.Call(Post(), "{}", false);
+  BOOST_TEST(r.status == 400, r.body);  // read, parsed: fields missing
+  BOOST_TEST(r.body.find("missing required field") != std::string::npos);
+  // The drained bodies left the connection at the next request.
+  r = c.Call(Get("/api/" + MainTable().name));
+  BOOST_TEST(r.status == 200, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_or_short_content_length_is_400) {
+  Served s;
+  FcgiClient c(s.socket_path);
+  Params p = Post();
+  p["CONTENT_LENGTH"] = "12abc";
+  FcgiReply r = c.Call(p, "{}");
+  BOOST_TEST(r.status == 400, r.body);
+  p["CONTENT_LENGTH"] = "20";
+  r = c.Call(p, "{}");
+  BOOST_TEST(r.status == 400, r.body);
+  BOOST_TEST(r.body.find("CONTENT_LENGTH") != std::string::npos, r.body);
+  p["CONTENT_LENGTH"] = "99999999999999999999999";
+  r = c.Call(p, "{}");
+  BOOST_TEST(r.status == 413, r.body);
+}
+
+BOOST_AUTO_TEST_CASE(many_clients_at_once) {
+  Served s({4, 1 << 20});
+  std::vector<std::future<int>> done;
+  for (int k = 0; k < 8; ++k) {
+    done.push_back(std::async(std::launch::async, [&s, k] {
+      FcgiClient c(s.socket_path);
+      int created = 0;
+      for (int i = 0; i < 25; ++i) {
+        FcgiReply r = c.Call(Post(), NewBody(1000 + k * 100 + i));
+        created += r.status == 201;
+      }
+      return created;
+    }));
+  }
+  int total = 0;
+  for (auto& f : done) total += f.get();
+  BOOST_TEST(total == 200);
+}
+
+BOOST_AUTO_TEST_CASE(stop_is_prompt_with_idle_kept_connections) {
+  auto s = std::make_unique<Served>();
+  // Each connection keeps one thread reading for its next request.
+  FcgiClient a(s->socket_path), b(s->socket_path);
+  BOOST_TEST(a.Call(Get("/api/" + MainTable().name)).status == 200);
+  BOOST_TEST(b.Call(Get("/api/" + MainTable().name)).status == 200);
+  auto start = Clock::now();
+  s->server.Stop();
+  auto took = Clock::now() - start;
+  BOOST_TEST(took < std::chrono::seconds(2),
+             std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                 << " ms");
+  BOOST_TEST(a.ClosedWithin(3000));
+}
+
+BOOST_AUTO_TEST_CASE(stop_finishes_the_request_in_flight) {
+  Served s;
+  FcgiClient c(s.socket_path);
+  std::string body = NewBody(7);
+  Params p = Post();
+  p["CONTENT_LENGTH"] = std::to_string(body.size());
+  BOOST_TEST_REQUIRE(c.Begin(p));
+  BOOST_TEST_REQUIRE(c.Stdin(body.substr(0, 5), false));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  auto stopped = std::async(std::launch::async, [&s] { s.server.Stop(); });
+  // Stop waits: the thread is in the middle of a request.
+  BOOST_TEST((stopped.wait_for(std::chrono::milliseconds(300)) ==
+              std::future_status::timeout));
+  BOOST_TEST_REQUIRE(c.Stdin(body.substr(5), true));
+  FcgiReply r = c.Read();
+  BOOST_TEST(r.complete);
+  BOOST_TEST(r.status == 201, r.body);
+  BOOST_TEST((stopped.wait_for(std::chrono::seconds(3)) ==
+              std::future_status::ready));
+}
+
+BOOST_AUTO_TEST_CASE(a_second_server_in_one_process_still_accepts) {
+  // Stop() must leave no process-wide state that stops the next one.
+  { Served first; }
+  Served second;
+  FcgiClient c(second.socket_path);
+  BOOST_TEST(c.Call(Get("/api/" + MainTable().name)).status == 200);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
