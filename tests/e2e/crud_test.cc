@@ -117,9 +117,32 @@ BOOST_AUTO_TEST_CASE(get_of_a_malformed_uuid_is_a_400_problem) {
       "0190a0b000007000800000000000000000ab",   // no hyphens
   };
   const TableDesc& t = TheSchema().tables.front();
+  const std::string body = BodyJson(t, GenRecord(t, NextN()));
   for (const std::string& uuid : bad) {
     BOOST_TEST_CONTEXT("uuid \"" << uuid << "\"") {
       CheckProblem(http().Get(RecordPath(t, uuid)), 400);
+      CheckProblem(http().Put(RecordPath(t, uuid), body), 400);
+      CheckProblem(http().Put(TablePath(t) + "/update/" + uuid, body), 400);
+      CheckProblem(http().Delete(RecordPath(t, uuid)), 400);
+      CheckProblem(http().Delete(TablePath(t) + "/delete/" + uuid), 400);
+      for (int c : t.children)
+        CheckProblem(http().Get(RecordPath(t, uuid) + "/" + TheSchema().tables[c].name), 400);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(head_is_answered_like_get_without_a_body) {
+  for (const TableDesc& t : TheSchema().tables) {
+    BOOST_TEST_CONTEXT("table " << t.name) {
+      Rec rec = InsertGenerated(http(), t);
+      for (const std::string& path : {RecordPath(t, rec.uuid), TablePath(t) + "?limit=5",
+                                      RecordPath(t, kAbsentUuid)}) {
+        Response get = http().Get(path);
+        Response head = http().Request("HEAD", path);
+        BOOST_TEST(head.status == get.status, "HEAD " << path << ": " << head.Describe());
+        BOOST_TEST(head.body.empty(), "HEAD has no body");
+        BOOST_TEST(head.Header("Content-Type") == get.Header("Content-Type"));
+      }
     }
   }
 }

@@ -366,6 +366,22 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413) {
   CheckNothingWritten();
 }
 
+BOOST_AUTO_TEST_CASE(a_body_just_under_the_limit_is_accepted_whole) {
+  const TableDesc& t = TheSchema().tables.front();
+  int f = -1;
+  for (int i = 0; i < static_cast<int>(t.fields.size()); ++i)
+    if (t.fields[i].type == FieldType::STRING && ExpectedPlans(t, {i}) == std::set<std::string>{"scan"})
+      f = i;
+  if (f < 0) return;
+  Rec rec = Valid(t);
+  rec.fields[f] = std::string(1000000, 'u');  // the body is just under 1 MiB
+  BOOST_TEST_REQUIRE(BodyJson(t, rec).size() < (1u << 20));
+  Rec got = InsertOk(http(), t, rec);
+  Response r = http().Get(RecordPath(t, got.uuid));
+  rapidjson::Document d = ParseJson(r.body);
+  BOOST_TEST(Mismatch(t, got, d) == "", "a 1 MB value reads back whole");
+}
+
 BOOST_AUTO_TEST_CASE(a_body_that_is_not_json_by_content_type_is_415) {
   for (const TableDesc& t : TheSchema().tables) {
     const std::string body = BodyJson(t, Valid(t));

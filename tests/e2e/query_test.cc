@@ -172,6 +172,37 @@ BOOST_AUTO_TEST_CASE(filters_on_several_fields_must_all_hold) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(string_filters_match_whole_values_not_prefixes) {
+  for (const TableDesc& t : TheSchema().tables) {
+    const std::string parent =
+        t.is_main() ? std::string() : models[t.parent].begin()->first;
+    for (int f = 0; f < static_cast<int>(t.fields.size()); ++f) {
+      if (t.fields[f].type != FieldType::STRING) continue;
+      const std::string base = "pre" + std::to_string(NextN());
+      // Values that share bytes with base: longer, with a NUL, shorter.
+      const std::vector<std::string> values = {base, base + "x", base + std::string(1, '\0'),
+                                               base + std::string(1, '\0') + "y",
+                                               base.substr(0, base.size() - 1)};
+      std::vector<std::string> uuids;
+      for (const std::string& v : values) {
+        Rec rec = GenRecord(t, NextN(), parent);
+        rec.fields[f] = v;
+        uuids.push_back(InsertOk(http(), t, rec).uuid);
+      }
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        const std::string path = TablePath(t) + "?" + FilterQuery(t, {{f, values[i]}});
+        BOOST_TEST_CONTEXT("GET " << path) {
+          Listing found = ListAll(http(), t, path);
+          BOOST_TEST_REQUIRE(found.ok, found.error);
+          BOOST_TEST(Uuids(found.records) == std::set<std::string>{uuids[i]},
+                     "exactly the record holding " << Show(values[i]) << "; found "
+                                                   << found.records.size());
+        }
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(no_match_is_an_empty_page_with_null_next) {
   for (const TableDesc& t : TheSchema().tables) {
     for (int f = 0; f < static_cast<int>(t.fields.size()); ++f) {
