@@ -263,6 +263,11 @@ void Answer(Env& env, const Request& req, Response* resp, Scratch* scratch) {
     resp->allow = m.allow;
     return;
   }
+  if (m.outcome == RouteMatch::Outcome::kBadUuid) {
+    SetProblem(ProblemFor(Status::Code::kInvalidArgument), m.detail, "uuid",
+               resp);
+    return;
+  }
   const Route& route = m.route;
   if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace) {
     if (req.body.empty()) {

@@ -98,11 +98,19 @@ RouteMatch Pick(unsigned method, const Shape& shape, Route route) {
   return m;
 }
 
-bool ParseUuid(std::string_view text, Uuid* out) {
-  auto r = Uuid::Parse(text);
-  if (!r.ok()) return false;
-  *out = r.value();
-  return true;
+// The shape matched with `method`; now the {uuid} segment must parse.
+RouteMatch WithUuid(RouteMatch m, std::string_view text) {
+  if (m.outcome != RouteMatch::Outcome::kMatched) return m;
+  auto u = Uuid::Parse(text);
+  if (u.ok()) {
+    m.route.uuid = u.value();
+    return m;
+  }
+  m.outcome = RouteMatch::Outcome::kBadUuid;
+  m.detail = "uuid: " + Quoted(text) +
+             " is not a uuid (expected 8-4-4-4-12 hex digits, e.g. "
+             "0190a5c4-7e2b-7c3d-8e4f-0123456789ab)";
+  return m;
 }
 
 }  // namespace
@@ -133,30 +141,22 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
     if (s == "get-record") return Pick(m, {.allowed = kGetM}, route);
     if (s == "range")
       return Pick(m, {.allowed = kGetM, .get = RK::kRange}, route);
-    if (!ParseUuid(s, &route.uuid))
-      return NoRoute("no route for " + Quoted(path) + ": " + Quoted(s) +
-                     " is neither a uuid nor one of insert-record, "
-                     "get-record, range");
-    return Pick(m, {.allowed = kGetM | kPutM | kDeleteM, .get = RK::kGet},
-                route);
+    return WithUuid(
+        Pick(m, {.allowed = kGetM | kPutM | kDeleteM, .get = RK::kGet}, route),
+        s);
   }
 
   if (n == 3) {
-    if (seg[1] == "update" || seg[1] == "delete") {
-      if (!ParseUuid(seg[2], &route.uuid))
-        return NoRoute("no route for " + Quoted(path) + ": " +
-                       Quoted(seg[2]) + " is not a uuid");
-      return Pick(m, {.allowed = seg[1] == "update" ? kPutM : kDeleteM},
-                  route);
-    }
-    if (!ParseUuid(seg[1], &route.uuid))
-      return NoRoute("no route for " + Quoted(path) + ": " + Quoted(seg[1]) +
-                     " is not a uuid");
+    if (seg[1] == "update" || seg[1] == "delete")
+      return WithUuid(
+          Pick(m, {.allowed = seg[1] == "update" ? kPutM : kDeleteM}, route),
+          seg[2]);
     for (int c : route.table->children) {
       const TableDesc& child = schema.tables[c];
       if (child.name == seg[2]) {
         route.child = &child;
-        return Pick(m, {.allowed = kGetM, .get = RK::kChildren}, route);
+        return WithUuid(
+            Pick(m, {.allowed = kGetM, .get = RK::kChildren}, route), seg[1]);
       }
     }
     return NoRoute("no route for " + Quoted(path) + ": " + Quoted(seg[2]) +

@@ -12,9 +12,10 @@
 //   GET     /api/T/{uuid}/S                  kChildren
 //
 // HEAD is accepted wherever GET is (the server drops the body). A path that
-// names none of these is kNoRoute; a path that does, with another method, is
-// kMethodNotAllowed with the methods it allows. A segment where a uuid
-// belongs must be one (Uuid::Parse), else the path names nothing: 404.
+// names none of these is kNoRoute (404); a path that does, with another
+// method, is kMethodNotAllowed with the methods it allows (405). A path of
+// the right shape whose {uuid} segment is not a uuid (Uuid::Parse) is
+// kBadUuid (400: the client sent a malformed id, not a missing record).
 // Pure: no I/O, no Env.
 
 #ifndef LMDBAPI_HTTP_ROUTER_H_
@@ -46,11 +47,12 @@ struct Route {
 };
 
 struct RouteMatch {
-  enum class Outcome { kMatched, kNoRoute, kMethodNotAllowed };
+  enum class Outcome { kMatched, kNoRoute, kMethodNotAllowed, kBadUuid };
   Outcome outcome = Outcome::kNoRoute;
   Route route;              // kMatched
   std::string_view allow;   // kMethodNotAllowed: "GET, HEAD, POST", ...
-  std::string detail;       // kNoRoute: what did not match, for the client
+  std::string detail;       // kNoRoute, kBadUuid: what is wrong, for the
+                            // client
 };
 
 // `path` is the decoded path without the query string.

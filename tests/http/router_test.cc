@@ -43,6 +43,12 @@ void ExpectNotAllowed(const std::string& method, const std::string& path,
   BOOST_TEST(m.allow == allow, method << " " << path);
 }
 
+void ExpectBadUuid(const std::string& method, const std::string& path) {
+  RouteMatch m = Match(method, path);
+  BOOST_TEST((m.outcome == Outcome::kBadUuid), method << " " << path);
+  BOOST_TEST(m.detail.find("is not a uuid") != std::string::npos, m.detail);
+}
+
 void ExpectNoRoute(const std::string& method, const std::string& path) {
   RouteMatch m = Match(method, path);
   BOOST_TEST((m.outcome == Outcome::kNoRoute), method << " " << path);
@@ -124,24 +130,38 @@ BOOST_AUTO_TEST_CASE(unknown_paths_are_no_route) {
   ExpectNoRoute("GET", "/apix/" + Schema::Compiled().tables.front().name);
   ExpectNoRoute("GET", base + "/");  // trailing slash
   ExpectNoRoute("GET", base + "//" + kUuid);
-  ExpectNoRoute("GET", base + "/not-a-uuid");
-  ExpectNoRoute("GET", base + "/" + kUuid.substr(1));
-  ExpectNoRoute("PUT", base + "/update/not-a-uuid");
-  ExpectNoRoute("PUT", base + "/update");
-  ExpectNoRoute("DELETE", base + "/delete");
   ExpectNoRoute("GET", base + "/" + kUuid + "/no_such_table");
+  ExpectNoRoute("GET", base + "/not-a-uuid/no_such_table");
   ExpectNoRoute("GET", base + "/" + kUuid + "/x/y");
   ExpectNoRoute("GET", base + "/range/x");
   ExpectNoRoute("GET", std::string("/api/\xff\xfe"));
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_uuid_where_one_belongs_is_bad_uuid) {
+  const Schema& s = Schema::Compiled();
+  const std::string base = "/api/" + s.tables.front().name;
+  for (const std::string& bad :
+       {std::string("not-a-uuid"), kUuid.substr(1), kUuid + "0",
+        kUuid.substr(0, 35) + "g", std::string("delete-record")}) {
+    ExpectBadUuid("GET", base + "/" + bad);
+    ExpectBadUuid("PUT", base + "/" + bad);
+    ExpectBadUuid("DELETE", base + "/" + bad);
+    ExpectBadUuid("PUT", base + "/update/" + bad);
+    ExpectBadUuid("DELETE", base + "/delete/" + bad);
+    for (int c : s.tables.front().children)
+      ExpectBadUuid("GET", base + "/" + bad + "/" + s.tables[c].name);
+  }
+  ExpectBadUuid("PUT", base + "/update");  // the uuid was forgotten
+  // The method is checked first: the shape allows no POST at all.
+  ExpectNotAllowed("POST", base + "/not-a-uuid", "GET, HEAD, PUT, DELETE");
 }
 
 BOOST_AUTO_TEST_CASE(no_route_detail_names_the_bad_segment) {
   RouteMatch m = Match("GET", "/api/nonesuch");
   BOOST_TEST(m.detail.find("\"nonesuch\"") != std::string::npos, m.detail);
   const std::string base = "/api/" + Schema::Compiled().tables.front().name;
-  m = Match("GET", base + "/inesrt-record");
-  BOOST_TEST(m.detail.find("\"inesrt-record\"") != std::string::npos,
-             m.detail);
+  m = Match("GET", base + "/" + kUuid + "/nonesuch");
+  BOOST_TEST(m.detail.find("\"nonesuch\"") != std::string::npos, m.detail);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
