@@ -1,0 +1,98 @@
+// src/store/backup.cc - Backup(): a hot, compacted copy of an environment
+// (see include/lmdbapi/admin.h).
+//
+// mdb_env_copy2 reports nothing until it is done, so the copy runs on its
+// own thread through mdb_env_copyfd2 into a file we opened, and this thread
+// watches the file grow for the progress display.
+
+#include <fcntl.h>
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "lmdbapi/admin.h"
+#include "store/env_impl.h"
+#include "store/mdb_status.h"
+
+namespace lmdbapi {
+namespace {
+
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
+
+// fsync of a directory makes the new file's name durable, not just its
+// bytes.
+Status SyncDir(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Errno("open " + dir);
+  int rc = fsync(fd);
+  close(fd);
+  if (rc != 0) return Errno("fsync " + dir);
+  return Status();
+}
+
+}  // namespace
+
+Status Backup(Env& env, const std::string& dir, const Progress& progress) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  std::string file = (std::filesystem::path(dir) / "data.mdb").string();
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0 && errno == EEXIST)
+    return Status::InvalidArgument(
+        "dir", file + " already exists; back up into a new directory");
+  if (fd < 0) return Errno("cannot create " + file);
+
+  std::uint64_t total = 0;
+  if (progress) {
+    auto stat = env.Stat();
+    if (stat.ok()) total = stat->used_bytes;
+  }
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  int rc = MDB_SUCCESS;
+  MDB_env* mdb = env.impl().env;
+  std::thread copier([&] {
+    int r = mdb_env_copyfd2(mdb, fd, MDB_CP_COMPACT);
+    std::lock_guard<std::mutex> lock(mu);
+    rc = r;
+    done = true;
+    cv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, std::chrono::milliseconds(200),
+                        [&] { return done; })) {
+      struct stat st;
+      if (progress && fstat(fd, &st) == 0)
+        progress(static_cast<std::uint64_t>(st.st_size), total);
+    }
+  }
+  copier.join();
+
+  Status s = FromMdb(rc, "mdb_env_copy " + file);
+  if (s.ok() && fsync(fd) != 0) s = Errno("fsync " + file);
+  struct stat st;
+  if (s.ok() && progress && fstat(fd, &st) == 0)
+    progress(static_cast<std::uint64_t>(st.st_size),
+             static_cast<std::uint64_t>(st.st_size));
+  if (close(fd) != 0 && s.ok()) s = Errno("close " + file);
+  if (s.ok()) s = SyncDir(dir);
+  if (!s.ok()) unlink(file.c_str());
+  return s;
+}
+
+}  // namespace lmdbapi

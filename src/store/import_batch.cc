@@ -1,0 +1,133 @@
+// src/store/import_batch.cc - ImportBatch: many inserts, one transaction
+// (see include/lmdbapi/admin.h).
+//
+// Each record goes into a nested transaction, as the group committer does
+// for concurrent writes, so a record the schema refuses leaves no trace and
+// its neighbours commit. The insert itself writes what Table::Insert
+// writes: the record, its index entries (index_ops.h) and its parent link.
+
+#include <lmdb.h>
+
+#include <string>
+#include <vector>
+
+#include "lmdbapi/admin.h"
+#include "store/env_impl.h"
+#include "store/index_ops.h"
+#include "store/mdb_status.h"
+#include "store/record_codec.h"
+#include "store/txn.h"
+
+namespace lmdbapi {
+namespace {
+
+// Errors about the environment rather than the record: the batch cannot go
+// on after them.
+bool FailsBatch(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kStorageFull:
+    case Status::Code::kUnavailable:
+    case Status::Code::kCorruption:
+    case Status::Code::kIOError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status InsertInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                   const Record& record, const std::string& bytes,
+                   const std::vector<std::string>& keys) {
+  if (t.parent >= 0) {
+    const TableDesc& parent = env.schema.tables[t.parent];
+    const std::string& link = t.fields[t.link_field].name;
+    const Uuid& p = std::get<Uuid>(record.fields[t.link_field]);
+    MDB_val k = ToVal(p.AsBytes()), v;
+    int rc = mdb_get(txn, env.dbs[parent.position].records, &k, &v);
+    if (rc == MDB_NOTFOUND)
+      return Status::MissingParent(link, link + " names no " + parent.name +
+                                             " record (" + p.ToString() + ")");
+    if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + parent.name);
+  }
+  MDB_val k = ToVal(record.uuid.AsBytes()), v = ToVal(bytes);
+  int rc = mdb_put(txn, env.dbs[t.position].records, &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST)
+    return Status::UniqueViolation(
+        "uuid", t.name + " " + record.uuid.ToString() + " already exists");
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    Status s = PutIndexEntry(env, txn, t, static_cast<int>(i), keys[i],
+                             record.uuid, record.fields);
+    if (!s.ok()) return s;
+  }
+  if (t.parent < 0) return Status();
+  MDB_val pk = ToVal(std::get<Uuid>(record.fields[t.link_field]).AsBytes());
+  MDB_val ck = ToVal(record.uuid.AsBytes());
+  rc = mdb_put(txn, env.dbs[t.position].links, &pk, &ck, MDB_NODUPDATA);
+  if (rc == MDB_KEYEXIST) return Status();
+  return FromMdb(rc, "mdb_put " + t.links_db_name);
+}
+
+}  // namespace
+
+struct ImportBatch::Impl {
+  explicit Impl(Env::Impl& e) : env(e) {}
+  Env::Impl& env;
+  std::unique_ptr<WriteTxn> txn;  // null between batches
+  Status failed;                  // set: the batch is lost
+};
+
+ImportBatch::ImportBatch(Env& env) : impl_(std::make_unique<Impl>(env.impl())) {}
+ImportBatch::~ImportBatch() = default;  // WriteTxn aborts
+
+Status ImportBatch::Insert(const TableDesc& t, Record* record) {
+  if (!impl_->failed.ok()) return impl_->failed;
+  Status s = CheckRecordShape(t, *record);
+  if (!s.ok()) return s;
+  std::vector<std::string> keys;
+  s = AllIndexKeys(t, record->fields, &keys);
+  if (!s.ok()) return s;
+  if (record->uuid == Uuid()) record->uuid = Uuid::New();
+  if (record->revision == 0) record->revision = 1;
+  std::string bytes;
+  EncodeRecord(t, *record, &bytes);
+
+  if (impl_->txn == nullptr) {
+    impl_->txn = std::make_unique<WriteTxn>(impl_->env);
+    s = impl_->txn->Begin();
+    if (!s.ok()) {
+      impl_->txn.reset();
+      return s;
+    }
+  }
+  MDB_txn* nested;
+  int rc = mdb_txn_begin(impl_->env.env, impl_->txn->get(), 0, &nested);
+  if (rc == MDB_SUCCESS) {
+    s = InsertInTxn(impl_->env, nested, t, *record, bytes, keys);
+    if (s.ok()) {
+      s = FromMdb(mdb_txn_commit(nested), "mdb_txn_commit (nested)");
+    } else {
+      mdb_txn_abort(nested);
+    }
+  } else {
+    s = FromMdb(rc, "mdb_txn_begin (nested)");
+  }
+  if (s.ok()) {
+    ++size_;
+  } else if (FailsBatch(s)) {
+    impl_->failed = s;
+    impl_->txn.reset();
+  }
+  return s;
+}
+
+Status ImportBatch::Commit() {
+  Status s = impl_->failed;
+  if (s.ok() && impl_->txn != nullptr) s = impl_->txn->Commit();
+  impl_->txn.reset();
+  impl_->failed = Status();
+  size_ = 0;
+  return s;
+}
+
+}  // namespace lmdbapi
