@@ -247,10 +247,9 @@ const TableDesc* FirstTableWith(FieldType type, int* field) {
   return nullptr;
 }
 
-int IndexedStringField(const TableDesc& t) {
-  for (const IndexDesc& index : t.indexes)
-    for (int f : index.key_fields)
-      if (t.fields[f].type == FieldType::STRING) return f;
+int UnindexedStringField(const TableDesc& t) {
+  for (int f = 0; f < static_cast<int>(t.fields.size()); ++f)
+    if (t.fields[f].type == FieldType::STRING && !IsIndexKey(t, f)) return f;
   return -1;
 }
 

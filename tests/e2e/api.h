@@ -114,10 +114,11 @@ std::set<std::string> Uuids(const Model& model);
 // Uuids of the model's records matching every filter.
 std::set<std::string> Matching(const Model& model, const FieldFilter& filters);
 
-// Tables in Schema order that have a RANGE index, etc.: small finders.
+// The first table (Schema order) with a field of `type`, and that field;
+// nullptr if the schema has none.
 const TableDesc* FirstTableWith(FieldType type, int* field);
-// A STRING field that is a key of some index, or -1.
-int IndexedStringField(const TableDesc& t);
+// A STRING field no index covers (a filter on it is a scan), or -1.
+int UnindexedStringField(const TableDesc& t);
 
 }  // namespace lmdbapi::e2e
 

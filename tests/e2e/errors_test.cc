@@ -239,11 +239,7 @@ BOOST_AUTO_TEST_CASE(an_index_key_over_511_bytes_is_400_naming_the_field) {
   int checked = 0;
   for (const TableDesc& t : TheSchema().tables) {
     for (int f = 0; f < static_cast<int>(t.fields.size()); ++f) {
-      if (t.fields[f].type != FieldType::STRING) continue;
-      bool indexed = false;
-      for (const IndexDesc& index : t.indexes)
-        for (int k : index.key_fields) indexed = indexed || k == f;
-      if (!indexed) continue;
+      if (t.fields[f].type != FieldType::STRING || !IsIndexKey(t, f)) continue;
       Rec rec = Valid(t);
       rec.fields[f] = std::string(600, 'k');
       CheckWriteRefused(t, BodyJson(t, rec), 400, t.fields[f].name);
@@ -368,10 +364,7 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413) {
 
 BOOST_AUTO_TEST_CASE(a_body_just_under_the_limit_is_accepted_whole) {
   const TableDesc& t = TheSchema().tables.front();
-  int f = -1;
-  for (int i = 0; i < static_cast<int>(t.fields.size()); ++i)
-    if (t.fields[i].type == FieldType::STRING && ExpectedPlans(t, {i}) == std::set<std::string>{"scan"})
-      f = i;
+  const int f = UnindexedStringField(t);
   if (f < 0) return;
   Rec rec = Valid(t);
   rec.fields[f] = std::string(1000000, 'u');  // the body is just under 1 MiB

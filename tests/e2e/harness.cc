@@ -339,7 +339,7 @@ ProcessExit Stack::StopWorker(int i) {
   return e;
 }
 
-bool Stack::StartNginx() {
+void Stack::StartNginx() {
   const std::string tmpl_path = root_ + "/conf/nginx/dev.conf.in";
   BOOST_TEST_REQUIRE(fs::exists(tmpl_path),
                      tmpl_path << " is missing: the nginx template is needed");
@@ -365,7 +365,6 @@ bool Stack::StartNginx() {
                       "-e", "stderr"},
                      {}, dir_ + "/nginx.log");
   BOOST_TEST_REQUIRE(nginx_pid_ > 0, "fork failed: " << std::strerror(errno));
-  return true;
 }
 
 bool Stack::WaitReady(std::string* why) {

@@ -78,7 +78,7 @@ class Stack {
   std::string Logs() const;
 
  private:
-  bool StartNginx();  // false if nginx died at once (port taken)
+  void StartNginx();
   bool WaitReady(std::string* why);
   ProcessExit StopNginx();
 

@@ -2,6 +2,8 @@
 // answered with a 4xx (or, where it happens to be valid, a 2xx), never a
 // 5xx or a dropped connection, and the worker must be alive afterwards.
 
+#include <map>
+
 #include <boost/test/unit_test.hpp>
 
 #include "api.h"
@@ -85,10 +87,22 @@ std::vector<std::string> HostilePaths(const TableDesc& t) {
   };
 }
 
+// Statuses seen, for the suite's closing message.
+std::map<long, int> g_statuses;
+
 void CheckNot5xx(const Response& r) {
+  ++g_statuses[r.status];
   BOOST_TEST(r.status != 0, "no answer: " << r.Describe());
   BOOST_TEST((r.status < 500 || r.status == 0),
              "hostile input must never get a 5xx: " << r.Describe());
+}
+
+std::string StatusSummary() {
+  std::string out;
+  for (const auto& [status, n] : g_statuses)
+    out += " " + std::to_string(status) + "x" + std::to_string(n);
+  g_statuses.clear();
+  return out;
 }
 
 }  // namespace
@@ -109,7 +123,7 @@ BOOST_AUTO_TEST_CASE(hostile_bodies_never_get_a_5xx) {
     }
     BOOST_TEST_REQUIRE(stack.WorkerRunning(0), "the worker died");
   }
-  BOOST_TEST_MESSAGE("hostile: " << sent << " bodies sent");
+  BOOST_TEST_MESSAGE("hostile: " << sent << " bodies sent; answers:" << StatusSummary());
 }
 
 BOOST_AUTO_TEST_CASE(hostile_paths_and_queries_never_get_a_5xx) {
@@ -119,6 +133,7 @@ BOOST_AUTO_TEST_CASE(hostile_paths_and_queries_never_get_a_5xx) {
     }
     BOOST_TEST_REQUIRE(stack.WorkerRunning(0), "the worker died");
   }
+  BOOST_TEST_MESSAGE("hostile: paths answered:" << StatusSummary());
 }
 
 BOOST_AUTO_TEST_CASE(raw_bytes_in_request_lines_and_headers_never_get_a_5xx) {

@@ -204,10 +204,7 @@ BOOST_AUTO_TEST_CASE(limit_defaults_to_100_and_goes_up_to_1000) {
 BOOST_AUTO_TEST_CASE(a_page_of_megabytes_arrives_whole) {
   // nginx buffers a large FastCGI answer through its temp files.
   const TableDesc& t = FirstTable();
-  int f = -1;
-  for (int i = 0; i < static_cast<int>(t.fields.size()); ++i)
-    if (t.fields[i].type == FieldType::STRING && ExpectedPlans(t, {i}) == std::set<std::string>{"scan"})
-      f = i;
+  const int f = UnindexedStringField(t);
   if (f < 0) {
     BOOST_TEST_MESSAGE("no unindexed STRING field in " << t.name);
     return;

@@ -34,11 +34,19 @@ const char* TypeText(FieldType type) {
 
 std::string Hex12(std::uint64_t n) {
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%012" PRIx64, static_cast<std::uint64_t>(n & 0xffffffffffffULL));
+  std::snprintf(buf, sizeof buf, "%012" PRIx64,
+                static_cast<std::uint64_t>(n & 0xffffffffffffULL));
   return buf;
 }
 
 }  // namespace
+
+bool IsIndexKey(const TableDesc& t, int field) {
+  for (const IndexDesc& index : t.indexes)
+    for (int k : index.key_fields)
+      if (k == field) return true;
+  return false;
+}
 
 bool IsUniqueKey(const TableDesc& t, int field) {
   for (const IndexDesc& index : t.indexes) {

@@ -41,6 +41,8 @@ struct Rec {
   std::vector<Val> fields;
 };
 
+// True if `field` is a key of some index of `t`.
+bool IsIndexKey(const TableDesc& t, int field);
 // True if `field` is a key of some UNIQUE index of `t`.
 bool IsUniqueKey(const TableDesc& t, int field);
 // The fields that are keys of some UNIQUE index.

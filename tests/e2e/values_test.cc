@@ -23,12 +23,7 @@ struct ValueCase {
 };
 
 std::vector<ValueCase> CasesFor(const TableDesc& t, int field) {
-  const bool indexed = [&] {
-    for (const IndexDesc& index : t.indexes)
-      for (int k : index.key_fields)
-        if (k == field) return true;
-    return false;
-  }();
+  const bool indexed = IsIndexKey(t, field);
   switch (t.fields[field].type) {
     case FieldType::STRING:
       return {
