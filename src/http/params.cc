@@ -63,6 +63,22 @@ bool TakePageParam(const QueryParam& p, bool* seen_limit, bool* seen_after,
   return false;
 }
 
+// ParseValue, forgiving one form-encoding slip: a '+' in a timestamp's
+// offset ("+02:00") written unescaped in a URL arrives as a space. No
+// timestamp contains a space, so the reading is unambiguous.
+Result<Value> ParseParamValue(FieldType type, const std::string& text,
+                              std::string_view subject) {
+  auto v = ParseValue(type, text, subject);
+  if (v.ok() || type != FieldType::TIMESTAMP ||
+      text.find(' ') == std::string::npos)
+    return v;
+  std::string plus = text;
+  for (char& c : plus)
+    if (c == ' ') c = '+';
+  auto retry = ParseValue(type, plus, subject);
+  return retry.ok() ? retry : v;
+}
+
 std::string FieldList(const TableDesc& table) {
   std::string list;
   for (std::size_t i = 0; i < table.fields.size(); ++i) {
@@ -97,7 +113,7 @@ Status ParseFindParams(const std::vector<QueryParam>& params,
     if (seen[i]) return Twice(p.name);
     seen[i] = true;
     const FieldDesc& f = table.fields[i];
-    auto v = ParseValue(f.type, p.value, f.name);
+    auto v = ParseParamValue(f.type, p.value, f.name);
     if (!v.ok()) return v.status();
     filters->push_back(Filter{i, std::move(v.value())});
   }
@@ -140,7 +156,7 @@ Status ParseRangeParams(const std::vector<QueryParam>& params,
   const FieldDesc& f = table.fields[range->field];
   for (const QueryParam* bound : {from, to}) {
     if (bound == nullptr) continue;
-    auto v = ParseValue(f.type, bound->value, bound->name);
+    auto v = ParseParamValue(f.type, bound->value, bound->name);
     if (!v.ok()) return v.status();
     (bound == from ? range->from : range->to) = std::move(v.value());
   }

@@ -11,6 +11,9 @@
 //       limit, after
 //   every other route takes none.
 //
+// A TIMESTAMP value whose "+hh:mm" offset came through unescaped (so
+// decoded as a space) is read as meant.
+//
 // An unknown parameter, or one given twice, is an error naming it: a typo
 // must not silently widen a query to the whole table. Errors are
 // kInvalidArgument with the parameter (or field) as subject.

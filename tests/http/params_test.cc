@@ -81,6 +81,23 @@ BOOST_AUTO_TEST_CASE(range_reads_field_and_bounds) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_unescaped_plus_in_a_timestamp_is_forgiven) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (const FieldDesc& f : t.fields) {
+      if (f.type != FieldType::TIMESTAMP) continue;
+      std::vector<Filter> filters;
+      PageRequest page;
+      Status s = ParseFindParams(Q(f.name + "=2024-05-01T12:00:00+02:00"), t,
+                                 &filters, &page);
+      BOOST_TEST_REQUIRE(s.ok(), s.message());
+      BOOST_TEST(FormatValue(filters[0].value) == "2024-05-01T10:00:00Z");
+      s = ParseFindParams(Q(f.name + "=2024-05-01 12:00:00Z"), t, &filters,
+                          &page);
+      BOOST_TEST(s.subject() == f.name);  // a space elsewhere is no '+'
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(other_routes_take_no_parameters) {
   BOOST_TEST(ParseNoParams(Q("")).ok());
   BOOST_TEST(ParseNoParams(Q("a=1")).subject() == "a");
