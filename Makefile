@@ -7,6 +7,10 @@
 #   make SCHEMA=schema/inventory.def ...
 #                        the same against another schema
 #   make deps            install the Debian packages the build needs
+#   make install         install the worker, lmdbapi-admin, the systemd
+#                        units, the nginx site and an example settings file
+#                        (PREFIX=/usr/local, DESTDIR= for packaging)
+#   make uninstall       remove what install installed
 #   make clean
 #
 # Each schema builds into its own directory, so switching SCHEMA never mixes
@@ -117,4 +121,40 @@ deps:
 clean:
 	rm -rf build
 
-.PHONY: all test check run deps clean
+# Where install puts things; DESTDIR is prepended to every path. Units go
+# under PREFIX (systemd reads /usr/local/lib/systemd/system as well as
+# /usr/lib/...), with ExecStart pointed at BINDIR; the nginx site and the
+# settings example go to /etc. Nothing is enabled or started: see
+# systemd/lmdb-api.service for the systemctl and nginx steps.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+installed := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin \
+             $(UNITDIR)/lmdb-api.socket $(UNITDIR)/lmdb-api.service \
+             $(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf \
+             $(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
+
+install: $(worker) $(admin)
+	install -D -m 0755 $(worker) $(DESTDIR)$(BINDIR)/lmdbapi-worker
+	install -D -m 0755 $(admin) $(DESTDIR)$(BINDIR)/lmdbapi-admin
+	sed 's|/usr/local/bin/|$(BINDIR)/|' systemd/lmdb-api.service \
+	    > $(BUILD)/lmdb-api.service
+	install -D -m 0644 $(BUILD)/lmdb-api.service \
+	    $(DESTDIR)$(UNITDIR)/lmdb-api.service
+	install -D -m 0644 systemd/lmdb-api.socket \
+	    $(DESTDIR)$(UNITDIR)/lmdb-api.socket
+	install -D -m 0644 conf/nginx/lmdb-api.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf
+	install -D -m 0644 systemd/lmdb-api.env.example \
+	    $(DESTDIR)$(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
+
+# Removes exactly the installed files, and /etc/lmdb-api if that leaves it
+# empty (an operator's lmdb-api.env stays). The LMDB environment in
+# /var/lib/lmdb-api is data, never removed here.
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(installed))
+	rmdir $(DESTDIR)$(SYSCONFDIR)/lmdb-api 2>/dev/null || true
+
+.PHONY: all test check run deps clean install uninstall
