@@ -91,22 +91,22 @@ Page ParsePage(const TableDesc& t, const Response& r) {
     page.error = "listing is not a JSON object";
     return page;
   }
-  auto records = d.FindMember("records");
-  if (records == d.MemberEnd() || !records->value.IsArray()) {
+  const rapidjson::Value* records = JsonMember(d, "records");
+  if (records == nullptr || !records->IsArray()) {
     page.error = "listing has no \"records\" array";
     return page;
   }
-  for (const auto& v : records->value.GetArray()) {
+  for (const auto& v : records->GetArray()) {
     std::optional<Rec> rec = RecFromJson(t, v, &page.error);
     if (!rec) return page;
     page.records.push_back(std::move(*rec));
   }
-  auto next = d.FindMember("next");
-  if (next == d.MemberEnd()) {
+  const rapidjson::Value* next = JsonMember(d, "next");
+  if (next == nullptr) {
     page.error = "listing has no \"next\" member (string or null)";
-  } else if (next->value.IsString()) {
-    page.next = std::string(next->value.GetString(), next->value.GetStringLength());
-  } else if (!next->value.IsNull()) {
+  } else if (next->IsString()) {
+    page.next = std::string(next->GetString(), next->GetStringLength());
+  } else if (!next->IsNull()) {
     page.error = "listing's \"next\" is neither a string nor null";
   }
   return page;
@@ -172,18 +172,16 @@ void CheckProblem(const Response& r, long status, std::string_view field) {
     BOOST_TEST_REQUIRE((!d.HasParseError() && d.IsObject()),
                        "a problem body should be a JSON object");
     for (const char* member : {"type", "title", "detail"}) {
-      auto m = d.FindMember(member);
-      BOOST_TEST((m != d.MemberEnd() && m->value.IsString()),
+      const rapidjson::Value* m = JsonMember(d, member);
+      BOOST_TEST((m != nullptr && m->IsString()),
                  "problem should have a string \"" << member << "\"");
     }
-    auto s = d.FindMember("status");
-    BOOST_TEST((s != d.MemberEnd() && s->value.IsInt() &&
-                s->value.GetInt() == status),
+    const rapidjson::Value* s = JsonMember(d, "status");
+    BOOST_TEST((s != nullptr && s->IsInt() && s->GetInt() == status),
                "problem's \"status\" should be " << status);
     if (!field.empty()) {
-      auto f = d.FindMember("field");
-      const bool has = f != d.MemberEnd() && f->value.IsString();
-      BOOST_TEST((has && std::string_view(f->value.GetString()) == field),
+      const rapidjson::Value* f = JsonMember(d, "field");
+      BOOST_TEST((f != nullptr && f->IsString() && std::string_view(f->GetString()) == field),
                  "problem's \"field\" should be \"" << field << "\"");
     }
   }

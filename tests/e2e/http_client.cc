@@ -5,13 +5,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstring>
 #include <mutex>
-#include <strings.h>
 
 #include <curl/curl.h>
 
@@ -246,6 +246,12 @@ rapidjson::Document ParseJson(std::string_view text) {
   rapidjson::Document d;
   d.Parse<rapidjson::kParseFullPrecisionFlag>(text.data(), text.size());
   return d;
+}
+
+const rapidjson::Value* JsonMember(const rapidjson::Value& obj, std::string_view name) {
+  if (!obj.IsObject()) return nullptr;
+  const rapidjson::Value key(rapidjson::StringRef(name.data(), name.size()));
+  return obj.HasMember(key) ? &obj[key] : nullptr;
 }
 
 }  // namespace lmdbapi::e2e

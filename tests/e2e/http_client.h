@@ -83,6 +83,10 @@ std::string UrlEncode(std::string_view text);
 // Parses with full double precision. Check HasParseError() on the result.
 rapidjson::Document ParseJson(std::string_view text);
 
+// obj[name], or nullptr if obj is no object or lacks it. (Comparing
+// RapidJSON 1.1's member iterators is ambiguous in C++20 for clang.)
+const rapidjson::Value* JsonMember(const rapidjson::Value& obj, std::string_view name);
+
 }  // namespace lmdbapi::e2e
 
 #endif  // LMDBAPI_TESTS_E2E_HTTP_CLIENT_H_

@@ -10,6 +10,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "http_client.h"
+
 namespace lmdbapi::e2e {
 namespace {
 
@@ -291,25 +293,25 @@ std::optional<Rec> RecFromJson(const TableDesc& t, const rapidjson::Value& v,
     return std::nullopt;
   }
   Rec rec;
-  auto uuid = v.FindMember("uuid");
-  if (uuid == v.MemberEnd() || !uuid->value.IsString()) {
+  const rapidjson::Value* uuid = JsonMember(v, "uuid");
+  if (uuid == nullptr || !uuid->IsString()) {
     *error = "record has no string \"uuid\"";
     return std::nullopt;
   }
-  rec.uuid = uuid->value.GetString();
-  auto revision = v.FindMember("revision");
-  if (revision == v.MemberEnd() || !revision->value.IsInt64()) {
+  rec.uuid = uuid->GetString();
+  const rapidjson::Value* revision = JsonMember(v, "revision");
+  if (revision == nullptr || !revision->IsInt64()) {
     *error = "record " + rec.uuid + " has no integer \"revision\"";
     return std::nullopt;
   }
-  rec.revision = revision->value.GetInt64();
+  rec.revision = revision->GetInt64();
   for (const FieldDesc& f : t.fields) {
-    auto m = v.FindMember(f.name.c_str());
-    if (m == v.MemberEnd()) {
+    const rapidjson::Value* m = JsonMember(v, f.name);
+    if (m == nullptr) {
       *error = "record " + rec.uuid + " lacks field \"" + f.name + "\"";
       return std::nullopt;
     }
-    std::optional<Val> val = ValFromJson(f.type, m->value);
+    std::optional<Val> val = ValFromJson(f.type, *m);
     if (!val) {
       *error = "record " + rec.uuid + " field \"" + f.name +
                "\" is not JSON for a " + TypeText(f.type);

@@ -19,8 +19,8 @@ rapidjson::Document Json(const Response& r) {
 }
 
 std::string Str(const rapidjson::Value& v, const char* member) {
-  auto m = v.FindMember(member);
-  return m != v.MemberEnd() && m->value.IsString() ? m->value.GetString() : "<absent>";
+  const rapidjson::Value* m = JsonMember(v, member);
+  return m != nullptr && m->IsString() ? m->GetString() : "<absent>";
 }
 
 std::set<std::string> PermitNumbers(const Listing& l) {
