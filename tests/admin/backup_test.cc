@@ -1,0 +1,109 @@
+// tests/admin/backup_test.cc - Backup() (src/store/backup.cc) and
+// `lmdbapi-admin backup` (src/admin/backup_cmd.cc): a copy taken while
+// writers run opens, passes check and holds a consistent state.
+
+#include "lmdbapi/admin.h"
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <boost/test/unit_test.hpp>
+
+#include "admin_util.h"
+
+using namespace lmdbapi;
+using namespace lmdbapi::testutil;
+
+namespace {
+
+const Schema& S() { return Schema::Compiled(); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(backup)
+
+BOOST_AUTO_TEST_CASE(a_copy_taken_under_writers_opens_and_passes_check) {
+  TempEnv env;
+  FillAll(env.env(), 200, 31);
+  const TableDesc& t = S().tables[0];
+  std::uint64_t before = Table(env.env(), t).Count().value();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    std::mt19937_64 rng(32);
+    Table table(env.env(), t);
+    for (std::uint64_t serial = 32'000'000; !stop; ++serial) {
+      Record r = RandomRecord(t, rng, serial);
+      if (table.Insert(&r).ok()) ++written;
+      if (written % 50 == 0) {  // some deletes too, so pages get freed
+        auto page = table.List({1, {}});
+        if (page.ok() && !page->records.empty())
+          (void)table.Remove(page->records[0].uuid);
+      }
+    }
+  });
+  while (written < 20) std::this_thread::yield();
+  TempDir dir;
+  std::string copy = dir.path() + "/copy";
+  std::uint64_t last_done = 0, calls = 0;
+  Status s = Backup(env.env(), copy, [&](std::uint64_t done, std::uint64_t) {
+    last_done = done;
+    ++calls;
+  });
+  int during = written;
+  stop = true;
+  writer.join();
+  REQUIRE_OK(s);
+  BOOST_TEST(calls >= 1u);
+  BOOST_TEST(last_done == std::filesystem::file_size(copy + "/data.mdb"));
+
+  Options o = env.options();
+  o.path = copy;
+  auto opened = Env::Open(o);
+  REQUIRE_OK(opened);
+  auto problems = Check(*opened.value(), [](const CheckProblem& p) {
+    BOOST_ERROR(p.db << " " << p.uuid << ": " << p.what);
+  });
+  REQUIRE_OK(problems);
+  BOOST_TEST(problems->problems == 0u);
+  std::uint64_t copied = Table(*opened.value(), t).Count().value();
+  BOOST_TEST(copied >= before - during / 50 - 1);
+  BOOST_TEST(copied <= before + written);
+}
+
+BOOST_AUTO_TEST_CASE(a_directory_holding_an_environment_is_refused) {
+  TempEnv env;
+  FillAll(env.env(), 3, 33);
+  TempDir dir;
+  REQUIRE_OK(Backup(env.env(), dir.path()));
+  auto size = std::filesystem::file_size(dir.path() + "/data.mdb");
+  Status again = Backup(env.env(), dir.path());
+  BOOST_TEST((again.code() == Status::Code::kInvalidArgument), again.message());
+  BOOST_TEST(Contains(again.message(), "already exists"), again.message());
+  BOOST_TEST(std::filesystem::file_size(dir.path() + "/data.mdb") == size);
+}
+
+BOOST_AUTO_TEST_CASE(the_command_writes_a_compacted_copy) {
+  TempEnv env;
+  auto records = FillAll(env.env(), 300, 34);
+  // Deleting most records leaves free pages a compacted copy drops.
+  const TableDesc& t = S().tables[0];
+  for (std::size_t i = 0; i + 10 < records[t.position].size(); ++i)
+    REQUIRE_OK(Table(env.env(), t).Remove(records[t.position][i].uuid));
+  env.Close();
+  TempDir dir;
+  std::string copy = dir.path() + "/b";
+  AdminRun r = Admin(env.path(), {"backup", copy});
+  BOOST_TEST_REQUIRE(r.status == 0, r.err);
+  BOOST_TEST(Contains(r.out, "compacted"), r.out);
+  BOOST_TEST(std::filesystem::file_size(copy + "/data.mdb") <
+             std::filesystem::file_size(env.path() + "/data.mdb"));
+  BOOST_TEST(Admin(copy, {"check"}).status == 0);
+  BOOST_TEST(Admin(copy, {"export", "all"}).out ==
+             Admin(env.path(), {"export", "all"}).out);
+  BOOST_TEST(Admin(env.path(), {"backup"}).status == 2);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
