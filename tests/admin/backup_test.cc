@@ -5,6 +5,8 @@
 #include "lmdbapi/admin.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <filesystem>
 #include <thread>
 
@@ -25,7 +27,7 @@ BOOST_AUTO_TEST_SUITE(backup)
 
 BOOST_AUTO_TEST_CASE(a_copy_taken_under_writers_opens_and_passes_check) {
   TempEnv env;
-  FillAll(env.env(), 200, 31);
+  FillAll(env.env(), 500, 31);
   const TableDesc& t = S().tables[0];
   std::uint64_t before = Table(env.env(), t).Count().value();
 
@@ -71,6 +73,50 @@ BOOST_AUTO_TEST_CASE(a_copy_taken_under_writers_opens_and_passes_check) {
   std::uint64_t copied = Table(*opened.value(), t).Count().value();
   BOOST_TEST(copied >= before - during / 50 - 1);
   BOOST_TEST(copied <= before + written);
+}
+
+BOOST_AUTO_TEST_CASE(backup_does_not_wait_for_an_open_write_transaction) {
+  TempEnv env;
+  FillAll(env.env(), 20, 35);
+  const TableDesc& t = S().tables[0];
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false, backed_up = false;
+  std::thread writer([&] {
+    ImportBatch batch(env.env());
+    std::mt19937_64 rng(35);
+    Record r = RandomRecord(t, rng, 35'000'000);
+    REQUIRE_OK(batch.Insert(t, &r));  // holds LMDB's write lock from here
+    std::unique_lock<std::mutex> lock(mu);
+    open = true;
+    cv.notify_all();
+    // Commits only after the backup is done, or after 10 s if it waits.
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return backed_up; });
+    REQUIRE_OK(batch.Commit());
+  });
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open; });
+  }
+  TempDir dir;
+  auto start = std::chrono::steady_clock::now();
+  Status s = Backup(env.env(), dir.path());
+  auto took = std::chrono::steady_clock::now() - start;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    backed_up = true;
+  }
+  cv.notify_all();
+  writer.join();
+  REQUIRE_OK(s);
+  BOOST_TEST((took < std::chrono::seconds(5)));
+  // The copy is the state before the open transaction.
+  Options o = env.options();
+  o.path = dir.path();
+  auto copy = Env::Open(o);
+  REQUIRE_OK(copy);
+  BOOST_TEST(Table(*copy.value(), t).Count().value() == 20u);
+  BOOST_TEST(Table(env.env(), t).Count().value() == 21u);
 }
 
 BOOST_AUTO_TEST_CASE(a_directory_holding_an_environment_is_refused) {
