@@ -42,10 +42,12 @@ bool SplitTable(const std::string& line, std::string* table,
             rapidjson::kParseValidateEncodingFlag>(line.data(), line.size());
   if (doc.HasParseError() || !doc.IsObject()) return false;
   int seen = 0;
-  for (auto it = doc.MemberBegin(); it != doc.MemberEnd();) {
+  // By position: clang refuses C++20's reversed == on RapidJSON iterators.
+  for (rapidjson::SizeType i = 0; i < doc.MemberCount();) {
+    auto it = doc.MemberBegin() + i;
     if (std::string_view(it->name.GetString(), it->name.GetStringLength()) !=
         "table") {
-      ++it;
+      ++i;
       continue;
     }
     if (++seen > 1) {
@@ -55,7 +57,7 @@ bool SplitTable(const std::string& line, std::string* table,
     } else {
       table->assign(it->value.GetString(), it->value.GetStringLength());
     }
-    it = doc.EraseMember(it);
+    doc.EraseMember(it);
   }
   if (seen == 0) {
     *json = line;
