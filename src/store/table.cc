@@ -302,12 +302,22 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
       rc = cur.Get(&k, &v, MDB_NEXT);
   }
   for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT)) {
+    // Check the filtered fields alone first: a scan rejects most records,
+    // and those need no full decode.
+    bool match = true;
+    for (std::size_t i = 0; match && i < residual.size(); ++i) {
+      const Filter& f = filters[residual[i]];
+      Value value;
+      s = DecodeField(table, FromVal(v), f.field, &value);
+      if (!s.ok()) return s;
+      match = value == f.value;
+    }
+    if (!match) continue;
     Record record;
     if (!UuidFromVal(k, &record.uuid))
       return Status::Corruption(table.name + " has a key that is not a uuid");
     s = DecodeRecord(table, FromVal(v), &record);
     if (!s.ok()) return s;
-    if (!Matches(record, filters, residual)) continue;
     std::string cursor = EncodeCursor('S', -1, {}, record.uuid);
     if (!page->Add(std::move(record), std::move(cursor))) return Status();
   }

@@ -8,6 +8,7 @@
 
 #include "admin/commands.h"
 #include "admin_util.h"
+#include "process_util.h"
 
 using namespace lmdbapi;
 using namespace lmdbapi::testutil;
@@ -104,6 +105,18 @@ BOOST_AUTO_TEST_CASE(an_incompatible_environment_is_refused_with_the_way_out) {
     BOOST_TEST(Contains(r.err, "export all --stored-schema"), r.err);
     BOOST_TEST(Contains(r.err, "import all"), r.err);
   }
+
+  // The worker refuses it in the same words, and exits 1.
+  std::string worker = BuiltBinary("LMDBAPI_WORKER", "lmdbapi-worker");
+  BOOST_TEST_REQUIRE(access(worker.c_str(), X_OK) == 0, worker);
+  std::string log = env.path() + "/worker.log";
+  Child child({worker},
+              {"LMDB_PATH=" + env.path(), "FCGI_SOCKET=" + env.path() + "/w.sock"},
+              log);
+  BOOST_TEST(child.Wait() == 1, ReadFile(log));
+  BOOST_TEST(Contains(ReadFile(log), "cannot open LMDB_PATH " + env.path() +
+                                         ": " + library.message()),
+             ReadFile(log));
 }
 
 BOOST_AUTO_TEST_CASE(the_migration_path_works) {

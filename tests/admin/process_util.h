@@ -102,6 +102,11 @@ class Child {
   // Sends sig, waits up to `wait` for the exit; its status or -1.
   int Stop(int sig, std::chrono::seconds wait = std::chrono::seconds(10)) {
     kill(pid_, sig);
+    return Wait(wait);
+  }
+
+  // Waits up to `wait` for the exit; its status or -1.
+  int Wait(std::chrono::seconds wait = std::chrono::seconds(10)) {
     auto end = std::chrono::steady_clock::now() + wait;
     while (std::chrono::steady_clock::now() < end) {
       int st = 0;
