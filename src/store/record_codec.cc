@@ -34,6 +34,10 @@ class RecordReader : public msgpack::null_visitor {
   RecordReader(const TableDesc& table, Record* record, int only, Value* one)
       : table_(table), record_(record), only_(only), one_(one) {}
 
+  // With `only` set, stop parsing once that field is read (see done()).
+  void StopAfterField() { stop_after_ = true; }
+  bool done() const { return done_; }
+
   const std::string& error() const { return error_; }
   std::size_t items() const { return items_; }
 
@@ -72,6 +76,11 @@ class RecordReader : public msgpack::null_visitor {
   bool visit_str(const char* p, std::uint32_t n) {
     if (!Expect(FieldType::STRING)) return false;
     if (!Wanted()) return true;
+    // A reused string keeps its buffer across the records of a scan.
+    if (only_ >= 0 && std::holds_alternative<std::string>(*one_)) {
+      std::get<std::string>(*one_).assign(p, n);
+      return Finish();
+    }
     return Put(std::string(p, n));
   }
   bool visit_bin(const char* p, std::uint32_t n) {
@@ -125,12 +134,18 @@ class RecordReader : public msgpack::null_visitor {
   template <typename T>
   bool Put(T&& v) {
     if (!Wanted()) return true;
-    if (only_ >= 0) {
-      *one_ = std::forward<T>(v);
-    } else {
+    if (only_ < 0) {
       record_->fields.emplace_back(std::forward<T>(v));
+      return true;
     }
-    return true;
+    *one_ = std::forward<T>(v);
+    return Finish();
+  }
+  // After the one wanted field: returning false stops msgpack's parser.
+  bool Finish() {
+    if (!stop_after_) return true;
+    done_ = true;
+    return false;
   }
 
   const TableDesc& table_;
@@ -140,6 +155,8 @@ class RecordReader : public msgpack::null_visitor {
   int depth_ = 0;
   std::size_t index_ = 0;  // item being read; 0 is the revision
   std::size_t items_ = 0;
+  bool stop_after_ = false;
+  bool done_ = false;
   std::string error_;
 };
 
@@ -153,6 +170,7 @@ Status Read(const TableDesc& table, std::string_view bytes,
   } catch (const std::exception& e) {
     return Bad(table, e.what());
   }
+  if (reader->done() && reader->error().empty()) return Status();
   if (!ok || off != bytes.size() || reader->items() == 0)
     return Bad(table, reader->error().empty() ? "not a msgpack array"
                                                : reader->error());
@@ -213,7 +231,9 @@ Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
                    Value* value) {
   Record scratch;
   RecordReader reader(table, &scratch, field, value);
+  reader.StopAfterField();
   Status s = Read(table, bytes, &reader);
+  if (s.ok() && reader.done()) return s;
   if (!s.ok()) return s;
   if (static_cast<std::size_t>(field) + 1 >= reader.items())
     *value = table.fields[field].default_value;

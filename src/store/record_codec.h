@@ -43,7 +43,9 @@ Status DecodeRecord(const TableDesc& table, std::string_view bytes,
                     Record* record);
 
 // One field without building the whole record, for scans that filter on a
-// single field. kCorruption as DecodeRecord.
+// field: parsing stops at that field, and a *value already holding a string
+// reuses its buffer. Bytes after the field are not checked (DecodeRecord
+// checks them when the record is returned). kCorruption as DecodeRecord.
 Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
                    Value* value);
 

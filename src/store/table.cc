@@ -301,13 +301,13 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     if (rc == MDB_SUCCESS && FromVal(k) == resume->uuid.AsBytes())
       rc = cur.Get(&k, &v, MDB_NEXT);
   }
+  Value value;  // reused: a string field keeps its buffer
   for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT)) {
     // Check the filtered fields alone first: a scan rejects most records,
     // and those need no full decode.
     bool match = true;
     for (std::size_t i = 0; match && i < residual.size(); ++i) {
       const Filter& f = filters[residual[i]];
-      Value value;
       s = DecodeField(table, FromVal(v), f.field, &value);
       if (!s.ok()) return s;
       match = value == f.value;
