@@ -30,7 +30,7 @@ LDLIBS   := -llmdb -lfcgi
 
 DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
             rapidjson-dev libboost-test-dev libcurl4-openssl-dev nginx \
-            spawn-fcgi curl
+            spawn-fcgi curl systemd libfcgi-bin
 
 # Files named *_main.cc hold a main(); everything else goes into a library,
 # so the tests link the same code the worker runs. Suites in tests/<schema>/
@@ -98,7 +98,7 @@ test: deps
 
 # One schema: unit suites, then the end-to-end suites against real nginx and
 # real workers (they find the worker binary through LMDBAPI_WORKER).
-check: $(tests) $(e2e) $(worker)
+check: $(tests) $(e2e) $(worker) $(admin)
 	@echo "== $(schema): unit tests"
 	$(tests) --report_level=short
 	@echo "== $(schema): end-to-end tests"

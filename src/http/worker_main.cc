@@ -27,6 +27,7 @@
 #include "http/fcgi_server.h"
 #include "http/listen_socket.h"
 #include "http/log.h"
+#include "http/systemd.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
 
@@ -127,11 +128,12 @@ int Main(int argc, char** argv) {
     return 1;
   }
 
-  // fd 0 when spawn-fcgi or a systemd .socket unit handed us a listener
-  // and FCGI_SOCKET does not say otherwise.
-  int listen_fd = 0;
+  // Unless FCGI_SOCKET says otherwise: the socket systemd passed (fd 3,
+  // LISTEN_FDS), else a listener on fd 0 (spawn-fcgi, StandardInput=socket).
+  int listen_fd = cfg.fcgi_socket ? -1 : SystemdListenFd();
+  if (listen_fd < 0 && !cfg.fcgi_socket && IsListeningSocket(0)) listen_fd = 0;
   std::string socket_path;
-  if (cfg.fcgi_socket || !IsListeningSocket(0)) {
+  if (listen_fd < 0) {
     socket_path = cfg.fcgi_socket.value_or(kDefaultSocketPath);
     auto fd = ListenUnix(socket_path, SOMAXCONN);
     if (!fd.ok()) {
@@ -152,7 +154,7 @@ int Main(int argc, char** argv) {
 
   Log(LogLevel::kInfo,
       "lmdbapi-worker " + std::to_string(getpid()) + " serving " +
-          (socket_path.empty() ? std::string("fd 0") : socket_path) +
+          (socket_path.empty() ? "fd " + std::to_string(listen_fd) : socket_path) +
           " for http://" + cfg.host_url + "/api/; LMDB_PATH=" +
           cfg.env.path + " map=" +
           std::to_string(cfg.env.map_size_bytes >> 20) + "MiB durability=" +
@@ -160,8 +162,10 @@ int Main(int argc, char** argv) {
           " threads=" + std::to_string(cfg.worker_threads) + " schema=" +
           env.value()->schema().FingerprintHash());
 
+  NotifySystemd("READY=1");
   int sig = 0;
   sigwait(&stop_signals, &sig);
+  NotifySystemd("STOPPING=1");
   Log(LogLevel::kInfo, std::string(strsignal(sig)) +
                            ": finishing requests in flight, then exiting");
   // Further stop signals stay blocked: Ctrl-C under run-dev.sh reaches
