@@ -92,9 +92,12 @@ $(BUILD)/%.o: %.cc
 
 # Every schema under schema/ builds and passes the unit and end-to-end
 # suites, so "any schema works" is checked, not claimed.
+# Builds use every core (JOBS); the suites themselves run one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	@for s in schema/*.def; do \
-	    $(MAKE) --no-print-directory SCHEMA=$$s check || exit 1; done
+	    $(MAKE) --no-print-directory -j$(JOBS) SCHEMA=$$s check || exit 1; \
+	done
 
 # One schema: unit suites, then the end-to-end suites against real nginx and
 # real workers (they find the worker binary through LMDBAPI_WORKER).

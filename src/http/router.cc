@@ -1,4 +1,7 @@
 // src/http/router.cc - see router.h.
+//
+// What each path shape allows, and which route kind each method names, is
+// one table (ShapeOf); MatchRoute and RouteTemplates both read it.
 
 #include "http/router.h"
 
@@ -40,6 +43,90 @@ std::string_view AllowHeader(unsigned mask) {
   return "";
 }
 
+// What one path shape allows, and the route kind for each method.
+struct Shape {
+  unsigned allowed;
+  RouteKind get = RouteKind::kFind;
+  RouteKind post = RouteKind::kInsert;
+  RouteKind put = RouteKind::kReplace;
+  RouteKind del = RouteKind::kRemove;
+};
+
+Shape ShapeOf(PathShape shape) {
+  using RK = RouteKind;
+  switch (shape) {
+    case PathShape::kCollection:   return {.allowed = kGetM | kPostM};
+    case PathShape::kInsertRecord: return {.allowed = kPostM};
+    case PathShape::kGetRecord:    return {.allowed = kGetM};
+    case PathShape::kRange:        return {.allowed = kGetM, .get = RK::kRange};
+    case PathShape::kItem:
+      return {.allowed = kGetM | kPutM | kDeleteM, .get = RK::kGet};
+    case PathShape::kUpdate:       return {.allowed = kPutM};
+    case PathShape::kDelete:       return {.allowed = kDeleteM};
+    case PathShape::kChildren:     return {.allowed = kGetM, .get = RK::kChildren};
+    case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
+    case PathShape::kMetrics:      return {.allowed = kGetM, .get = RK::kMetrics};
+    case PathShape::kOpenApi:      return {.allowed = kGetM, .get = RK::kOpenApi};
+  }
+  return {.allowed = 0};
+}
+
+// The table's shapes before its children, in RouteTemplates order.
+constexpr std::array<PathShape, 7> kTableShapes = {
+    PathShape::kCollection, PathShape::kInsertRecord, PathShape::kGetRecord,
+    PathShape::kRange,      PathShape::kItem,         PathShape::kUpdate,
+    PathShape::kDelete};
+
+struct ServicePath {
+  std::string_view segment;
+  PathShape shape;
+};
+constexpr std::array<ServicePath, 3> kServicePaths = {{
+    {"health", PathShape::kHealth},
+    {"metrics", PathShape::kMetrics},
+    {"openapi.json", PathShape::kOpenApi},
+}};
+
+int TablesTemplateCount(const Schema& schema) {
+  int n = 0;
+  for (const TableDesc& t : schema.tables)
+    n += static_cast<int>(kTableShapes.size() + t.children.size());
+  return n;
+}
+
+// Position in RouteTemplates(schema) of `shape` on `table` (and the
+// child_pos-th child for kChildren).
+int TemplateIndex(const Schema& schema, const TableDesc& table,
+                  PathShape shape, int child_pos) {
+  int base = 0;
+  for (int i = 0; i < table.position; ++i)
+    base += static_cast<int>(kTableShapes.size() +
+                             schema.tables[i].children.size());
+  if (shape == PathShape::kChildren)
+    return base + static_cast<int>(kTableShapes.size()) + child_pos;
+  return base + static_cast<int>(shape);  // kTableShapes is enum order
+}
+
+std::string PathOf(const TableDesc& t, PathShape shape,
+                   const TableDesc* child) {
+  std::string p = std::string(kPrefix) + t.name;
+  switch (shape) {
+    case PathShape::kCollection:   return p;
+    case PathShape::kInsertRecord: return p + "/insert-record";
+    case PathShape::kGetRecord:    return p + "/get-record";
+    case PathShape::kRange:        return p + "/range";
+    case PathShape::kItem:         return p + "/{uuid}";
+    case PathShape::kUpdate:       return p + "/update/{uuid}";
+    case PathShape::kDelete:       return p + "/delete/{uuid}";
+    case PathShape::kChildren:     return p + "/{uuid}/" + child->name;
+    case PathShape::kHealth:
+    case PathShape::kMetrics:
+    case PathShape::kOpenApi:
+      break;
+  }
+  return p;
+}
+
 // Up to four '/'-separated segments after /api/; false if there are more or
 // any is empty (a doubled or trailing slash).
 bool Split(std::string_view rest, std::array<std::string_view, 4>* seg,
@@ -71,19 +158,13 @@ RouteMatch NoRoute(std::string detail) {
   return m;
 }
 
-// What one path shape allows, and the route kind for each method.
-struct Shape {
-  unsigned allowed;
-  RouteKind get = RouteKind::kFind;
-  RouteKind post = RouteKind::kInsert;
-  RouteKind put = RouteKind::kReplace;
-  RouteKind del = RouteKind::kRemove;
-};
-
-// The path matched `shape`; pick the kind for `method` or say what is
-// allowed.
-RouteMatch Pick(unsigned method, const Shape& shape, Route route) {
+// The path matched the template at `index`; pick the kind for `method` or
+// say what is allowed.
+RouteMatch Pick(unsigned method, PathShape path_shape, int index,
+                Route route) {
+  const Shape shape = ShapeOf(path_shape);
   RouteMatch m;
+  m.template_index = index;
   if ((method & shape.allowed) == 0) {
     m.outcome = RouteMatch::Outcome::kMethodNotAllowed;
     m.allow = AllowHeader(shape.allowed);
@@ -96,6 +177,12 @@ RouteMatch Pick(unsigned method, const Shape& shape, Route route) {
   m.outcome = RouteMatch::Outcome::kMatched;
   m.route = route;
   return m;
+}
+
+RouteMatch PickTable(const Schema& schema, unsigned method, PathShape shape,
+                     Route route, int child_pos = 0) {
+  return Pick(method, shape,
+              TemplateIndex(schema, *route.table, shape, child_pos), route);
 }
 
 // The shape matched with `method`; now the {uuid} segment must parse.
@@ -124,39 +211,48 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
   int n = 0;
   if (!Split(path.substr(kPrefix.size()), &seg, &n))
     return NoRoute("no route for " + Quoted(path));
+  const unsigned m = MethodBit(method);
+
+  if (n == 1) {
+    // Schema::Validate reserves these names, so no table shadows them.
+    const int services = TablesTemplateCount(schema);
+    for (std::size_t i = 0; i < kServicePaths.size(); ++i)
+      if (seg[0] == kServicePaths[i].segment)
+        return Pick(m, kServicePaths[i].shape,
+                    services + static_cast<int>(i), Route());
+  }
 
   Route route;
   route.table = schema.FindTable(seg[0]);
   if (route.table == nullptr)
     return NoRoute("no table named " + Quoted(seg[0]));
-  const unsigned m = MethodBit(method);
-  using RK = RouteKind;
+  using PS = PathShape;
 
-  if (n == 1)  // /api/T
-    return Pick(m, {.allowed = kGetM | kPostM}, route);
+  if (n == 1) return PickTable(schema, m, PS::kCollection, route);
 
   if (n == 2) {
     std::string_view s = seg[1];
-    if (s == "insert-record") return Pick(m, {.allowed = kPostM}, route);
-    if (s == "get-record") return Pick(m, {.allowed = kGetM}, route);
-    if (s == "range")
-      return Pick(m, {.allowed = kGetM, .get = RK::kRange}, route);
-    return WithUuid(
-        Pick(m, {.allowed = kGetM | kPutM | kDeleteM, .get = RK::kGet}, route),
-        s);
+    if (s == "insert-record")
+      return PickTable(schema, m, PS::kInsertRecord, route);
+    if (s == "get-record") return PickTable(schema, m, PS::kGetRecord, route);
+    if (s == "range") return PickTable(schema, m, PS::kRange, route);
+    return WithUuid(PickTable(schema, m, PS::kItem, route), s);
   }
 
   if (n == 3) {
     if (seg[1] == "update" || seg[1] == "delete")
       return WithUuid(
-          Pick(m, {.allowed = seg[1] == "update" ? kPutM : kDeleteM}, route),
+          PickTable(schema, m, seg[1] == "update" ? PS::kUpdate : PS::kDelete,
+                    route),
           seg[2]);
-    for (int c : route.table->children) {
-      const TableDesc& child = schema.tables[c];
+    const std::vector<int>& children = route.table->children;
+    for (std::size_t c = 0; c < children.size(); ++c) {
+      const TableDesc& child = schema.tables[children[c]];
       if (child.name == seg[2]) {
         route.child = &child;
-        return WithUuid(
-            Pick(m, {.allowed = kGetM, .get = RK::kChildren}, route), seg[1]);
+        return WithUuid(PickTable(schema, m, PS::kChildren, route,
+                                  static_cast<int>(c)),
+                        seg[1]);
       }
     }
     return NoRoute("no route for " + Quoted(path) + ": " + Quoted(seg[2]) +
@@ -164,6 +260,29 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
   }
 
   return NoRoute("no route for " + Quoted(path));
+}
+
+std::vector<RouteTemplate> RouteTemplates(const Schema& schema) {
+  std::vector<RouteTemplate> out;
+  auto add = [&out](std::string path, PathShape shape, const TableDesc* table,
+                    const TableDesc* child) {
+    const Shape s = ShapeOf(shape);
+    out.push_back({std::move(path), shape, table, child,
+                   AllowHeader(s.allowed), s.get, s.post, s.put, s.del});
+  };
+  for (const TableDesc& t : schema.tables) {
+    for (PathShape shape : kTableShapes)
+      add(PathOf(t, shape, nullptr), shape, &t, nullptr);
+    for (int c : t.children) {
+      const TableDesc* child = &schema.tables[c];
+      add(PathOf(t, PathShape::kChildren, child), PathShape::kChildren, &t,
+          child);
+    }
+  }
+  for (const ServicePath& s : kServicePaths)
+    add(std::string(kPrefix) + std::string(s.segment), s.shape, nullptr,
+        nullptr);
+  return out;
 }
 
 }  // namespace lmdbapi::http

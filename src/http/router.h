@@ -11,6 +11,12 @@
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
 //   GET     /api/T/{uuid}/S                  kChildren
 //
+// and the service's own routes, GET /api/health, /api/metrics and
+// /api/openapi.json. RouteTemplates() lists the same routes as data (path
+// templates, methods, kinds), in a fixed order; the OpenAPI document and the
+// metrics' route labels are made from that list, and a match carries its
+// position in it, so neither can drift from what MatchRoute answers.
+//
 // HEAD is accepted wherever GET is (the server drops the body). A path that
 // names none of these is kNoRoute (404); a path that does, with another
 // method, is kMethodNotAllowed with the methods it allows (405). A path of
@@ -23,6 +29,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lmdbapi/schema.h"
 #include "lmdbapi/uuid.h"
@@ -37,6 +44,25 @@ enum class RouteKind {
   kRemove,
   kRange,
   kChildren,
+  kHealth,
+  kMetrics,
+  kOpenApi,
+};
+
+// The path shapes, one per template; the template strings are in
+// RouteTemplates().
+enum class PathShape {
+  kCollection,    // /api/T
+  kInsertRecord,  // /api/T/insert-record
+  kGetRecord,     // /api/T/get-record
+  kRange,         // /api/T/range
+  kItem,          // /api/T/{uuid}
+  kUpdate,        // /api/T/update/{uuid}
+  kDelete,        // /api/T/delete/{uuid}
+  kChildren,      // /api/T/{uuid}/S
+  kHealth,        // /api/health
+  kMetrics,       // /api/metrics
+  kOpenApi,       // /api/openapi.json
 };
 
 struct Route {
@@ -53,11 +79,32 @@ struct RouteMatch {
   std::string_view allow;   // kMethodNotAllowed: "GET, HEAD, POST", ...
   std::string detail;       // kNoRoute, kBadUuid: what is wrong, for the
                             // client
+  // Position in RouteTemplates(schema) of the path shape matched (also for
+  // kMethodNotAllowed and kBadUuid); -1 for kNoRoute.
+  int template_index = -1;
 };
 
 // `path` is the decoded path without the query string.
 RouteMatch MatchRoute(const Schema& schema, std::string_view method,
                       std::string_view path);
+
+struct RouteTemplate {
+  std::string path;                  // "/api/permits/{uuid}"
+  PathShape shape = PathShape::kCollection;
+  const TableDesc* table = nullptr;  // null for the service routes
+  const TableDesc* child = nullptr;  // kChildren only
+  std::string_view allow;            // the Allow header: "GET, HEAD, PUT, ..."
+  // What each method names; meaningful only for the methods in `allow`.
+  RouteKind get = RouteKind::kFind, post = RouteKind::kInsert,
+            put = RouteKind::kReplace, del = RouteKind::kRemove;
+};
+
+// Every route template, in this order: for each table (schema order) its
+// collection, insert-record, get-record, range, item, update, delete and
+// children (one per child, in TableDesc::children order) paths; then
+// health, metrics, openapi.json. Every table has a range path: a table
+// without a RANGE index answers it with 400.
+std::vector<RouteTemplate> RouteTemplates(const Schema& schema);
 
 }  // namespace lmdbapi::http
 

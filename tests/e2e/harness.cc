@@ -289,7 +289,7 @@ std::string Stack::WorkerLogPath(int i) const {
 void Stack::StartWorker(int i) {
   if (static_cast<int>(worker_pids_.size()) <= i) worker_pids_.resize(i + 1, 0);
   const std::string sock = dir_ + "/w" + std::to_string(i + 1) + ".sock";
-  const std::vector<std::string> env = {
+  std::vector<std::string> env = {
       "FCGI_SOCKET=" + sock,
       "LMDB_PATH=" + DataDir(),
       "DURABILITY=" + options_.durability,
@@ -297,6 +297,7 @@ void Stack::StartWorker(int i) {
       "LOG_LEVEL=" + options_.log_level,
       "HOST_URL=127.0.0.1:" + std::to_string(port_),
   };
+  env.insert(env.end(), options_.worker_env.begin(), options_.worker_env.end());
   pid_t pid = Spawn({worker_path_}, env, WorkerLogPath(i));
   BOOST_TEST_REQUIRE(pid > 0, "fork failed: " << std::strerror(errno));
   worker_pids_[i] = pid;
@@ -337,6 +338,29 @@ ProcessExit Stack::StopWorker(int i) {
   ProcessExit e = Terminate(worker_pids_[i], SIGTERM, kStopTimeout);
   worker_pids_[i] = 0;
   return e;
+}
+
+ProcessExit Stack::KillWorker(int i) {
+  if (i >= static_cast<int>(worker_pids_.size()) || worker_pids_[i] <= 0)
+    return ProcessExit{};
+  ProcessExit e = Terminate(worker_pids_[i], SIGKILL, kStopTimeout);
+  worker_pids_[i] = 0;
+  return e;
+}
+
+ProcessExit Stack::KillNginx() {
+  if (nginx_pid_ <= 0) return ProcessExit{};
+  // SIGKILL the master; Terminate then kills its worker processes, which
+  // share its process group.
+  ProcessExit e = Terminate(nginx_pid_, SIGKILL, kStopTimeout);
+  nginx_pid_ = 0;
+  return e;
+}
+
+bool Stack::RestartNginx(std::string* why) {
+  if (nginx_pid_ > 0) KillNginx();
+  StartNginx();
+  return WaitReady(why);
 }
 
 void Stack::StartNginx() {

@@ -30,6 +30,8 @@ struct StackOptions {
   std::string durability = "sync";   // DURABILITY: sync | nosync
   std::string log_level = "info";    // LOG_LEVEL
   int worker_threads = 4;            // WORKER_THREADS
+  // More worker environment, "NAME=value" (LMDB_MAP_SIZE_MB, API_KEYS_FILE).
+  std::vector<std::string> worker_env;
 };
 
 // How a child process ended.
@@ -63,6 +65,14 @@ class Stack {
   ProcessExit StopWorker(int i);
   void StartWorker(int i);
   bool WorkerRunning(int i);
+
+  // Crash tests: SIGKILL worker i (and its process group) or nginx at once,
+  // with no chance to finish anything, and reap it. RestartNginx starts
+  // nginx again on the same port and waits until the API answers (false,
+  // with *why, if it does not within 10 s).
+  ProcessExit KillWorker(int i);
+  ProcessExit KillNginx();
+  bool RestartNginx(std::string* why);
 
   int port() const { return port_; }
   bool running() const { return nginx_pid_ > 0; }
