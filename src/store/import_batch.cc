@@ -35,39 +35,6 @@ bool FailsBatch(const Status& s) {
   }
 }
 
-Status InsertInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
-                   const Record& record, const std::string& bytes,
-                   const std::vector<std::string>& keys) {
-  if (t.parent >= 0) {
-    const TableDesc& parent = env.schema.tables[t.parent];
-    const std::string& link = t.fields[t.link_field].name;
-    const Uuid& p = std::get<Uuid>(record.fields[t.link_field]);
-    MDB_val k = ToVal(p.AsBytes()), v;
-    int rc = mdb_get(txn, env.dbs[parent.position].records, &k, &v);
-    if (rc == MDB_NOTFOUND)
-      return Status::MissingParent(link, link + " names no " + parent.name +
-                                             " record (" + p.ToString() + ")");
-    if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + parent.name);
-  }
-  MDB_val k = ToVal(record.uuid.AsBytes()), v = ToVal(bytes);
-  int rc = mdb_put(txn, env.dbs[t.position].records, &k, &v, MDB_NOOVERWRITE);
-  if (rc == MDB_KEYEXIST)
-    return Status::UniqueViolation(
-        "uuid", t.name + " " + record.uuid.ToString() + " already exists");
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    Status s = PutIndexEntry(env, txn, t, static_cast<int>(i), keys[i],
-                             record.uuid, record.fields);
-    if (!s.ok()) return s;
-  }
-  if (t.parent < 0) return Status();
-  MDB_val pk = ToVal(std::get<Uuid>(record.fields[t.link_field]).AsBytes());
-  MDB_val ck = ToVal(record.uuid.AsBytes());
-  rc = mdb_put(txn, env.dbs[t.position].links, &pk, &ck, MDB_NODUPDATA);
-  if (rc == MDB_KEYEXIST) return Status();
-  return FromMdb(rc, "mdb_put " + t.links_db_name);
-}
-
 }  // namespace
 
 struct ImportBatch::Impl {

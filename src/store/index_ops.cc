@@ -95,6 +95,51 @@ Status DeleteIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return FromMdb(rc, "mdb_del " + index.db_name);
 }
 
+Status CheckParent(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record) {
+  const TableDesc& parent = env.schema.tables[table.parent];
+  const FieldDesc& link = table.fields[table.link_field];
+  const Uuid& parent_uuid = std::get<Uuid>(record.fields[table.link_field]);
+  MDB_val k = ToVal(parent_uuid.AsBytes()), v;
+  int rc = mdb_get(txn, env.dbs[parent.position].records, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::MissingParent(
+        link.name, link.name + " names no " + parent.name + " record (" +
+                       parent_uuid.ToString() + ")");
+  return FromMdb(rc, "mdb_get " + parent.name);
+}
+
+Status PutLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+               const Uuid& parent, const Uuid& child) {
+  MDB_val k = ToVal(parent.AsBytes()), v = ToVal(child.AsBytes());
+  int rc = mdb_put(txn, env.dbs[table.position].links, &k, &v, MDB_NODUPDATA);
+  if (rc == MDB_KEYEXIST) return Status();
+  return FromMdb(rc, "mdb_put " + table.links_db_name);
+}
+
+Status InsertInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record, std::string_view bytes,
+                   const std::vector<std::string>& keys) {
+  if (table.parent >= 0) {
+    Status s = CheckParent(env, txn, table, record);
+    if (!s.ok()) return s;
+  }
+  MDB_val k = ToVal(record.uuid.AsBytes()), v = ToVal(bytes);
+  int rc = mdb_put(txn, env.dbs[table.position].records, &k, &v, MDB_NOOVERWRITE);
+  if (rc == MDB_KEYEXIST)
+    return Status::UniqueViolation(
+        "uuid", table.name + " " + record.uuid.ToString() + " already exists");
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + table.name);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    Status s = PutIndexEntry(env, txn, table, static_cast<int>(i), keys[i],
+                             record.uuid, record.fields);
+    if (!s.ok()) return s;
+  }
+  if (table.parent < 0) return Status();
+  return PutLink(env, txn, table, std::get<Uuid>(record.fields[table.link_field]),
+                 record.uuid);
+}
+
 Status RebuildIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                     int i) {
   const IndexDesc& index = table.indexes[i];

@@ -45,6 +45,23 @@ Status PutIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
 Status DeleteIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                         int i, const std::string& key, const Uuid& uuid);
 
+// kMissingParent (subject: the link field) unless the record's parent link
+// names a record of the parent table. REQUIRES: table.parent >= 0.
+Status CheckParent(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record);
+
+// Adds child under parent in table's links database (idempotent).
+Status PutLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+               const Uuid& parent, const Uuid& child);
+
+// Everything an insert writes: the parent check, the record (`bytes`, its
+// encoding, under its uuid; kUniqueViolation "uuid" if taken), its index
+// entries (`keys`, from AllIndexKeys) and its parent link. Shared by
+// Table::Insert and the admin import, so both write exactly the same.
+Status InsertInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                   const Record& record, std::string_view bytes,
+                   const std::vector<std::string>& keys);
+
 // Empties index i and refills it from the table. kUniqueViolation if the
 // table holds two records with one UNIQUE key.
 Status RebuildIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,

@@ -59,28 +59,6 @@ Status LoadRecord(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return DecodeRecord(table, FromVal(v), record);
 }
 
-Status CheckParent(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-                   const Record& record) {
-  const TableDesc& parent = env.schema.tables[table.parent];
-  const FieldDesc& link = table.fields[table.link_field];
-  const Uuid& parent_uuid = std::get<Uuid>(record.fields[table.link_field]);
-  MDB_val k = ToVal(parent_uuid.AsBytes()), v;
-  int rc = mdb_get(txn, env.dbs[parent.position].records, &k, &v);
-  if (rc == MDB_NOTFOUND)
-    return Status::MissingParent(
-        link.name, link.name + " names no " + parent.name + " record (" +
-                       parent_uuid.ToString() + ")");
-  return FromMdb(rc, "mdb_get " + parent.name);
-}
-
-Status PutLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-               const Uuid& parent, const Uuid& child) {
-  MDB_val k = ToVal(parent.AsBytes()), v = ToVal(child.AsBytes());
-  int rc = mdb_put(txn, env.dbs[table.position].links, &k, &v, MDB_NODUPDATA);
-  if (rc == MDB_KEYEXIST) return Status();
-  return FromMdb(rc, "mdb_put " + table.links_db_name);
-}
-
 Status DeleteLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                   const Uuid& parent, const Uuid& child) {
   MDB_val k = ToVal(parent.AsBytes()), v = ToVal(child.AsBytes());
@@ -386,26 +364,8 @@ Result<Uuid> Table::Insert(Record* record) {
   std::string bytes;
   EncodeRecord(t, *record, &bytes);
 
-  s = env.committer->Run([&](MDB_txn* txn) -> Status {
-    if (t.parent >= 0) {
-      Status st = CheckParent(env, txn, t, *record);
-      if (!st.ok()) return st;
-    }
-    MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
-    int rc = mdb_put(txn, env.dbs[t.position].records, &k, &v, MDB_NOOVERWRITE);
-    if (rc == MDB_KEYEXIST)
-      return Status::UniqueViolation(
-          "uuid", Describe(t, record->uuid) + " already exists");
-    if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_put " + t.name);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      Status st = PutIndexEntry(env, txn, t, static_cast<int>(i), keys[i],
-                                record->uuid, record->fields);
-      if (!st.ok()) return st;
-    }
-    if (t.parent >= 0)
-      return PutLink(env, txn, t, std::get<Uuid>(record->fields[t.link_field]),
-                     record->uuid);
-    return Status();
+  s = env.committer->Run([&](MDB_txn* txn) {
+    return InsertInTxn(env, txn, t, *record, bytes, keys);
   });
   if (!s.ok()) return s;
   return record->uuid;
