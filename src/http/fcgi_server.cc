@@ -18,6 +18,7 @@
 #include "http/handlers.h"
 #include "http/log.h"
 #include "http/query.h"
+#include "http/router.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -110,6 +111,7 @@ bool Drain(FCGX_Stream* in) {
 }  // namespace
 
 struct Server::Worker {
+  unsigned index = 0;  // also the metrics shard
   std::thread thread;
   std::atomic<bool> done{false};
   // Reused from request to request.
@@ -119,12 +121,20 @@ struct Server::Worker {
   Scratch scratch;
 };
 
-Server::Server(Env& env, const ServerOptions& options)
-    : env_(env), options_(options) {}
+Server::Server(Env& env, const ServerOptions& options, Metrics* metrics,
+               std::string_view openapi_json)
+    : env_(env),
+      options_(options),
+      metrics_(metrics),
+      openapi_json_(openapi_json) {}
 
 Server::~Server() { Stop(); }
 
 Status Server::Start(int listen_fd) {
+  if (metrics_ != nullptr &&
+      metrics_->shards() < options_.threads)
+    return Status::InvalidArgument(
+        "threads", "the metrics have fewer shards than the server threads");
   if (FCGX_Init() != 0) return Status::IOError("FCGX_Init failed");
   // No SA_RESTART: the point of the signal is to make a blocked accept(2)
   // or read(2) return EINTR.
@@ -138,6 +148,7 @@ Status Server::Start(int listen_fd) {
   stopping_ = false;
   for (unsigned i = 0; i < options_.threads; ++i) {
     auto w = std::make_unique<Worker>();
+    w->index = i;
     Worker* raw = w.get();
     try {
       w->thread = std::thread([this, raw] { Run(raw); });
@@ -175,6 +186,7 @@ void Server::Stop() {
 }
 
 void Server::Run(Worker* w) {
+  const Services services{openapi_json_, metrics_};
   // The wake signal may interrupt this thread only while it is idle.
   SetSignalMask(SIG_BLOCK);
   FCGX_Request req;
@@ -199,6 +211,7 @@ void Server::Run(Worker* w) {
     Response& resp = w->response;
     r = Request();
     resp.Clear();
+    bool handled = false;
     try {
       r.method = Param(req, "REQUEST_METHOD");
       r.query = Param(req, "QUERY_STRING");
@@ -261,7 +274,8 @@ void Server::Run(Worker* w) {
           // the next request's first record.
           if (!Drain(req.in)) req.keepConnection = 0;
           r.body = w->body;
-          HandleRequest(env_, r, &resp, &w->scratch);
+          handled = true;
+          HandleRequest(env_, r, &resp, &w->scratch, services);
         }
       }
     } catch (...) {
@@ -270,6 +284,25 @@ void Server::Run(Worker* w) {
                  "the server failed to answer; the error is logged", "",
                  &resp);
     }
+
+    // Counted before a byte of the response leaves, so that whoever has
+    // the response can already see it in /api/metrics. Answers made here
+    // without HandleRequest (400, 413) get their route label too.
+    if (!handled && metrics_ != nullptr) {
+      try {
+        resp.route_template =
+            MatchRoute(env_.schema(), r.method, r.path).template_index;
+      } catch (...) {
+        resp.route_template = -1;
+      }
+    }
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+    if (metrics_ != nullptr)
+      metrics_->Record(w->index, resp.route_template, r.method,
+                               resp.status,
+                               static_cast<std::uint64_t>(micros));
 
     std::string& head = w->head;
     head.clear();
@@ -293,14 +326,10 @@ void Server::Run(Worker* w) {
       FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
                   req.out);
 
-    if (LogEnabled(LogLevel::kDebug)) {
-      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                    std::chrono::steady_clock::now() - start)
-                    .count();
+    if (LogEnabled(LogLevel::kDebug))
       Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
                                 " " + std::to_string(resp.status) + " " +
-                                std::to_string(us) + "us");
-    }
+                                std::to_string(micros) + "us");
     // r's views point into req's params: drop them before Finish frees them.
     r = Request();
     FCGX_Finish_r(&req);

@@ -25,9 +25,11 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "http/metrics.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
 
@@ -43,14 +45,23 @@ struct ServerOptions {
 class Server {
  public:
   // REQUIRES: env outlives the Server.
-  Server(Env& env, const ServerOptions& options);
+  //
+  // `metrics`: every answered request is recorded there, thread i into
+  // shard i, just before its response is written (so a client holding the
+  // response can already see it counted); /api/metrics renders it. Null:
+  // nothing is recorded. REQUIRES: outlives the Server.
+  // `openapi_json`: served as GET /api/openapi.json (Services in
+  // handlers.h). REQUIRES: the bytes outlive the Server.
+  Server(Env& env, const ServerOptions& options, Metrics* metrics = nullptr,
+         std::string_view openapi_json = {});
   ~Server();  // Stop()s
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   // Initialises libfcgi, installs the kWakeSignal handler and starts the
   // threads on `listen_fd` (which the caller keeps and closes after
-  // Stop()). Errors: kIOError if a thread cannot be started.
+  // Stop()). Errors: kIOError if a thread cannot be started;
+  // kInvalidArgument if metrics has fewer shards than threads.
   Status Start(int listen_fd);
 
   // Returns once every thread has finished its request and exited.
@@ -63,6 +74,8 @@ class Server {
 
   Env& env_;
   ServerOptions options_;
+  Metrics* metrics_;
+  std::string_view openapi_json_;
   int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::vector<std::unique_ptr<Worker>> workers_;

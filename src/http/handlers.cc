@@ -12,7 +12,9 @@
 #include <optional>
 
 #include "http/base64url.h"
+#include "http/health.h"
 #include "http/log.h"
+#include "http/openapi.h"
 #include "http/params.h"
 #include "http/record_json.h"
 #include "http/router.h"
@@ -235,8 +237,41 @@ Status HandleChildren(Env& env, const Route& route, const Request&,
   return Status();
 }
 
+Status HandleHealth(Env& env, Scratch* scratch, Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  s = AppendHealthJson(env, &resp->body);
+  if (!s.ok()) return s;
+  resp->content_type = kJsonContentType;
+  return Status();
+}
+
+Status HandleMetrics(Env& env, const Services& services, Scratch* scratch,
+                     Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  if (services.metrics != nullptr)
+    services.metrics->Render(env, &resp->body);
+  else
+    AppendLmdbMetrics(env, &resp->body);
+  resp->content_type = kMetricsContentType;
+  return Status();
+}
+
+Status HandleOpenApi(Env& env, const Services& services, Scratch* scratch,
+                     Response* resp) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  if (services.openapi_json.empty())
+    resp->body = OpenApiJson(env.schema());
+  else
+    resp->body = services.openapi_json;
+  resp->content_type = kJsonContentType;
+  return Status();
+}
+
 Status Dispatch(Env& env, const Route& route, const Request& req,
-                Scratch* scratch, Response* resp) {
+                const Services& services, Scratch* scratch, Response* resp) {
   switch (route.kind) {
     case RouteKind::kInsert:   return HandleInsert(env, route, req, scratch, resp);
     case RouteKind::kFind:     return HandleFind(env, route, req, scratch, resp);
@@ -245,12 +280,15 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
     case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, resp);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
+    case RouteKind::kHealth:   return HandleHealth(env, scratch, resp);
+    case RouteKind::kMetrics:  return HandleMetrics(env, services, scratch, resp);
+    case RouteKind::kOpenApi:  return HandleOpenApi(env, services, scratch, resp);
   }
   return Status::InvalidArgument("", "unknown route kind");
 }
 
-void Answer(Env& env, const Request& req, Response* resp, Scratch* scratch) {
-  RouteMatch m = MatchRoute(env.schema(), req.method, req.path);
+void Answer(Env& env, const Request& req, const RouteMatch& m,
+            const Services& services, Response* resp, Scratch* scratch) {
   if (m.outcome == RouteMatch::Outcome::kNoRoute) {
     SetProblem(ProblemFor(HttpError::kNoRoute), m.detail, "", resp);
     return;
@@ -290,7 +328,7 @@ void Answer(Env& env, const Request& req, Response* resp, Scratch* scratch) {
     }
   }
   Status s = ParseQuery(req.query, &scratch->params);
-  if (s.ok()) s = Dispatch(env, route, req, scratch, resp);
+  if (s.ok()) s = Dispatch(env, route, req, services, scratch, resp);
   if (!s.ok()) {
     resp->Clear();
     SetStatusProblem(s, resp);
@@ -307,6 +345,7 @@ void Response::Clear() {
   allow = {};
   query_plan.clear();
   body.clear();
+  route_template = -1;
 }
 
 void SetProblem(const ProblemType& type, std::string_view detail,
@@ -318,10 +357,13 @@ void SetProblem(const ProblemType& type, std::string_view detail,
 }
 
 void HandleRequest(Env& env, const Request& req, Response* resp,
-                   Scratch* scratch) {
+                   Scratch* scratch, const Services& services) {
   resp->Clear();
+  int route_template = -1;
   try {
-    Answer(env, req, resp, scratch);
+    RouteMatch m = MatchRoute(env.schema(), req.method, req.path);
+    route_template = m.template_index;
+    Answer(env, req, m, services, resp, scratch);
   } catch (const std::exception& e) {
     Log(LogLevel::kError, std::string("exception while answering ") +
                               std::string(req.method.substr(0, 16)) + " " +
@@ -336,6 +378,7 @@ void HandleRequest(Env& env, const Request& req, Response* resp,
     SetProblem(ProblemFor(HttpError::kInternal),
                "the server failed to answer; the error is logged", "", resp);
   }
+  resp->route_template = route_template;  // SetProblem cleared it
 }
 
 }  // namespace lmdbapi::http

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/metrics.h"
 #include "http/problem.h"
 #include "http/query.h"
 #include "lmdbapi/env.h"
@@ -44,6 +45,9 @@ struct Response {
   std::string_view allow;         // Allow (405), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
   std::string body;
+  // Position in RouteTemplates() of the path's template (-1: no route),
+  // for the metrics' route label.
+  int route_template = -1;
 
   // Empties every member but keeps the strings' capacity for the next
   // request on this thread.
@@ -56,10 +60,19 @@ struct Scratch {
   std::vector<Filter> filters;
 };
 
+// What the service's own routes serve, besides the Env.
+struct Services {
+  // GET /api/openapi.json answers these bytes (OpenApiJson(), made once at
+  // start-up); empty: made anew for each request (unit tests).
+  std::string_view openapi_json;
+  // GET /api/metrics renders this; null: the LMDB series alone.
+  const Metrics* metrics = nullptr;
+};
+
 // Answers `request` into *response (Clear()ed first). Never throws: an
 // exception from below becomes a logged 500.
 void HandleRequest(Env& env, const Request& request, Response* response,
-                   Scratch* scratch);
+                   Scratch* scratch, const Services& services = {});
 
 // Makes *response the problem `type` with this detail and field.
 void SetProblem(const ProblemType& type, std::string_view detail,

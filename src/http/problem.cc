@@ -42,6 +42,28 @@ ProblemType ProblemFor(HttpError error) {
   return {500, "internal", "Internal error"};
 }
 
+std::vector<ProblemType> AllProblemTypes() {
+  using C = Status::Code;
+  using E = HttpError;
+  // A new enumerator must be added here too; these asserts name the last
+  // one each list knows.
+  static_assert(static_cast<int>(C::kIOError) == 10,
+                "a Status::Code was added: list it in AllProblemTypes()");
+  static_assert(static_cast<int>(E::kInternal) == 6,
+                "an HttpError was added: list it in AllProblemTypes()");
+  std::vector<ProblemType> out;
+  for (C c : {C::kInvalidArgument, C::kNotFound, C::kUniqueViolation,
+              C::kMissingParent, C::kConflict, C::kStorageFull,
+              C::kUnavailable, C::kSchemaMismatch, C::kCorruption,
+              C::kIOError})
+    out.push_back(ProblemFor(c));
+  for (E e : {E::kNoRoute, E::kMethodNotAllowed, E::kBodyTooLarge,
+              E::kUnsupportedMediaType, E::kMissingBody, E::kBadRequest,
+              E::kInternal})
+    out.push_back(ProblemFor(e));
+  return out;
+}
+
 void AppendProblemJson(const ProblemType& type, std::string_view detail,
                        std::string_view field, std::string* out) {
   std::string urn = "urn:lmdb-api:problem:";

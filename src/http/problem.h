@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lmdbapi/status.h"
 
@@ -43,6 +44,11 @@ enum class HttpError {
 };
 
 ProblemType ProblemFor(HttpError error);
+
+// Every problem type above, each once, Status codes first (in Code order),
+// then HttpErrors; several types share a status. The OpenAPI document lists
+// them per status, so a client knows every "type" a status may carry.
+std::vector<ProblemType> AllProblemTypes();
 
 // Appends the problem object to *out. `detail` and `field` may hold any
 // bytes: ill-formed UTF-8 is replaced, so the body is always valid JSON.

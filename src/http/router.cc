@@ -71,7 +71,9 @@ Shape ShapeOf(PathShape shape) {
   return {.allowed = 0};
 }
 
-// The table's shapes before its children, in RouteTemplates order.
+// The table's shapes before its children, in RouteTemplates order, which
+// TemplateIndex takes to be enum order.
+static_assert(static_cast<int>(PathShape::kDelete) == 6);
 constexpr std::array<PathShape, 7> kTableShapes = {
     PathShape::kCollection, PathShape::kInsertRecord, PathShape::kGetRecord,
     PathShape::kRange,      PathShape::kItem,         PathShape::kUpdate,
@@ -262,13 +264,18 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
   return NoRoute("no route for " + Quoted(path));
 }
 
+bool RouteTemplate::Allows(std::string_view method) const {
+  return (MethodBit(method) & allowed) != 0;
+}
+
 std::vector<RouteTemplate> RouteTemplates(const Schema& schema) {
   std::vector<RouteTemplate> out;
   auto add = [&out](std::string path, PathShape shape, const TableDesc* table,
                     const TableDesc* child) {
     const Shape s = ShapeOf(shape);
     out.push_back({std::move(path), shape, table, child,
-                   AllowHeader(s.allowed), s.get, s.post, s.put, s.del});
+                   AllowHeader(s.allowed), s.allowed, s.get, s.post, s.put,
+                   s.del});
   };
   for (const TableDesc& t : schema.tables) {
     for (PathShape shape : kTableShapes)

@@ -94,9 +94,13 @@ struct RouteTemplate {
   const TableDesc* table = nullptr;  // null for the service routes
   const TableDesc* child = nullptr;  // kChildren only
   std::string_view allow;            // the Allow header: "GET, HEAD, PUT, ..."
+  unsigned allowed = 0;              // the same as router.cc's method bits
   // What each method names; meaningful only for the methods in `allow`.
   RouteKind get = RouteKind::kFind, post = RouteKind::kInsert,
             put = RouteKind::kReplace, del = RouteKind::kRemove;
+
+  // Whether MatchRoute matches `method` (HEAD wherever GET) on this path.
+  bool Allows(std::string_view method) const;
 };
 
 // Every route template, in this order: for each table (schema order) its

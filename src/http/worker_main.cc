@@ -9,6 +9,7 @@
 //
 //   lmdbapi-worker                  serve (settings from the environment)
 //   lmdbapi-worker --print-tables   print the schema's tables, one a line
+//   lmdbapi-worker --print-openapi  print the OpenAPI document it serves
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -27,6 +28,8 @@
 #include "http/fcgi_server.h"
 #include "http/listen_socket.h"
 #include "http/log.h"
+#include "http/metrics.h"
+#include "http/openapi.h"
 #include "http/systemd.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
@@ -35,7 +38,7 @@ namespace lmdbapi::http {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lmdbapi-worker [--print-tables]\n"
+    "usage: lmdbapi-worker [--print-tables | --print-openapi]\n"
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAX_READERS DURABILITY WORKER_THREADS LOG_LEVEL FCGI_SOCKET\n"
@@ -92,6 +95,11 @@ int Main(int argc, char** argv) {
       std::printf("%s\n", t.name.c_str());
     return 0;
   }
+  if (argc == 2 && std::strcmp(argv[1], "--print-openapi") == 0) {
+    std::fputs(OpenApiJson(Schema::Compiled()).c_str(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
   if (argc > 1) {
     std::fputs(kUsage, stderr);
     return 2;
@@ -143,7 +151,12 @@ int Main(int argc, char** argv) {
     listen_fd = fd.value();
   }
 
-  Server server(*env.value(), {cfg.worker_threads, cfg.max_body_bytes});
+  // Both constant for the life of the process: the document is made once
+  // and served as these bytes.
+  const std::string openapi_json = OpenApiJson(env.value()->schema());
+  Metrics metrics(env.value()->schema(), cfg.worker_threads);
+  Server server(*env.value(), {cfg.worker_threads, cfg.max_body_bytes},
+                &metrics, openapi_json);
   Status started = server.Start(listen_fd);
   if (!started.ok()) {
     Log(LogLevel::kError, started.message());

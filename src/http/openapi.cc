@@ -1,0 +1,553 @@
+// src/http/openapi.cc - see openapi.h.
+//
+// Paths and operations here; what the bodies look like is
+// openapi_schemas.cc. One operation per (route template, method) of
+// RouteTemplates(); the route kind decides parameters, bodies and the
+// statuses listed.
+
+#include "http/openapi.h"
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "http/openapi_schemas.h"
+#include "http/params.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+namespace lmdbapi::http {
+namespace {
+
+using openapi::ComponentName;
+using openapi::Json;
+using openapi::JsonBuilder;
+
+constexpr std::string_view kServiceTag = "service";
+
+bool HasRangeIndex(const TableDesc& t) {
+  for (const IndexDesc& i : t.indexes)
+    if (i.kind == IndexKind::RANGE) return true;
+  return false;
+}
+
+// The statuses an operation of `kind` may answer with besides its success:
+// every route may meet a malformed request (400, from nginx or the worker),
+// a bug (500) and no worker or no reader slot (503).
+std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
+  const bool linked = table != nullptr && !table->is_main();
+  switch (kind) {
+    case RouteKind::kInsert:
+      if (linked) return {400, 409, 413, 415, 422, 500, 503, 507};
+      return {400, 409, 413, 415, 500, 503, 507};
+    case RouteKind::kReplace:
+      if (linked) return {400, 404, 409, 413, 415, 422, 500, 503, 507};
+      return {400, 404, 409, 413, 415, 500, 503, 507};
+    case RouteKind::kRemove:
+      return {400, 404, 409, 500, 503, 507};
+    case RouteKind::kGet:
+    case RouteKind::kChildren:
+      return {400, 404, 500, 503};
+    case RouteKind::kFind:
+    case RouteKind::kRange:
+    case RouteKind::kHealth:
+    case RouteKind::kMetrics:
+    case RouteKind::kOpenApi:
+      return {400, 500, 503};
+  }
+  return {400, 500, 503};
+}
+
+class Writer {
+ public:
+  Writer(const Schema& schema, rapidjson::Document* doc)
+      : schema_(schema), b_(doc) {}
+
+  void Build(rapidjson::Document* doc);
+
+ private:
+  Json Info();
+  Json Tags();
+  Json Paths();
+  Json Components();
+  Json Operation(const RouteTemplate& rt, RouteKind kind);
+  Json Parameters(const RouteTemplate& rt, RouteKind kind);
+  Json FindParameters(const TableDesc& t);
+  Json RangeParameters(const TableDesc& t);
+  Json Responses(const RouteTemplate& rt, RouteKind kind);
+  Json RequestBody(const TableDesc& t, RouteKind kind);
+  Json Content(std::string_view media_type, Json schema, Json example);
+  Json QueryParam(std::string_view name, std::string_view doc, Json schema,
+                  bool required, std::string_view example);
+  Json HeaderRefs(std::initializer_list<std::string_view> names);
+  void Describe(const RouteTemplate& rt, RouteKind kind, Json* op);
+
+  const Schema& schema_;
+  JsonBuilder b_;
+};
+
+void Writer::Build(rapidjson::Document* doc) {
+  Json& root = doc->SetObject();
+  b_.Put(root, "openapi", kOpenApiVersion);
+  b_.Put(root, "info", Info());
+  Json servers = b_.Array();
+  Json server = b_.Object();
+  b_.Put(server, "url", "/");
+  b_.Put(server, "description", "The host that served this document.");
+  b_.Push(servers, std::move(server));
+  b_.Put(root, "servers", std::move(servers));
+  // No authentication: an empty requirement list says so explicitly.
+  b_.Put(root, "security", b_.Array());
+  b_.Put(root, "tags", Tags());
+  b_.Put(root, "paths", Paths());
+  b_.Put(root, "components", Components());
+}
+
+Json Writer::Info() {
+  Json info = b_.Object();
+  b_.Put(info, "title", "lmdb-api");
+  b_.Put(info, "version", schema_.FingerprintHash());
+  b_.Put(info, "description",
+         "A REST API over LMDB, generated from a schema file; this document "
+         "is generated from the same schema, and its version is the "
+         "schema's fingerprint.\n\n"
+         "Every table has two path styles: seed paths (/api/T/insert-record, "
+         "/get-record, /update/{uuid}, /delete/{uuid}) and aliases (POST and "
+         "GET /api/T, GET, PUT and DELETE /api/T/{uuid}); they behave the "
+         "same. HEAD is accepted wherever GET is and answers the same status "
+         "and headers without a body. Any other method on one of these "
+         "paths is 405 with an Allow header (see components/responses/"
+         "Problem405); a path outside them is 404.\n\n"
+         "Errors are RFC 9457 application/problem+json bodies whose \"type\" "
+         "names the kind of error and whose \"field\" names the field, "
+         "parameter or index at fault. Listings are pages of at most "
+         "`limit` records; pass `next` as `after` for the following page. "
+         "Interactive docs: /api/docs/.");
+  return info;
+}
+
+Json Writer::Tags() {
+  Json tags = b_.Array();
+  for (const TableDesc& t : schema_.tables) {
+    Json tag = b_.Object();
+    b_.Put(tag, "name", t.name);
+    b_.Put(tag, "description", t.doc);
+    b_.Push(tags, std::move(tag));
+  }
+  Json service = b_.Object();
+  b_.Put(service, "name", kServiceTag);
+  b_.Put(service, "description",
+         "The service itself: health, metrics and this document.");
+  b_.Push(tags, std::move(service));
+  return tags;
+}
+
+Json Writer::Paths() {
+  Json paths = b_.Object();
+  for (const RouteTemplate& rt : RouteTemplates(schema_)) {
+    if (rt.shape == PathShape::kRange && !HasRangeIndex(*rt.table)) continue;
+    Json item = b_.Object();
+    if (rt.path.find("{uuid}") != std::string::npos) {
+      Json params = b_.Array();
+      b_.Push(params, b_.Ref("parameters", "uuid"));
+      b_.Put(item, "parameters", std::move(params));
+    }
+    // HEAD is not an operation of its own (see the info description).
+    struct M { std::string_view name, key; RouteKind kind; };
+    for (const M& m : {M{"GET", "get", rt.get}, M{"POST", "post", rt.post},
+                       M{"PUT", "put", rt.put},
+                       M{"DELETE", "delete", rt.del}})
+      if (rt.Allows(m.name)) b_.Put(item, m.key, Operation(rt, m.kind));
+    b_.Put(paths, rt.path, std::move(item));
+  }
+  return paths;
+}
+
+void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
+  const std::string t = rt.table != nullptr ? rt.table->name : "";
+  std::string id, summary, description;
+  const bool seed = rt.shape == PathShape::kInsertRecord ||
+                    rt.shape == PathShape::kGetRecord ||
+                    rt.shape == PathShape::kUpdate ||
+                    rt.shape == PathShape::kDelete;
+  switch (kind) {
+    case RouteKind::kInsert:
+      id = seed ? "insert-record" : "insert";
+      summary = "Insert a " + t + " record";
+      description = "Stores a new record; the server assigns its uuid "
+                    "(UUIDv7) and revision 1 and answers with the stored "
+                    "record and its Location.";
+      break;
+    case RouteKind::kFind:
+      id = seed ? "get-record" : "find";
+      summary = "Find " + t + " records by field values";
+      description = "Records whose fields equal every given parameter (all "
+                    "records if none), one page at a time. X-Query-Plan "
+                    "says which index, link or scan answered.";
+      break;
+    case RouteKind::kRange:
+      id = "range";
+      summary = "Range scan of " + t + " records";
+      description = "Records with from <= field <= to, ascending by that "
+                    "field, through its RANGE index. Either bound may be "
+                    "left out.";
+      break;
+    case RouteKind::kGet:
+      id = "get";
+      summary = "Get a " + t + " record";
+      description = "The record with this uuid; its ETag is its revision.";
+      break;
+    case RouteKind::kReplace:
+      id = seed ? "update" : "replace";
+      summary = "Replace a " + t + " record";
+      description = "Replaces every field and moves the record's index "
+                    "entries. With If-Match (or a revision in the body) the "
+                    "write happens only if the record is still at that "
+                    "revision.";
+      break;
+    case RouteKind::kRemove:
+      id = seed ? "delete" : "remove";
+      summary = "Delete a " + t + " record";
+      description = "Deletes the record and, in the same transaction, every "
+                    "record linked to it (cascade).";
+      break;
+    case RouteKind::kChildren:
+      id = rt.child->name;
+      summary = rt.child->name + " records of a " + t + " record";
+      description = "The " + rt.child->name + " records linked to this " + t +
+                    " record, in uuid (creation) order.";
+      break;
+    case RouteKind::kHealth:
+      id = "health";
+      summary = "Health of the worker and its LMDB environment";
+      description = "200 while the environment can serve reads; 503 when "
+                    "it cannot (no reader slot, failed stat).";
+      break;
+    case RouteKind::kMetrics:
+      id = "metrics";
+      summary = "Prometheus metrics";
+      description = "Request counts and latency histograms per route "
+                    "template, method and status, and LMDB gauges, in the "
+                    "Prometheus text format 0.0.4. Counts are this worker "
+                    "process's, since it started.";
+      break;
+    case RouteKind::kOpenApi:
+      id = "openapi";
+      summary = "This OpenAPI document";
+      description = "Generated from the schema at start-up.";
+      break;
+  }
+  if (seed || (rt.table != nullptr && rt.shape == PathShape::kItem) ||
+      rt.shape == PathShape::kCollection) {
+    // Name the twin path, so a reader sees the two styles are one thing.
+    const std::string base = "/api/" + t;
+    std::string twin;
+    if (rt.shape == PathShape::kInsertRecord) twin = "POST " + base;
+    if (rt.shape == PathShape::kGetRecord) twin = "GET " + base;
+    if (rt.shape == PathShape::kUpdate) twin = "PUT " + base + "/{uuid}";
+    if (rt.shape == PathShape::kDelete) twin = "DELETE " + base + "/{uuid}";
+    if (rt.shape == PathShape::kCollection)
+      twin = kind == RouteKind::kInsert ? "POST " + base + "/insert-record"
+                                        : "GET " + base + "/get-record";
+    if (rt.shape == PathShape::kItem && kind == RouteKind::kReplace)
+      twin = "PUT " + base + "/update/{uuid}";
+    if (rt.shape == PathShape::kItem && kind == RouteKind::kRemove)
+      twin = "DELETE " + base + "/delete/{uuid}";
+    if (!twin.empty()) description += " Same as " + twin + ".";
+  }
+  Json tags = b_.Array();
+  b_.Push(tags, b_.Str(rt.table != nullptr ? t : std::string(kServiceTag)));
+  b_.Put(*op, "tags", std::move(tags));
+  b_.Put(*op, "summary", summary);
+  b_.Put(*op, "description", description);
+  b_.Put(*op, "operationId", rt.table != nullptr ? t + "." + id : id);
+}
+
+Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
+  Json op = b_.Object();
+  Describe(rt, kind, &op);
+  Json params = Parameters(rt, kind);
+  if (!params.Empty()) b_.Put(op, "parameters", std::move(params));
+  if (kind == RouteKind::kInsert || kind == RouteKind::kReplace)
+    b_.Put(op, "requestBody", RequestBody(*rt.table, kind));
+  b_.Put(op, "responses", Responses(rt, kind));
+  return op;
+}
+
+Json Writer::QueryParam(std::string_view name, std::string_view doc,
+                        Json schema, bool required,
+                        std::string_view example) {
+  Json p = b_.Object();
+  b_.Put(p, "name", name);
+  b_.Put(p, "in", "query");
+  b_.Put(p, "description", doc);
+  b_.Put(p, "required", required);
+  b_.Put(p, "schema", std::move(schema));
+  if (!example.empty()) b_.Put(p, "example", example);
+  return p;
+}
+
+Json Writer::FindParameters(const TableDesc& t) {
+  Json params = b_.Array();
+  for (const FieldDesc& f : t.fields) {
+    Json s = openapi::QueryValueSchema(b_, f.type);
+    b_.Push(params,
+            QueryParam(f.name, "Only records whose " + f.name +
+                                   " equals this. " + f.doc,
+                       std::move(s), false, ""));
+  }
+  return params;
+}
+
+Json Writer::RangeParameters(const TableDesc& t) {
+  Json params = b_.Array();
+  std::vector<std::string> fields;
+  FieldType bound_type = FieldType::STRING;
+  bool one_type = true;
+  for (const IndexDesc& i : t.indexes) {
+    if (i.kind != IndexKind::RANGE) continue;
+    const FieldDesc& f = t.fields[i.key_fields.front()];
+    if (!fields.empty() && f.type != bound_type) one_type = false;
+    bound_type = f.type;
+    fields.push_back(f.name);
+  }
+  Json field = b_.Object();
+  b_.Put(field, "type", "string");
+  b_.Put(field, "enum", b_.Strings(fields));
+  b_.Push(params, QueryParam("field", "The field to range over: one with a "
+                                      "RANGE index.",
+                             std::move(field), true, fields.front()));
+  // The bounds are in the chosen field's text form; when every RANGE field
+  // has one type, the document can say which.
+  for (std::string_view bound : {"from", "to"}) {
+    Json s = b_.Object();
+    std::string example;
+    if (one_type) {
+      s = openapi::QueryValueSchema(b_, bound_type);
+      example = openapi::QueryExample(bound_type);
+    } else {
+      b_.Put(s, "type", "string");
+    }
+    std::string doc = bound == "from" ? "Lowest value included"
+                                      : "Highest value included";
+    doc += ", in the field's text form (DATE YYYY-MM-DD, TIMESTAMP RFC "
+           "3339, INT64 digits). Absent: unbounded.";
+    b_.Push(params, QueryParam(bound, doc, std::move(s), false, example));
+  }
+  return params;
+}
+
+Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
+  Json params = b_.Array();
+  if (kind == RouteKind::kFind) params = FindParameters(*rt.table);
+  if (kind == RouteKind::kRange) params = RangeParameters(*rt.table);
+  if (kind == RouteKind::kFind || kind == RouteKind::kRange ||
+      kind == RouteKind::kChildren) {
+    b_.Push(params, b_.Ref("parameters", "limit"));
+    b_.Push(params, b_.Ref("parameters", "after"));
+  }
+  if (kind == RouteKind::kReplace || kind == RouteKind::kRemove)
+    b_.Push(params, b_.Ref("parameters", "If-Match"));
+  return params;
+}
+
+Json Writer::Content(std::string_view media_type, Json schema, Json example) {
+  Json media = b_.Object();
+  b_.Put(media, "schema", std::move(schema));
+  b_.Put(media, "example", std::move(example));
+  Json content = b_.Object();
+  b_.Put(content, media_type, std::move(media));
+  return content;
+}
+
+Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
+  Json body = b_.Object();
+  const bool insert = kind == RouteKind::kInsert;
+  b_.Put(body, "description",
+         insert ? "The new record's fields." : "Every field, replacing all.");
+  b_.Put(body, "required", true);
+  b_.Put(body, "content",
+         Content("application/json",
+                 b_.Ref("schemas", ComponentName(t, insert ? "new" : "replace")),
+                 openapi::RecordExample(b_, t, false)));
+  return body;
+}
+
+Json Writer::HeaderRefs(std::initializer_list<std::string_view> names) {
+  Json headers = b_.Object();
+  for (std::string_view n : names) b_.Put(headers, n, b_.Ref("headers", n));
+  return headers;
+}
+
+Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
+  Json responses = b_.Object();
+  Json ok = b_.Object();
+  std::string status = "200";
+  const TableDesc* t = rt.table;
+  switch (kind) {
+    case RouteKind::kInsert:
+      status = "201";
+      b_.Put(ok, "description", "Stored; the body is the record as stored.");
+      b_.Put(ok, "headers", HeaderRefs({"Location", "ETag"}));
+      b_.Put(ok, "content",
+             Content("application/json",
+                     b_.Ref("schemas", ComponentName(*t, "record")),
+                     openapi::RecordExample(b_, *t, true)));
+      break;
+    case RouteKind::kGet:
+    case RouteKind::kReplace:
+      b_.Put(ok, "description", "The record (after the write, for PUT).");
+      b_.Put(ok, "headers", HeaderRefs({"ETag"}));
+      b_.Put(ok, "content",
+             Content("application/json",
+                     b_.Ref("schemas", ComponentName(*t, "record")),
+                     openapi::RecordExample(b_, *t, true)));
+      break;
+    case RouteKind::kRemove:
+      status = "204";
+      b_.Put(ok, "description", "Deleted, with every record linked to it.");
+      break;
+    case RouteKind::kFind:
+    case RouteKind::kRange:
+    case RouteKind::kChildren: {
+      const TableDesc& listed = kind == RouteKind::kChildren ? *rt.child : *t;
+      b_.Put(ok, "description", "One page of records.");
+      b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan"}));
+      b_.Put(ok, "content",
+             Content("application/json",
+                     b_.Ref("schemas", ComponentName(listed, "page")),
+                     openapi::PageExample(b_, listed)));
+      break;
+    }
+    case RouteKind::kHealth:
+      b_.Put(ok, "description", "The environment answers.");
+      b_.Put(ok, "content",
+             Content("application/json", b_.Ref("schemas", "Health"),
+                     openapi::HealthExample(b_, schema_)));
+      break;
+    case RouteKind::kMetrics: {
+      b_.Put(ok, "description",
+             "Prometheus text exposition format, version 0.0.4.");
+      Json s = b_.Object();
+      b_.Put(s, "type", "string");
+      b_.Put(ok, "content",
+             Content("text/plain", std::move(s),
+                     b_.Str("# TYPE lmdbapi_http_requests_total counter\n"
+                            "lmdbapi_http_requests_total{route=\"/api/"
+                            "health\",method=\"GET\",status=\"200\"} 1\n")));
+      break;
+    }
+    case RouteKind::kOpenApi: {
+      b_.Put(ok, "description", "The OpenAPI document.");
+      Json s = b_.Object();
+      b_.Put(s, "type", "object");
+      Json example = b_.Object();
+      b_.Put(example, "openapi", kOpenApiVersion);
+      b_.Put(ok, "content", Content("application/json", std::move(s),
+                                    std::move(example)));
+      break;
+    }
+  }
+  b_.Put(responses, status, std::move(ok));
+  for (int s : ErrorStatuses(kind, t))
+    b_.Put(responses, std::to_string(s),
+           b_.Ref("responses", "Problem" + std::to_string(s)));
+  return responses;
+}
+
+Json Writer::Components() {
+  Json schemas = b_.Object();
+  for (const TableDesc& t : schema_.tables) {
+    b_.Put(schemas, ComponentName(t, "record"), openapi::RecordSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "new"), openapi::NewSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "replace"),
+           openapi::ReplaceSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "page"), openapi::PageSchema(b_, t));
+  }
+  b_.Put(schemas, "Health", openapi::HealthSchema(b_, schema_));
+  Json responses = b_.Object();
+  for (int status : openapi::ProblemStatuses()) {
+    const std::string name = "Problem" + std::to_string(status);
+    b_.Put(schemas, name, openapi::ProblemSchema(b_, status));
+    Json r = b_.Object();
+    b_.Put(r, "description", openapi::ProblemSummary(status));
+    if (status == 405) b_.Put(r, "headers", HeaderRefs({"Allow"}));
+    b_.Put(r, "content",
+           Content(kProblemContentType, b_.Ref("schemas", name),
+                   openapi::ProblemExample(b_, status)));
+    b_.Put(responses, name, std::move(r));
+  }
+
+  Json params = b_.Object();
+  Json uuid = b_.Object();
+  b_.Put(uuid, "name", "uuid");
+  b_.Put(uuid, "in", "path");
+  b_.Put(uuid, "description", "The record's uuid (8-4-4-4-12 hex digits).");
+  b_.Put(uuid, "required", true);
+  b_.Put(uuid, "schema", openapi::QueryValueSchema(b_, FieldType::UUID));
+  b_.Put(params, "uuid", std::move(uuid));
+  Json limit_schema = b_.Object();
+  b_.Put(limit_schema, "type", "integer");
+  b_.Put(limit_schema, "minimum", 1);
+  b_.Put(limit_schema, "maximum", static_cast<int>(kMaxLimit));
+  b_.Put(limit_schema, "default", static_cast<int>(kDefaultLimit));
+  b_.Put(params, "limit",
+         QueryParam("limit", "Most records on one page.",
+                    std::move(limit_schema), false, ""));
+  Json after_schema = b_.Object();
+  b_.Put(after_schema, "type", "string");
+  b_.Put(params, "after",
+         QueryParam("after",
+                    "The previous page's \"next\": continue after it. Only "
+                    "valid with the same query.",
+                    std::move(after_schema), false, ""));
+  Json if_match = b_.Object();
+  b_.Put(if_match, "name", "If-Match");
+  b_.Put(if_match, "in", "header");
+  b_.Put(if_match, "description",
+         "An ETag as read (\"<revision>\", quotes included) or *. The write "
+         "fails with 409 if the record is no longer at that revision.");
+  b_.Put(if_match, "required", false);
+  Json if_match_schema = b_.Object();
+  b_.Put(if_match_schema, "type", "string");
+  b_.Put(if_match, "schema", std::move(if_match_schema));
+  b_.Put(params, "If-Match", std::move(if_match));
+
+  Json headers = b_.Object();
+  struct H { std::string_view name, doc; };
+  for (const H& h :
+       {H{"Location", "The new record's path, /api/<table>/<uuid>."},
+        H{"ETag", "The record's revision in quotes; send it back in "
+                  "If-Match to write only if nothing changed since."},
+        H{"X-Query-Plan", "How the listing ran: \"index <name>\", \"link "
+                          "<links db>\", \"primary\" or \"scan\"."},
+        H{"Allow", "The methods the path accepts."}}) {
+    Json header = b_.Object();
+    b_.Put(header, "description", h.doc);
+    b_.Put(header, "required", true);
+    Json s = b_.Object();
+    b_.Put(s, "type", "string");
+    b_.Put(header, "schema", std::move(s));
+    b_.Put(headers, h.name, std::move(header));
+  }
+
+  Json components = b_.Object();
+  b_.Put(components, "schemas", std::move(schemas));
+  b_.Put(components, "responses", std::move(responses));
+  b_.Put(components, "parameters", std::move(params));
+  b_.Put(components, "headers", std::move(headers));
+  return components;
+}
+
+}  // namespace
+
+std::string OpenApiJson(const Schema& schema) {
+  rapidjson::Document doc;
+  Writer(schema, &doc).Build(&doc);
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  doc.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace lmdbapi::http

@@ -1,0 +1,39 @@
+// src/http/openapi.h - the API's OpenAPI 3.1 document, made from the schema.
+//
+// GET /api/openapi.json serves it; GET /api/docs/ (static files served by
+// nginx) renders it with Swagger UI. The paths are RouteTemplates(schema),
+// the router's own list, and the bodies come from the same descriptors the
+// handlers read (openapi_schemas.h), so the document cannot drift from what
+// the worker answers. Each operation lists every status it may answer with
+// (problem+json bodies per status, each naming the problem "type"s of that
+// status) and the headers it sets (Location, ETag, X-Query-Plan), with an
+// example per operation.
+//
+// Two facts live in the document's description rather than its paths,
+// because OpenAPI cannot say them per operation: HEAD is accepted wherever
+// GET is (same status and headers, no body), and any other method on a
+// documented path is 405 with an Allow header (components/responses/
+// Problem405). A table without a RANGE index has no /range operation (the
+// router answers that path with 400).
+//
+// The worker builds the document once at start-up and serves those bytes;
+// `lmdbapi-worker --print-openapi` prints them, for validators.
+
+#ifndef LMDBAPI_HTTP_OPENAPI_H_
+#define LMDBAPI_HTTP_OPENAPI_H_
+
+#include <string>
+#include <string_view>
+
+#include "lmdbapi/schema.h"
+
+namespace lmdbapi::http {
+
+inline constexpr std::string_view kOpenApiVersion = "3.1.0";
+
+// The document as indented JSON. Deterministic: one schema, one text.
+std::string OpenApiJson(const Schema& schema);
+
+}  // namespace lmdbapi::http
+
+#endif  // LMDBAPI_HTTP_OPENAPI_H_

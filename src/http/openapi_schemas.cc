@@ -1,0 +1,424 @@
+// src/http/openapi_schemas.cc - see openapi_schemas.h.
+//
+// Types follow record_json.h (the one reader and writer of record bodies):
+//
+//   STRING  string                      DATE       string, format date
+//   INT64   integer, format int64       TIMESTAMP  string, format date-time
+//   DOUBLE  number, format double       UUID       string, format uuid
+//   BOOL    boolean
+//
+// OpenAPI 3.1 schemas are JSON Schema 2020-12, so "may be null" is a type
+// list (["string", "null"]) rather than 3.0's "nullable".
+
+#include "http/openapi_schemas.h"
+
+#include <algorithm>
+#include <set>
+
+namespace lmdbapi::http::openapi {
+namespace {
+
+constexpr std::string_view kExampleUuid = "0190a5c4-7e2b-7c3d-8e4f-0123456789ab";
+constexpr std::string_view kExampleParentUuid =
+    "0190a5c4-6d1a-7b2c-9d3e-0123456789ab";
+
+std::string_view JsonType(FieldType type) {
+  switch (type) {
+    case FieldType::STRING:
+    case FieldType::DATE:
+    case FieldType::TIMESTAMP:
+    case FieldType::UUID:
+      return "string";
+    case FieldType::INT64:
+      return "integer";
+    case FieldType::DOUBLE:
+      return "number";
+    case FieldType::BOOL:
+      return "boolean";
+  }
+  return "string";
+}
+
+std::string_view Format(FieldType type) {
+  switch (type) {
+    case FieldType::INT64:     return "int64";
+    case FieldType::DOUBLE:    return "double";
+    case FieldType::DATE:      return "date";
+    case FieldType::TIMESTAMP: return "date-time";
+    case FieldType::UUID:      return "uuid";
+    case FieldType::STRING:
+    case FieldType::BOOL:
+      break;
+  }
+  return {};
+}
+
+// {"type": T} or {"type": [T, "null"]}, plus "format" when the type has one.
+Json TypeSchema(JsonBuilder& b, FieldType type, bool nullable) {
+  Json s = b.Object();
+  if (nullable) {
+    Json types = b.Array();
+    b.Push(types, b.Str(JsonType(type)));
+    b.Push(types, b.Str("null"));
+    b.Put(s, "type", std::move(types));
+  } else {
+    b.Put(s, "type", JsonType(type));
+  }
+  if (!Format(type).empty()) b.Put(s, "format", Format(type));
+  return s;
+}
+
+// A made-up but valid value for a field's examples.
+Value ExampleValue(const TableDesc& table, const FieldDesc& f) {
+  switch (f.type) {
+    case FieldType::STRING:    return f.name + " 1";
+    case FieldType::INT64:     return std::int64_t{42};
+    case FieldType::DOUBLE:    return 2.5;
+    case FieldType::BOOL:      return true;
+    case FieldType::DATE:      return ParseDate("2024-05-01").value();
+    case FieldType::TIMESTAMP:
+      return ParseTimestamp("2024-05-01T12:30:00Z").value();
+    case FieldType::UUID:
+      return Uuid::Parse(table.link_field >= 0 && f.is_parent_link
+                             ? kExampleParentUuid
+                             : kExampleUuid)
+          .value();
+  }
+  return std::string();
+}
+
+Json UuidMeta(JsonBuilder& b, bool read_only, std::string_view doc) {
+  Json s = TypeSchema(b, FieldType::UUID, false);
+  if (read_only) b.Put(s, "readOnly", true);
+  b.Put(s, "description", doc);
+  return s;
+}
+
+Json RevisionMeta(JsonBuilder& b, bool read_only, std::string_view doc) {
+  Json s = TypeSchema(b, FieldType::INT64, false);
+  b.Put(s, "minimum", 1);
+  if (read_only) b.Put(s, "readOnly", true);
+  b.Put(s, "description", doc);
+  return s;
+}
+
+// The fields of `table` as body properties; optional ones may be null.
+Json BodyProperties(JsonBuilder& b, const TableDesc& table,
+                    std::vector<std::string>* required) {
+  Json props = b.Object();
+  for (const FieldDesc& f : table.fields) {
+    b.Put(props, f.name, FieldSchema(b, table, f, !f.required));
+    if (f.required) required->push_back(f.name);
+  }
+  return props;
+}
+
+Json ObjectSchema(JsonBuilder& b, std::string_view description, Json props,
+                  const std::vector<std::string>& required) {
+  Json s = b.Object();
+  b.Put(s, "type", "object");
+  b.Put(s, "description", description);
+  if (!required.empty()) b.Put(s, "required", b.Strings(required));
+  b.Put(s, "properties", std::move(props));
+  b.Put(s, "additionalProperties", false);
+  return s;
+}
+
+std::vector<ProblemType> TypesWithStatus(int status) {
+  std::vector<ProblemType> out;
+  std::set<std::string_view> slugs;
+  for (const ProblemType& t : AllProblemTypes())
+    if (t.status == status && slugs.insert(t.slug).second) out.push_back(t);
+  return out;
+}
+
+}  // namespace
+
+Json JsonBuilder::Ref(std::string_view section, std::string_view name) {
+  Json r = Object();
+  std::string target = "#/components/";
+  target += section;
+  target += '/';
+  target += name;
+  Put(r, "$ref", target);
+  return r;
+}
+
+Json JsonBuilder::Strings(const std::vector<std::string>& items) {
+  Json a = Array();
+  for (const std::string& s : items) Push(a, Str(s));
+  return a;
+}
+
+Json JsonBuilder::FromValue(const Value& value) {
+  switch (TypeOf(value)) {
+    case FieldType::STRING:    return Str(std::get<std::string>(value));
+    case FieldType::INT64:     return Json(std::get<std::int64_t>(value));
+    case FieldType::DOUBLE:    return Json(std::get<double>(value));
+    case FieldType::BOOL:      return Json(std::get<bool>(value));
+    case FieldType::DATE:
+    case FieldType::TIMESTAMP:
+    case FieldType::UUID:
+      return Str(FormatValue(value));
+  }
+  return Json();
+}
+
+std::string ComponentName(const TableDesc& table, std::string_view suffix) {
+  return table.name + "_" + std::string(suffix);
+}
+
+Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
+                 bool nullable) {
+  Json s = TypeSchema(b, f.type, nullable);
+  std::string doc = f.doc;
+  // The builder's doc for a PARENT link already names the parent table.
+  if (f.is_parent_link)
+    doc += " Deleting that record deletes this " + table.name +
+           " record too (cascade); a uuid naming no such record is refused "
+           "(422).";
+  b.Put(s, "description", doc);
+  if (!f.required) b.Put(s, "default", b.FromValue(f.default_value));
+  return s;
+}
+
+Json QueryValueSchema(JsonBuilder& b, FieldType type) {
+  return TypeSchema(b, type, false);
+}
+
+Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
+  Json props = b.Object();
+  b.Put(props, "uuid",
+        UuidMeta(b, true, "Assigned by the server (UUIDv7) at insert."));
+  b.Put(props, "revision",
+        RevisionMeta(b, true,
+                     "1 after insert, +1 on every replace; the ETag is this "
+                     "number in quotes."));
+  std::vector<std::string> required = {"uuid", "revision"};
+  for (const FieldDesc& f : table.fields) {
+    b.Put(props, f.name, FieldSchema(b, table, f, false));
+    required.push_back(f.name);
+  }
+  return ObjectSchema(b,
+                      "A " + table.name + " record as stored: " + table.doc +
+                          " Every field is present; optional ones read as "
+                          "their default when never set.",
+                      std::move(props), required);
+}
+
+Json NewSchema(JsonBuilder& b, const TableDesc& table) {
+  std::vector<std::string> required;
+  Json props = BodyProperties(b, table, &required);
+  return ObjectSchema(
+      b,
+      "A new " + table.name +
+          " record. Optional fields may be left out or null (both store the "
+          "default). uuid and revision are assigned by the server; a body "
+          "that holds them is refused.",
+      std::move(props), required);
+}
+
+Json ReplaceSchema(JsonBuilder& b, const TableDesc& table) {
+  std::vector<std::string> required;
+  Json props = b.Object();
+  b.Put(props, "uuid",
+        UuidMeta(b, false,
+                 "May be sent back as read; must then equal the uuid in the "
+                 "path."));
+  b.Put(props, "revision",
+        RevisionMeta(b, false,
+                     "The revision the client read. If given (here or as "
+                     "If-Match), the write fails with 409 when the record "
+                     "has changed since."));
+  Json fields = BodyProperties(b, table, &required);
+  for (auto& m : fields.GetObject())
+    props.AddMember(m.name, m.value, b.allocator());
+  return ObjectSchema(
+      b,
+      "Every field of a " + table.name +
+          " record, replacing all of them. Optional fields left out or null "
+          "are reset to their default.",
+      std::move(props), required);
+}
+
+Json PageSchema(JsonBuilder& b, const TableDesc& table) {
+  Json props = b.Object();
+  Json records = b.Object();
+  b.Put(records, "type", "array");
+  b.Put(records, "items", b.Ref("schemas", ComponentName(table, "record")));
+  b.Put(props, "records", std::move(records));
+  Json next = b.Object();
+  Json types = b.Array();
+  b.Push(types, b.Str("string"));
+  b.Push(types, b.Str("null"));
+  b.Put(next, "type", std::move(types));
+  b.Put(next, "description",
+        "Pass as ?after= to get the next page of the same query; null on "
+        "the last page. Opaque (base64url).");
+  b.Put(props, "next", std::move(next));
+  return ObjectSchema(b, "One page of " + table.name + " records.",
+                      std::move(props), {"records", "next"});
+}
+
+Json HealthSchema(JsonBuilder& b, const Schema& schema) {
+  auto integer = [&b](std::string_view doc) {
+    Json s = TypeSchema(b, FieldType::INT64, false);
+    b.Put(s, "minimum", 0);
+    b.Put(s, "description", doc);
+    return s;
+  };
+  Json entries_props = b.Object();
+  std::vector<std::string> tables;
+  for (const TableDesc& t : schema.tables) {
+    b.Put(entries_props, t.name, integer("Records in " + t.name + "."));
+    tables.push_back(t.name);
+  }
+  Json lmdb_props = b.Object();
+  b.Put(lmdb_props, "map_size", integer("Most bytes the data file may grow to."));
+  b.Put(lmdb_props, "used_bytes", integer("Bytes of pages in use."));
+  b.Put(lmdb_props, "page_size", integer("LMDB page size in bytes."));
+  b.Put(lmdb_props, "readers_in_use",
+        integer("Reader slots in use, by every process on the environment."));
+  b.Put(lmdb_props, "max_readers", integer("Reader slots in all."));
+  b.Put(lmdb_props, "entries",
+        ObjectSchema(b, "Records per table.", std::move(entries_props), tables));
+  Json props = b.Object();
+  Json status = b.Object();
+  b.Put(status, "type", "string");
+  Json ok = b.Array();
+  b.Push(ok, b.Str("ok"));
+  b.Put(status, "enum", std::move(ok));
+  b.Put(props, "status", std::move(status));
+  Json fp = b.Object();
+  b.Put(fp, "type", "string");
+  b.Put(fp, "description",
+        "Schema::FingerprintHash() of the compiled schema: 16 hex digits.");
+  b.Put(props, "schema_fingerprint", std::move(fp));
+  b.Put(props, "lmdb",
+        ObjectSchema(b, "The LMDB environment (Env::Stat()).",
+                     std::move(lmdb_props),
+                     {"map_size", "used_bytes", "page_size", "readers_in_use",
+                      "max_readers", "entries"}));
+  return ObjectSchema(b, "The worker can serve: its environment answers.",
+                      std::move(props), {"status", "schema_fingerprint", "lmdb"});
+}
+
+Json RecordExample(JsonBuilder& b, const TableDesc& table, bool stored) {
+  Json r = b.Object();
+  if (stored) {
+    b.Put(r, "uuid", kExampleUuid);
+    b.Put(r, "revision", 1);
+  }
+  for (const FieldDesc& f : table.fields)
+    b.Put(r, f.name, b.FromValue(ExampleValue(table, f)));
+  return r;
+}
+
+Json PageExample(JsonBuilder& b, const TableDesc& table) {
+  Json p = b.Object();
+  Json records = b.Array();
+  b.Push(records, RecordExample(b, table, true));
+  b.Put(p, "records", std::move(records));
+  b.Put(p, "next", Json());
+  return p;
+}
+
+Json HealthExample(JsonBuilder& b, const Schema& schema) {
+  Json h = b.Object();
+  b.Put(h, "status", "ok");
+  b.Put(h, "schema_fingerprint", schema.FingerprintHash());
+  Json lmdb = b.Object();
+  b.Put(lmdb, "map_size", Json(std::int64_t{1} << 30));
+  b.Put(lmdb, "used_bytes", Json(std::int64_t{1} << 20));
+  b.Put(lmdb, "page_size", 4096);
+  b.Put(lmdb, "readers_in_use", 3);
+  b.Put(lmdb, "max_readers", 126);
+  Json entries = b.Object();
+  for (const TableDesc& t : schema.tables) b.Put(entries, t.name, 0);
+  b.Put(lmdb, "entries", std::move(entries));
+  b.Put(h, "lmdb", std::move(lmdb));
+  return h;
+}
+
+std::string QueryExample(FieldType type) {
+  switch (type) {
+    case FieldType::STRING:    return "text";
+    case FieldType::INT64:     return "42";
+    case FieldType::DOUBLE:    return "2.5";
+    case FieldType::BOOL:      return "true";
+    case FieldType::DATE:      return "2024-05-01";
+    case FieldType::TIMESTAMP: return "2024-05-01T12:30:00Z";
+    case FieldType::UUID:      return std::string(kExampleUuid);
+  }
+  return "";
+}
+
+std::vector<int> ProblemStatuses() {
+  std::set<int> statuses;
+  for (const ProblemType& t : AllProblemTypes()) statuses.insert(t.status);
+  return std::vector<int>(statuses.begin(), statuses.end());
+}
+
+Json ProblemSchema(JsonBuilder& b, int status) {
+  std::vector<std::string> urns, titles;
+  for (const ProblemType& t : TypesWithStatus(status)) {
+    urns.push_back("urn:lmdb-api:problem:" + std::string(t.slug));
+    if (std::find(titles.begin(), titles.end(), t.title) == titles.end())
+      titles.emplace_back(t.title);
+  }
+  auto enumerated = [&b](std::string_view type, Json values,
+                         std::string_view doc) {
+    Json s = b.Object();
+    b.Put(s, "type", type);
+    b.Put(s, "enum", std::move(values));
+    b.Put(s, "description", doc);
+    return s;
+  };
+  Json props = b.Object();
+  b.Put(props, "type",
+        enumerated("string", b.Strings(urns),
+                   "What went wrong, as a URN; one per kind of error."));
+  b.Put(props, "title",
+        enumerated("string", b.Strings(titles), "Fixed for each type."));
+  Json statuses = b.Array();
+  b.Push(statuses, Json(status));
+  b.Put(props, "status",
+        enumerated("integer", std::move(statuses), "The HTTP status."));
+  Json detail = b.Object();
+  b.Put(detail, "type", "string");
+  b.Put(detail, "description",
+        "What happened to this request, naming the value at fault.");
+  b.Put(props, "detail", std::move(detail));
+  Json field = b.Object();
+  b.Put(field, "type", "string");
+  b.Put(field, "description",
+        "The field, parameter, header or index at fault, when there is one.");
+  b.Put(props, "field", std::move(field));
+  return ObjectSchema(b,
+                      "An RFC 9457 problem with HTTP status " +
+                          std::to_string(status) + ".",
+                      std::move(props), {"type", "title", "status", "detail"});
+}
+
+Json ProblemExample(JsonBuilder& b, int status) {
+  const ProblemType t = TypesWithStatus(status).front();
+  Json p = b.Object();
+  b.Put(p, "type", "urn:lmdb-api:problem:" + std::string(t.slug));
+  b.Put(p, "title", t.title);
+  b.Put(p, "status", status);
+  b.Put(p, "detail", "what happened, naming the value at fault");
+  return p;
+}
+
+std::string ProblemSummary(int status) {
+  std::string out;
+  std::set<std::string_view> seen;
+  for (const ProblemType& t : TypesWithStatus(status)) {
+    if (!seen.insert(t.title).second) continue;
+    if (!out.empty()) out += "; ";
+    out += t.title;
+  }
+  return out;
+}
+
+}  // namespace lmdbapi::http::openapi
