@@ -408,7 +408,10 @@ bool Stack::WaitReady(std::string* why) {
         return false;
       }
     }
-    last = probe.Get("/api/" + first.name + "?limit=1");
+    const std::string path = "/api/" + first.name + "?limit=1";
+    last = options_.probe_key.empty()
+               ? probe.Get(path)
+               : probe.Request("GET", path, {}, {{"X-API-Key", options_.probe_key}});
     if (last.status == 200) return true;
     std::this_thread::sleep_for(milliseconds(20));
   }

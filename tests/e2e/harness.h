@@ -32,6 +32,8 @@ struct StackOptions {
   int worker_threads = 4;            // WORKER_THREADS
   // More worker environment, "NAME=value" (LMDB_MAP_SIZE_MB, API_KEYS_FILE).
   std::vector<std::string> worker_env;
+  // Sent as X-API-Key by the readiness probe (when API_KEYS_FILE is set).
+  std::string probe_key;
 };
 
 // How a child process ended.
