@@ -32,29 +32,30 @@ bool HasRangeIndex(const TableDesc& t) {
 
 // The statuses an operation of `kind` may answer with besides its success:
 // every route may meet a malformed request (400, from nginx or the worker),
-// a bug (500) and no worker or no reader slot (503).
+// a request line too long for nginx (414), a bug (500) and no worker or no
+// reader slot (503).
 std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
   const bool linked = table != nullptr && !table->is_main();
   switch (kind) {
     case RouteKind::kInsert:
-      if (linked) return {400, 409, 413, 415, 422, 500, 503, 507};
-      return {400, 409, 413, 415, 500, 503, 507};
+      if (linked) return {400, 409, 413, 414, 415, 422, 500, 503, 507};
+      return {400, 409, 413, 414, 415, 500, 503, 507};
     case RouteKind::kReplace:
-      if (linked) return {400, 404, 409, 413, 415, 422, 500, 503, 507};
-      return {400, 404, 409, 413, 415, 500, 503, 507};
+      if (linked) return {400, 404, 409, 413, 414, 415, 422, 500, 503, 507};
+      return {400, 404, 409, 413, 414, 415, 500, 503, 507};
     case RouteKind::kRemove:
-      return {400, 404, 409, 500, 503, 507};
+      return {400, 404, 409, 414, 500, 503, 507};
     case RouteKind::kGet:
     case RouteKind::kChildren:
-      return {400, 404, 500, 503};
+      return {400, 404, 414, 500, 503};
     case RouteKind::kFind:
     case RouteKind::kRange:
     case RouteKind::kHealth:
     case RouteKind::kMetrics:
     case RouteKind::kOpenApi:
-      return {400, 500, 503};
+      return {400, 414, 500, 503};
   }
-  return {400, 500, 503};
+  return {400, 414, 500, 503};
 }
 
 class Writer {
@@ -144,7 +145,6 @@ Json Writer::Tags() {
 Json Writer::Paths() {
   Json paths = b_.Object();
   for (const RouteTemplate& rt : RouteTemplates(schema_)) {
-    if (rt.shape == PathShape::kRange && !HasRangeIndex(*rt.table)) continue;
     Json item = b_.Object();
     if (rt.path.find("{uuid}") != std::string::npos) {
       Json params = b_.Array();
@@ -190,6 +190,9 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
       description = "Records with from <= field <= to, ascending by that "
                     "field, through its RANGE index. Either bound may be "
                     "left out.";
+      if (!HasRangeIndex(*rt.table))
+        description += " " + t + " has no RANGE index: every request is "
+                       "refused (400).";
       break;
     case RouteKind::kGet:
       id = "get";
@@ -312,10 +315,20 @@ Json Writer::RangeParameters(const TableDesc& t) {
   }
   Json field = b_.Object();
   b_.Put(field, "type", "string");
-  b_.Put(field, "enum", b_.Strings(fields));
-  b_.Push(params, QueryParam("field", "The field to range over: one with a "
-                                      "RANGE index.",
-                             std::move(field), true, fields.front()));
+  if (fields.empty()) {
+    // The route exists for every table; this one can only refuse.
+    b_.Push(params,
+            QueryParam("field",
+                       t.name + " has no RANGE index, so every field is "
+                                "refused (400).",
+                       std::move(field), true, ""));
+  } else {
+    b_.Put(field, "enum", b_.Strings(fields));
+    b_.Push(params, QueryParam("field",
+                               "The field to range over: one with a RANGE "
+                               "index.",
+                               std::move(field), true, fields.front()));
+  }
   // The bounds are in the chosen field's text form; when every RANGE field
   // has one type, the document can say which.
   for (std::string_view bound : {"from", "to"}) {

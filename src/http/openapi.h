@@ -13,8 +13,8 @@
 // because OpenAPI cannot say them per operation: HEAD is accepted wherever
 // GET is (same status and headers, no body), and any other method on a
 // documented path is 405 with an Allow header (components/responses/
-// Problem405). A table without a RANGE index has no /range operation (the
-// router answers that path with 400).
+// Problem405). Every table has a /range operation, as it has a route; on a
+// table without a RANGE index it can only answer 400, and says so.
 //
 // The worker builds the document once at start-up and serves those bytes;
 // `lmdbapi-worker --print-openapi` prints them, for validators.

@@ -38,6 +38,7 @@ ProblemType ProblemFor(HttpError error) {
     case E::kMissingBody:          return {400, "missing-body", "Request body required"};
     case E::kBadRequest:           return {400, "bad-request", "Malformed request"};
     case E::kInternal:             return {500, "internal", "Internal error"};
+    case E::kUriTooLong:           return {414, "uri-too-long", "Request URI too long"};
   }
   return {500, "internal", "Internal error"};
 }
@@ -49,7 +50,7 @@ std::vector<ProblemType> AllProblemTypes() {
   // one each list knows.
   static_assert(static_cast<int>(C::kIOError) == 10,
                 "a Status::Code was added: list it in AllProblemTypes()");
-  static_assert(static_cast<int>(E::kInternal) == 6,
+  static_assert(static_cast<int>(E::kUriTooLong) == 7,
                 "an HttpError was added: list it in AllProblemTypes()");
   std::vector<ProblemType> out;
   for (C c : {C::kInvalidArgument, C::kNotFound, C::kUniqueViolation,
@@ -59,7 +60,7 @@ std::vector<ProblemType> AllProblemTypes() {
     out.push_back(ProblemFor(c));
   for (E e : {E::kNoRoute, E::kMethodNotAllowed, E::kBodyTooLarge,
               E::kUnsupportedMediaType, E::kMissingBody, E::kBadRequest,
-              E::kInternal})
+              E::kInternal, E::kUriTooLong})
     out.push_back(ProblemFor(e));
   return out;
 }

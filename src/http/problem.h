@@ -41,6 +41,8 @@ enum class HttpError {
   kMissingBody,           // 400: a POST/PUT without a body
   kBadRequest,            // 400: a malformed request line or header
   kInternal,              // 500: a bug; logged
+  kUriTooLong,            // 414: only nginx answers it (its own buffers), in
+                          // this shape; listed so the document shows it
 };
 
 ProblemType ProblemFor(HttpError error);

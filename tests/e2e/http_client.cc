@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -17,6 +18,13 @@
 
 namespace lmdbapi::e2e {
 namespace {
+
+std::atomic<ResponseObserver> g_observer{nullptr};
+
+void Observed(std::string_view method, std::string_view path,
+              const Response& r) {
+  if (ResponseObserver o = g_observer.load()) o(method, path, r);
+}
 
 void GlobalInitOnce() {
   static std::once_flag once;
@@ -147,11 +155,15 @@ Response HttpClient::Request(std::string_view method, std::string_view path,
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     r.status = status;
+    Observed(method, path, r);
     return r;
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  Observed(method, path, r);
   return r;
 }
+
+void SetResponseObserver(ResponseObserver observer) { g_observer = observer; }
 
 Response RawRequest(int port, std::string_view request, int timeout_ms) {
   Response r;

@@ -71,6 +71,14 @@ class HttpClient {
   long timeout_ms_;
 };
 
+// Called with every response HttpClient::Request returns, on the thread
+// that made the request; null (the default) for none. The conformance
+// checker (conformance.h) installs one for the whole run.
+using ResponseObserver = void (*)(std::string_view method,
+                                  std::string_view path,
+                                  const Response& response);
+void SetResponseObserver(ResponseObserver observer);
+
 // Sends `request` (a whole HTTP/1.1 request, bytes as given) to
 // 127.0.0.1:port on a new connection and reads the response until the
 // server closes it or timeout_ms passes. The body is not de-chunked.
