@@ -1,0 +1,193 @@
+// bench/raw_lmdb.cc - see raw_lmdb.h.
+
+#include "raw_lmdb.h"
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace lmdbapi::bench {
+namespace {
+
+void Check(int rc, const char* what) {
+  if (rc == MDB_SUCCESS) return;
+  std::fprintf(stderr, "raw_lmdb: %s: %s\n", what, mdb_strerror(rc));
+  std::exit(1);
+}
+
+MDB_val Val(const void* data, std::size_t size) {
+  return MDB_val{size, const_cast<void*>(data)};
+}
+
+std::string CompositeKey(const std::string& client, const std::string& county,
+                         const std::string& status) {
+  std::string k = client;
+  k += '\0';
+  k += county;
+  k += '\0';
+  k += status;
+  return k;
+}
+
+std::array<unsigned char, 4> DayKey(std::int32_t day) {
+  std::uint32_t u = static_cast<std::uint32_t>(day) ^ 0x80000000u;
+  return {static_cast<unsigned char>(u >> 24), static_cast<unsigned char>(u >> 16),
+          static_cast<unsigned char>(u >> 8), static_cast<unsigned char>(u)};
+}
+
+// fee (8 bytes, native order) | day (4) | the strings, 0x1f-separated.
+std::string EncodeValue(const Permit& p) {
+  std::string v(12, '\0');
+  std::memcpy(v.data(), &p.fee_cents, 8);
+  std::memcpy(v.data() + 8, &p.issued_on, 4);
+  for (const std::string* s : {&p.permit_number, &p.client, &p.county,
+                               &p.county_status, &p.notes}) {
+    v += *s;
+    v += '\x1f';
+  }
+  return v;
+}
+
+// A reader touches the value as a decoder would have to.
+unsigned Touch(const MDB_val& v) {
+  const unsigned char* b = static_cast<const unsigned char*>(v.mv_data);
+  return b[0] + b[v.mv_size - 1];
+}
+
+}  // namespace
+
+RawStore::~RawStore() { Close(); }
+
+void RawStore::Open(const std::string& dir, bool sync) {
+  mkdir(dir.c_str(), 0755);
+  Check(mdb_env_create(&env_), "mdb_env_create");
+  Check(mdb_env_set_mapsize(env_, std::size_t{1} << 30), "mdb_env_set_mapsize");
+  Check(mdb_env_set_maxdbs(env_, 8), "mdb_env_set_maxdbs");
+  Check(mdb_env_set_maxreaders(env_, 126), "mdb_env_set_maxreaders");
+  unsigned flags = MDB_NOTLS | (sync ? 0 : MDB_NOSYNC);
+  Check(mdb_env_open(env_, dir.c_str(), flags, 0644), "mdb_env_open");
+  MDB_txn* txn;
+  Check(mdb_txn_begin(env_, nullptr, 0, &txn), "mdb_txn_begin");
+  Check(mdb_dbi_open(txn, "records", MDB_CREATE, &records_), "open records");
+  Check(mdb_dbi_open(txn, "by_number", MDB_CREATE, &by_number_), "open by_number");
+  unsigned dup = MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED;
+  Check(mdb_dbi_open(txn, "composite", dup, &composite_), "open composite");
+  Check(mdb_dbi_open(txn, "by_day", dup, &by_day_), "open by_day");
+  MDB_stat st;
+  Check(mdb_stat(txn, records_, &st), "mdb_stat");
+  next_key_ = st.ms_entries + 1;
+  Check(mdb_txn_commit(txn), "mdb_txn_commit");
+}
+
+void RawStore::Close() {
+  if (env_ != nullptr) mdb_env_close(env_);
+  env_ = nullptr;
+}
+
+RawKey RawStore::Insert(const Permit& p) {
+  std::uint64_t n = next_key_++;
+  RawKey key{};
+  for (int i = 0; i < 8; ++i) key[i] = static_cast<unsigned char>(n >> (56 - 8 * i));
+  key[8] = 0x70;  // a constant "version" nibble, like a v7 uuid's
+  std::string value = EncodeValue(p);
+  std::string comp = CompositeKey(p.client, p.county, p.county_status);
+  auto day = DayKey(p.issued_on);
+
+  MDB_txn* txn;
+  Check(mdb_txn_begin(env_, nullptr, 0, &txn), "mdb_txn_begin");
+  MDB_val k = Val(key.data(), 16), v = Val(value.data(), value.size());
+  Check(mdb_put(txn, records_, &k, &v, MDB_NOOVERWRITE), "put record");
+  MDB_val nk = Val(p.permit_number.data(), p.permit_number.size()),
+          u = Val(key.data(), 16);
+  Check(mdb_put(txn, by_number_, &nk, &u, MDB_NOOVERWRITE), "put by_number");
+  MDB_val ck = Val(comp.data(), comp.size());
+  Check(mdb_put(txn, composite_, &ck, &u, MDB_NODUPDATA), "put composite");
+  MDB_val dk = Val(day.data(), day.size());
+  Check(mdb_put(txn, by_day_, &dk, &u, MDB_NODUPDATA), "put by_day");
+  Check(mdb_txn_commit(txn), "mdb_txn_commit");
+  return key;
+}
+
+MDB_txn* RawStore::Reader(MDB_txn** txn) {
+  if (*txn == nullptr) {
+    Check(mdb_txn_begin(env_, nullptr, MDB_RDONLY, txn), "mdb_txn_begin ro");
+  } else {
+    Check(mdb_txn_renew(*txn), "mdb_txn_renew");
+  }
+  return *txn;
+}
+
+bool RawStore::Get(const RawKey& key, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  MDB_val k = Val(key.data(), 16), v;
+  int rc = mdb_get(t, records_, &k, &v);
+  volatile unsigned sink = rc == MDB_SUCCESS ? Touch(v) : 0;
+  (void)sink;
+  mdb_txn_reset(t);
+  return rc == MDB_SUCCESS;
+}
+
+std::size_t RawStore::Composite(std::size_t combo, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  std::string comp =
+      CompositeKey(ClientOf(combo), CountyOf(combo), StatusOf(combo));
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, composite_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(comp.data(), comp.size()), u, v;
+  std::size_t n = 0;
+  unsigned sink = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &u, MDB_SET); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cur, &k, &u, MDB_NEXT_DUP)) {
+    Check(mdb_get(t, records_, &u, &v), "mdb_get");
+    sink += Touch(v);
+    ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  volatile unsigned keep = sink;
+  (void)keep;
+  return n;
+}
+
+std::size_t RawStore::Range(std::int32_t from, std::int32_t to, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  auto lo = DayKey(from), hi = DayKey(to);
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, by_day_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(lo.data(), 4), u, v;
+  std::size_t n = 0;
+  unsigned sink = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &u, MDB_SET_RANGE); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cur, &k, &u, MDB_NEXT)) {
+    if (std::memcmp(k.mv_data, hi.data(), 4) > 0) break;
+    Check(mdb_get(t, records_, &u, &v), "mdb_get");
+    sink += Touch(v);
+    ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  volatile unsigned keep = sink;
+  (void)keep;
+  return n;
+}
+
+std::size_t RawStore::Scan(std::int64_t fee, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, records_, &cur), "mdb_cursor_open");
+  MDB_val k, v;
+  std::size_t n = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    std::int64_t f;
+    std::memcpy(&f, v.mv_data, 8);
+    if (f == fee) ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  return n;
+}
+
+}  // namespace lmdbapi::bench
