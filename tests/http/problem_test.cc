@@ -37,6 +37,19 @@ BOOST_AUTO_TEST_CASE(http_errors_map_to_their_status) {
   BOOST_TEST(ProblemFor(HttpError::kMissingBody).status == 400);
   BOOST_TEST(ProblemFor(HttpError::kBadRequest).status == 400);
   BOOST_TEST(ProblemFor(HttpError::kInternal).status == 500);
+  BOOST_TEST(ProblemFor(HttpError::kUriTooLong).status == 414);
+}
+
+BOOST_AUTO_TEST_CASE(all_problem_types_lists_each_type_once) {
+  std::set<std::string> slugs;
+  for (const lmdbapi::http::ProblemType& t : lmdbapi::http::AllProblemTypes())
+    slugs.insert(std::string(t.slug));
+  // Ten Status codes and eight HTTP errors, each its own slug.
+  BOOST_TEST(lmdbapi::http::AllProblemTypes().size() == 18u);
+  BOOST_TEST(slugs.size() == 18u);
+  for (const char* s : {"invalid-argument", "not-found", "no-route",
+                        "method-not-allowed", "uri-too-long", "internal"})
+    BOOST_TEST(slugs.count(s) == 1u, s);
 }
 
 BOOST_AUTO_TEST_CASE(slugs_are_distinct) {

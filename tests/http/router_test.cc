@@ -2,7 +2,9 @@
 //
 // Walks Schema::Compiled(), so it holds for every schema under schema/.
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 
@@ -14,6 +16,9 @@ using lmdbapi::Schema;
 using lmdbapi::TableDesc;
 using lmdbapi::Uuid;
 using lmdbapi::http::MatchRoute;
+using lmdbapi::http::PathShape;
+using lmdbapi::http::RouteTemplate;
+using lmdbapi::http::RouteTemplates;
 using lmdbapi::http::RouteKind;
 using lmdbapi::http::RouteMatch;
 using Outcome = lmdbapi::http::RouteMatch::Outcome;
@@ -154,6 +159,77 @@ BOOST_AUTO_TEST_CASE(a_malformed_uuid_where_one_belongs_is_bad_uuid) {
   ExpectBadUuid("PUT", base + "/update");  // the uuid was forgotten
   // The method is checked first: the shape allows no POST at all.
   ExpectNotAllowed("POST", base + "/not-a-uuid", "GET, HEAD, PUT, DELETE");
+}
+
+BOOST_AUTO_TEST_CASE(the_template_list_is_what_the_router_routes) {
+  // Every template, with a uuid for {uuid}, under every method: matched
+  // with the template's kind and position where allowed, 405 with the
+  // template's Allow and position where not.
+  const std::vector<RouteTemplate> templates = RouteTemplates(Schema::Compiled());
+  for (std::size_t i = 0; i < templates.size(); ++i) {
+    const RouteTemplate& rt = templates[i];
+    std::string path = rt.path;
+    if (std::size_t at = path.find("{uuid}"); at != std::string::npos)
+      path.replace(at, 6, kUuid);
+    for (const std::string method : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"}) {
+      RouteMatch m = Match(method, path);
+      BOOST_TEST_CONTEXT(method << " " << path) {
+        BOOST_TEST(m.template_index == static_cast<int>(i));
+        if (!rt.Allows(method)) {
+          BOOST_TEST((m.outcome == Outcome::kMethodNotAllowed));
+          BOOST_TEST(m.allow == rt.allow);
+          continue;
+        }
+        BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched));
+        const RouteKind want = method == "POST" ? rt.post
+                               : method == "PUT" ? rt.put
+                               : method == "DELETE" ? rt.del
+                                                    : rt.get;
+        BOOST_TEST((m.route.kind == want));
+        BOOST_TEST(m.route.table == rt.table);
+        BOOST_TEST(m.route.child == rt.child);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_template_list_has_every_table_route_and_the_service_routes) {
+  const Schema& s = Schema::Compiled();
+  const std::vector<RouteTemplate> templates = RouteTemplates(s);
+  std::size_t children = 0;
+  for (const TableDesc& t : s.tables) children += t.children.size();
+  BOOST_TEST(templates.size() == s.tables.size() * 7 + children + 3);
+  std::set<std::string> paths;
+  for (const RouteTemplate& rt : templates) paths.insert(rt.path);
+  BOOST_TEST(paths.size() == templates.size(), "no template twice");
+  for (const char* p : {"/api/health", "/api/metrics", "/api/openapi.json"})
+    BOOST_TEST(paths.count(p) == 1u, p);
+  const std::string base = "/api/" + s.tables.front().name;
+  for (const std::string& p :
+       {base, base + "/insert-record", base + "/get-record", base + "/range",
+        base + "/{uuid}", base + "/update/{uuid}", base + "/delete/{uuid}"})
+    BOOST_TEST(paths.count(p) == 1u, p);
+}
+
+BOOST_AUTO_TEST_CASE(service_routes_take_get_and_head_only) {
+  struct Case { std::string path; RouteKind kind; };
+  for (const Case& c : {Case{"/api/health", RouteKind::kHealth},
+                        Case{"/api/metrics", RouteKind::kMetrics},
+                        Case{"/api/openapi.json", RouteKind::kOpenApi}}) {
+    RouteMatch m = Match("GET", c.path);
+    BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched), c.path);
+    BOOST_TEST((m.route.kind == c.kind), c.path);
+    BOOST_TEST(m.route.table == nullptr);
+    BOOST_TEST((Match("HEAD", c.path).outcome == Outcome::kMatched));
+    ExpectNotAllowed("POST", c.path, "GET, HEAD");
+    ExpectNotAllowed("DELETE", c.path, "GET, HEAD");
+    ExpectNoRoute("GET", c.path + "/x");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(no_route_has_no_template) {
+  BOOST_TEST(Match("GET", "/api/no_such_table").template_index == -1);
+  BOOST_TEST(Match("GET", "/").template_index == -1);
 }
 
 BOOST_AUTO_TEST_CASE(no_route_detail_names_the_bad_segment) {
