@@ -102,15 +102,14 @@ Json RevisionMeta(JsonBuilder& b, bool read_only, std::string_view doc) {
   return s;
 }
 
-// The fields of `table` as body properties; optional ones may be null.
-Json BodyProperties(JsonBuilder& b, const TableDesc& table,
-                    std::vector<std::string>* required) {
-  Json props = b.Object();
+// Adds the fields of `table` to *props as body properties; optional ones
+// may be null.
+void AddBodyProperties(JsonBuilder& b, const TableDesc& table, Json* props,
+                       std::vector<std::string>* required) {
   for (const FieldDesc& f : table.fields) {
-    b.Put(props, f.name, FieldSchema(b, table, f, !f.required));
+    b.Put(*props, f.name, FieldSchema(b, table, f, !f.required));
     if (f.required) required->push_back(f.name);
   }
-  return props;
 }
 
 Json ObjectSchema(JsonBuilder& b, std::string_view description, Json props,
@@ -208,7 +207,8 @@ Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
 
 Json NewSchema(JsonBuilder& b, const TableDesc& table) {
   std::vector<std::string> required;
-  Json props = BodyProperties(b, table, &required);
+  Json props = b.Object();
+  AddBodyProperties(b, table, &props, &required);
   return ObjectSchema(
       b,
       "A new " + table.name +
@@ -230,9 +230,7 @@ Json ReplaceSchema(JsonBuilder& b, const TableDesc& table) {
                      "The revision the client read. If given (here or as "
                      "If-Match), the write fails with 409 when the record "
                      "has changed since."));
-  Json fields = BodyProperties(b, table, &required);
-  for (auto& m : fields.GetObject())
-    props.AddMember(m.name, m.value, b.allocator());
+  AddBodyProperties(b, table, &props, &required);
   return ObjectSchema(
       b,
       "Every field of a " + table.name +

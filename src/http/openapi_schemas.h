@@ -73,7 +73,6 @@ class JsonBuilder {
   // A value of a field's type, as the API writes it in JSON.
   Json FromValue(const Value& value);
 
-  rapidjson::Document::AllocatorType& allocator() { return alloc_; }
 
  private:
   rapidjson::Document::AllocatorType& alloc_;
