@@ -30,7 +30,16 @@ LDLIBS   := -llmdb -lfcgi
 
 DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
             rapidjson-dev libboost-test-dev libcurl4-openssl-dev nginx \
-            spawn-fcgi curl systemd libfcgi-bin
+            spawn-fcgi curl systemd libfcgi-bin prometheus
+# Wanted but not required: without it the docs page test skips, saying so.
+DEB_PKGS_OPTIONAL := chromium
+
+# From the npm registry, pinned, installed by `make tools` into build/tools
+# (never globally): the OpenAPI validator and Swagger UI's static files.
+NPM_PKGS := @redocly/cli@2.77.0 swagger-ui-dist@5.35.0
+TOOLS    := build/tools
+REDOCLY  := $(TOOLS)/node_modules/.bin/redocly
+DOCS     := build/docs
 
 # Files named *_main.cc hold a main(); everything else goes into a library,
 # so the tests link the same code the worker runs. Suites in tests/<schema>/
@@ -101,15 +110,40 @@ test: deps
 
 # One schema: unit suites, then the end-to-end suites against real nginx and
 # real workers (they find the worker binary through LMDBAPI_WORKER).
-check: $(tests) $(e2e) $(worker) $(admin)
+check: $(tests) $(e2e) $(worker) $(admin) docs
 	@echo "== $(schema): unit tests"
 	$(tests) --report_level=short
+	@echo "== $(schema): OpenAPI document (redocly lint, conf/redocly.yaml)"
+	$(worker) --print-openapi > $(BUILD)/openapi.json
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    $(REDOCLY) lint --config conf/redocly.yaml --format=stylish \
+	    $(BUILD)/openapi.json
 	@echo "== $(schema): end-to-end tests"
 	LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
 	    $(e2e) --report_level=short
 
+# The npm tools, again only when NPM_PKGS changed (build/tools/.pinned).
+# --ignore-scripts: nothing needs building, and no install script phones
+# home.
+tools:
+	@if [ "$$(cat $(TOOLS)/.pinned 2>/dev/null)" != "$(NPM_PKGS)" ]; then \
+	    echo "npm: installing $(NPM_PKGS) into $(TOOLS)"; \
+	    mkdir -p $(TOOLS) && \
+	    npm install --prefix $(TOOLS) --no-save --ignore-scripts \
+	        --no-audit --no-fund $(NPM_PKGS) && \
+	    echo "$(NPM_PKGS)" > $(TOOLS)/.pinned; fi
+
+# The /api/docs/ directory nginx serves: our page and Swagger UI's assets.
+swagger_ui  := $(TOOLS)/node_modules/swagger-ui-dist
+docs_assets := swagger-ui.css swagger-ui-bundle.js favicon-16x16.png \
+               favicon-32x32.png
+docs: tools
+	@mkdir -p $(DOCS)
+	@cp $(addprefix $(swagger_ui)/,$(docs_assets)) conf/nginx/docs/index.html \
+	    $(DOCS)/
+
 # Serves SCHEMA through nginx on HOST_URL until Ctrl-C; see README.md.
-run: deps $(worker)
+run: deps docs $(worker)
 	@LMDBAPI_WORKER=$(abspath $(worker)) sh conf/nginx/run-dev.sh
 
 # Idempotent, and silent when nothing is missing.
@@ -120,6 +154,13 @@ deps:
 	    echo "installing: $$missing"; \
 	    apt-get update -q && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; fi
+	@missing=$$(for p in $(DEB_PKGS_OPTIONAL); do \
+	    dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing (optional): $$missing"; \
+	    apt-get update -q >/dev/null 2>&1; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing || \
+	    echo "could not install $$missing: the tests that need it skip"; fi
 
 clean:
 	rm -rf build
@@ -160,7 +201,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(installed))
 	rmdir $(DESTDIR)$(SYSCONFDIR)/lmdb-api 2>/dev/null || true
 
-.PHONY: all test check run deps clean install uninstall
+.PHONY: all test check run deps tools docs clean install uninstall
 
 # ---- fuzz and sanitizers (issue 6) ---------------------------------------
 # make fuzz         each libFuzzer target for FUZZ_SECONDS (60), starting
