@@ -292,7 +292,8 @@ test: fuzz-check
 # make bench: every benchmark beside a ceiling measured in the same run, as
 # one table (bench/run.sh; under 10 minutes on 2 cores). Installs what the
 # load side needs first, like deps. BENCH_SECONDS (5) sets each wrk run,
-# BENCH_RSS_SECONDS (60) the memory run.
+# BENCH_RSS_SECONDS (60) the memory run. Uses the permits schema's names, so
+# it runs with the default SCHEMA only.
 BENCH_PKGS  := wrk redis-server webdis
 bench_srcs  := $(wildcard bench/*.cc)
 store_bench := $(BUILD)/store-bench
