@@ -43,6 +43,7 @@
 
 #include "api.h"
 #include "harness.h"
+#include "lmdbapi/env.h"
 #include "workload.h"
 
 namespace lmdbapi::e2e {
@@ -58,8 +59,11 @@ int EnvInt(const char* name, int dflt) {
   return v != nullptr && *v != '\0' ? std::atoi(v) : dflt;
 }
 
+// No whole answer: none at all, nginx's word that the worker gave none, or
+// an answer cut short (curl's error set after a status line arrived).
 bool Unknown(const Response& r) {
-  return r.status == 0 || r.status == 502 || r.status == 503 || r.status == 504;
+  return r.status == 0 || r.status == 502 || r.status == 503 || r.status == 504 ||
+         !r.error.empty();
 }
 
 struct UnknownWrite {
@@ -82,6 +86,7 @@ struct CrashClient {
   std::vector<std::set<std::string>> deleted;  // this cycle's; see Run
   std::vector<std::string> failures;
   std::optional<UnknownWrite> unknown;  // this cycle's, if any
+  bool stop_reading = false;            // a read got no answer this cycle
   long acked = 0, refused = 0, unknowns = 0, ops_this_cycle = 0;
 
   std::size_t Pick(std::size_t n) { return static_cast<std::size_t>(rng() % n); }
@@ -193,22 +198,46 @@ struct CrashClient {
   }
 
   // Writes until told to stop or until an answer is unknown.
+  // Reads keep reader slots busy, so kills leave some behind. A thread
+  // reads its own record, which must be exactly as last acknowledged.
+  void Read(int table) {
+    const TableDesc& t = TheSchema().tables[table];
+    const Rec want = *PickLive(table);
+    Response r = http.Get(RecordPath(t, want.uuid));
+    if (Unknown(r)) {
+      stop_reading = true;  // the kill: stop like a write would, nothing to resolve
+      return;
+    }
+    if (r.status != 200) {
+      failures.push_back("read of " + t.name + " expected 200: " + r.Describe());
+      return;
+    }
+    rapidjson::Document d = ParseJson(r.body);
+    const std::string diff = Mismatch(t, want, d);
+    if (!diff.empty())
+      failures.push_back("read differs from the last acknowledged write (" + diff +
+                         "): " + r.Describe());
+  }
+
   // Deletions are confirmed (404) in the cycle they happen; after that the
   // full listing would show a record that came back as unexplained.
   void Run(const std::atomic<bool>& stop) {
     ops_this_cycle = 0;
     for (auto& d : deleted) d.clear();
-    while (!stop.load() && !unknown) {
+    stop_reading = false;
+    while (!stop.load() && !unknown && !stop_reading) {
       std::vector<int> owned;
       for (int t = 0; t < static_cast<int>(live.size()); ++t)
         if (!live[t].empty()) owned.push_back(t);
       const std::size_t dice = Pick(100);
-      if (owned.empty() || dice < 45)
+      if (owned.empty() || dice < 40)
         Insert();
-      else if (dice < 75)
+      else if (dice < 65)
         Update(owned[Pick(owned.size())]);
-      else
+      else if (dice < 85)
         Delete(owned[Pick(owned.size())]);
+      else
+        Read(owned[Pick(owned.size())]);
       ++ops_this_cycle;
     }
     if (unknown) ++unknowns;
@@ -384,6 +413,17 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
   StackOptions options;
   options.worker_threads = 4;
   stack.Start(options);
+  // This process keeps the environment open throughout, as a second worker
+  // or an admin tool would: LMDB resets the reader table when the last
+  // process closes the environment, so only while another one holds it do
+  // a killed worker's reader slots stay, until mdb_reader_check clears
+  // them. (One worker, not two: with two upstream sockets nginx resends a
+  // PUT or DELETE whose worker died mid-request to the other one; see the
+  // report of issue 6.)
+  Options held_options;
+  held_options.path = stack.DataDir();
+  auto held = Env::Open(held_options);
+  BOOST_TEST_REQUIRE(held.ok(), held.status().message());
 
   std::mt19937_64 rng(seed);
   std::vector<std::unique_ptr<CrashClient>> clients;
@@ -392,7 +432,7 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
 
   int worker_kills = 0, nginx_kills = 0, unknown_happened = 0, unknown_not = 0;
   std::size_t records_checked = 0, gone_checked = 0, queries = 0, mismatches = 0;
-  int max_readers_seen = 0, max_high_water = 0, max_stale = 0;
+  int max_readers_seen = 0, max_high_water = 0, max_stale = 0, stale_left = 0;
   double slowest_cycle = 0;
   for (int cycle = 0; cycle < cycles; ++cycle) {
     const auto cycle_start = Clock::now();
@@ -403,7 +443,8 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
 
     // The kill lands anywhere from early in the load to well into it.
     std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 500));
-    ProcessExit killed = kill_nginx ? stack.KillNginx() : stack.KillWorker(0);
+    const int victim = 0;
+    ProcessExit killed = kill_nginx ? stack.KillNginx() : stack.KillWorker(victim);
     (kill_nginx ? nginx_kills : worker_kills) += 1;
     // Threads stop at their first unknown answer; the rest once told to.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -411,11 +452,15 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
     for (std::thread& t : threads) t.join();
     BOOST_TEST(killed.signal == SIGKILL, "cycle " << cycle << ": " << killed.Describe());
 
+    // What the dead worker left in the reader table, before the restarted
+    // worker's Env::Open clears it.
+    if (!kill_nginx) stale_left += ReadReaders(stack.DataDir()).stale;
+
     std::string why;
     if (kill_nginx) {
       BOOST_TEST_REQUIRE(stack.RestartNginx(&why), "nginx did not come back: " << why);
     } else {
-      stack.StartWorker(0);
+      stack.StartWorker(victim);
     }
     // Ready: nginx answers through the new worker.
     for (int tries = 0; tries < 200; ++tries) {
@@ -454,7 +499,10 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
     BOOST_TEST(readers.stale == 0, "cycle " << cycle << ": " << readers.stale
                                             << " reader slots of dead processes left:\n"
                                             << readers.output);
-    max_readers_seen = std::max(max_readers_seen, readers.entries);
+    auto stat = held.value()->Stat();
+    BOOST_TEST_REQUIRE(stat.ok(), stat.status().message());
+    max_readers_seen = std::max({max_readers_seen, readers.entries,
+                                 static_cast<int>(stat->readers_in_use)});
     max_stale = std::max(max_stale, readers.stale);
     max_high_water = std::max(max_high_water, readers.high_water);
 
@@ -466,9 +514,9 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
                                        << " records checked in " << secs << " s");
   }
   // Dead workers' slots are reused, not piled up: the table stays within
-  // what one live worker (its threads, plus the read nginx's probe made)
-  // needs, whatever the number of cycles.
-  BOOST_TEST(max_high_water <= 2 * options.worker_threads + 2,
+  // what the live workers' threads need (twice over, for slots a kill left
+  // that the next restart clears), whatever the number of cycles.
+  BOOST_TEST(max_high_water <= 2 * options.workers * options.worker_threads + 2,
              "reader slots grew to " << max_high_water << " over " << cycles << " cycles");
 
   long acked = 0, refused = 0;
@@ -488,7 +536,8 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
             << " not at all); verified " << records_checked << " records, " << gone_checked
             << " deletions, " << queries << " index/range/children queries; reader slots: "
             << max_readers_seen << " in use at most, high-water " << max_high_water
-            << ", stale after a restart " << max_stale << "; slowest cycle " << slowest_cycle
+            << "; " << stale_left << " slots of killed workers found before a restart, "
+            << max_stale << " after one; slowest cycle " << slowest_cycle
             << " s; mismatches = " << mismatches << std::endl;
 }
 
