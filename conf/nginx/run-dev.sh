@@ -114,6 +114,7 @@ fi
 table=$("$worker" --print-tables | head -n 1)
 echo "lmdb-api: http://$HOST_URL/api/  (LMDB_PATH=$LMDB_PATH; Ctrl-C stops)"
 echo "  try:   curl -s http://$HOST_URL/api/$table"
+echo "  docs:  http://$HOST_URL/api/docs/  (make docs)   health, metrics: /api/health, /api/metrics"
 echo "  logs:  $prefix/access.log; worker and nginx errors on this terminal"
 
 # Wake at once on INT/TERM (a trapped signal interrupts wait), and notice
