@@ -21,6 +21,8 @@ namespace {
 constexpr std::string_view kExampleUuid = "0190a5c4-7e2b-7c3d-8e4f-0123456789ab";
 constexpr std::string_view kExampleParentUuid =
     "0190a5c4-6d1a-7b2c-9d3e-0123456789ab";
+constexpr std::string_view kExampleOtherUuid =
+    "0190a5c4-5c09-7a1b-8c2d-0123456789ab";  // a UUID field, not the link
 
 std::string_view JsonType(FieldType type) {
   switch (type) {
@@ -69,7 +71,7 @@ Json TypeSchema(JsonBuilder& b, FieldType type, bool nullable) {
 }
 
 // A made-up but valid value for a field's examples.
-Value ExampleValue(const TableDesc& table, const FieldDesc& f) {
+Value ExampleValue(const FieldDesc& f) {
   switch (f.type) {
     case FieldType::STRING:    return f.name + " 1";
     case FieldType::INT64:     return std::int64_t{42};
@@ -79,9 +81,8 @@ Value ExampleValue(const TableDesc& table, const FieldDesc& f) {
     case FieldType::TIMESTAMP:
       return ParseTimestamp("2024-05-01T12:30:00Z").value();
     case FieldType::UUID:
-      return Uuid::Parse(table.link_field >= 0 && f.is_parent_link
-                             ? kExampleParentUuid
-                             : kExampleUuid)
+      return Uuid::Parse(f.is_parent_link ? kExampleParentUuid
+                                          : kExampleOtherUuid)
           .value();
   }
   return std::string();
@@ -308,7 +309,7 @@ Json RecordExample(JsonBuilder& b, const TableDesc& table, bool stored) {
     b.Put(r, "revision", 1);
   }
   for (const FieldDesc& f : table.fields)
-    b.Put(r, f.name, b.FromValue(ExampleValue(table, f)));
+    b.Put(r, f.name, b.FromValue(ExampleValue(f)));
   return r;
 }
 
