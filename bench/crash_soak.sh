@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/crash_soak.sh - the crash test (tests/e2e/crash_test.cc), longer.
 #
-#   sh bench/crash_soak.sh [cycles] [seed]      (defaults: 25, the date)
+#   sh bench/crash_soak.sh [cycles] [seed] [workers]
+#                                     (defaults: 25, from the clock, 1)
 #
 # Builds the default schema's worker and e2e binary, then runs the crash
 # suite with LMDBAPI_CRASH_CYCLES kill cycles: four client threads write
@@ -16,8 +17,9 @@ set -eu
 cd "$(dirname "$0")/.."
 cycles=${1:-25}
 seed=${2:-$(date +%s | cut -c5-)}
+workers=${3:-1}   # 2: only with fastcgi_next_upstream off in dev.conf.in
 make --no-print-directory -j2 build/permits/lmdbapi-worker build/permits/e2e-tests
-echo "crash soak: $cycles cycles, seed $seed"
-LMDBAPI_CRASH_CYCLES=$cycles LMDBAPI_CRASH_SEED=$seed \
+echo "crash soak: $cycles cycles, seed $seed, $workers worker(s)"
+LMDBAPI_CRASH_CYCLES=$cycles LMDBAPI_CRASH_SEED=$seed LMDBAPI_CRASH_WORKERS=$workers \
 LMDBAPI_WORKER=$PWD/build/permits/lmdbapi-worker LMDBAPI_ROOT=$PWD \
     build/permits/e2e-tests -t crash --report_level=short
