@@ -350,8 +350,11 @@ ProcessExit Stack::KillWorker(int i) {
 
 ProcessExit Stack::KillNginx() {
   if (nginx_pid_ <= 0) return ProcessExit{};
-  // SIGKILL the master; Terminate then kills its worker processes, which
-  // share its process group.
+  // The master and its worker processes at once (one process group): were
+  // the master killed first, a worker could still take a connection that a
+  // client (libcurl does this) opens to resend a request its kept
+  // connection lost, and the request would run twice.
+  kill(-nginx_pid_, SIGKILL);
   ProcessExit e = Terminate(nginx_pid_, SIGKILL, kStopTimeout);
   nginx_pid_ = 0;
   return e;
