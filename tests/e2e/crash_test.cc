@@ -3,7 +3,8 @@
 //
 // Client threads insert, update and delete through nginx while the worker
 // (or, every third cycle, nginx) is SIGKILLed at a random moment. Each
-// thread keeps a model of what it was told: a 2xx is acknowledged and must
+// thread also reads its own records back (exactly as last acknowledged)
+// and keeps a model of what it was told: a 2xx is acknowledged and must
 // survive exactly; a 4xx (a lost unique race) must leave no trace; no
 // answer at all (connection reset, timeout) or a 502/503/504 from nginx is
 // "unknown": the write may or may not have happened, but all of it or none
@@ -18,7 +19,8 @@
 //           descendant (the full check below sees half a cascade)
 // Then CheckAgainst (workload.h) compares every table, record, index, range
 // and parent link with the model, and mdb_stat must read the environment
-// with no reader slot of a dead process left (Env::Open clears them).
+// with no reader slot of a dead process left after a restart (Env::Open
+// clears them; the count found just before the restart is printed).
 //
 // Figures are printed. Cycles and seed come from the environment so
 // bench/crash_soak.sh can run the same test longer:
