@@ -67,6 +67,10 @@ struct EnvStats {
   // carried them: writes / write_commits is the group-commit batch size.
   std::uint64_t writes = 0;
   std::uint64_t write_commits = 0;
+  // write_commits by how many writes each carried: entry i counts those
+  // that carried at most 2^i (and more than 2^(i-1)), i = 0..8 (256, the
+  // most one commit takes).
+  std::vector<std::uint64_t> writes_per_commit;
   std::vector<DbStats> dbs;      // tables, indexes, links, meta
 };
 

@@ -14,8 +14,8 @@
 //   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
 //   LMDB_MAX_READERS  126              reader slots; must exceed WORKER_THREADS
 //   DURABILITY        sync             sync | nometasync | nosync (env.h)
-//   WORKER_THREADS    2 x cores        accept threads, 1..1024 (default at
-//                                      least 2, at most 64)
+//   WORKER_THREADS    16 x cores       accept threads, 1..1024 (default at
+//                                      least 16, at most 64)
 //   LOG_LEVEL         info             error | info | debug
 //   FCGI_SOCKET       (unset)          unix socket path; unset: fd 0 if it
 //                                      is a listening socket, else
@@ -44,7 +44,7 @@ inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
 struct Config {
   std::string host_url = "127.0.0.1:8080";
   Options env;  // path, map size, readers, durability
-  unsigned worker_threads = 2;
+  unsigned worker_threads = 16;
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;

@@ -287,6 +287,21 @@ void AppendLmdbMetrics(const Env& env, std::string* out) {
     AppendSample(g.name, "", g.value, out);
   }
 
+  // Records per commit: how much group commit coalesces.
+  constexpr const char* kBatch = "lmdbapi_lmdb_writes_per_transaction";
+  AppendHeader(kBatch, "histogram",
+               "Writes each write transaction carried (group commit).", out);
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < s.writes_per_commit.size(); ++i) {
+    cumulative += s.writes_per_commit[i];
+    std::string le = "{le=\"" + std::to_string(std::uint64_t{1} << i) + "\"}";
+    AppendSample(std::string(kBatch) + "_bucket", le, cumulative, out);
+  }
+  AppendSample(std::string(kBatch) + "_bucket", "{le=\"+Inf\"}", cumulative,
+               out);
+  AppendSample(std::string(kBatch) + "_sum", "", s.writes, out);
+  AppendSample(std::string(kBatch) + "_count", "", s.write_commits, out);
+
   AppendHeader("lmdbapi_lmdb_entries", "gauge",
                "Entries in each LMDB database: tables (records), indexes "
                "(<table>.<index>), parent links (<parent>><table>) and meta.",

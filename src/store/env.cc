@@ -224,6 +224,7 @@ Result<EnvStats> Env::Stat() const {
   GroupCommitter::Counters c = impl_->committer->counters();
   out.write_commits = c.commits;
   out.writes = c.writes;
+  out.writes_per_commit.assign(c.batches.begin(), c.batches.end());
   int readers = 0;
   mdb_reader_list(impl_->env, CountReaderLine, &readers);
   out.readers_in_use = static_cast<unsigned>(readers);

@@ -29,6 +29,9 @@ Status GroupCommitter::Run(const Write& write) {
     for (Pending* p : batch) p->done = true;
     ++counters_.commits;
     counters_.writes += batch.size();
+    std::size_t bucket = 0;
+    while ((std::size_t{1} << bucket) < batch.size()) ++bucket;
+    ++counters_.batches[bucket];
     leading_ = false;
     cv_.notify_all();
   }

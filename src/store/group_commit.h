@@ -19,6 +19,7 @@
 
 #include <lmdb.h>
 
+#include <array>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -44,9 +45,14 @@ class GroupCommitter {
   // (OK) or rolled back (the error).
   Status Run(const Write& write);
 
+  // Bucket i counts transactions that carried at most 2^i writes (and more
+  // than 2^(i-1)); the last bucket is kMaxBatch.
+  static constexpr std::size_t kBatchBuckets = 9;
+
   struct Counters {
     std::uint64_t commits = 0;  // write transactions committed or failed
     std::uint64_t writes = 0;   // writes they carried
+    std::array<std::uint64_t, kBatchBuckets> batches{};  // by size, above
   };
   Counters counters() const;
 

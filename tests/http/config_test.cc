@@ -52,13 +52,13 @@ BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
   BOOST_TEST((c->log_level == LogLevel::kInfo));
   BOOST_TEST(!c->fcgi_socket.has_value());
   BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
-  BOOST_TEST(c->worker_threads == 8u);  // 2 x 4 cores
+  BOOST_TEST(c->worker_threads == 64u);  // 16 x 4 cores
 }
 
 BOOST_AUTO_TEST_CASE(default_threads_are_two_per_core_at_least_two) {
-  BOOST_TEST(Parse({}, 0)->worker_threads == 2u);  // cores unknown
-  BOOST_TEST(Parse({}, 1)->worker_threads == 2u);
-  BOOST_TEST(Parse({}, 3)->worker_threads == 6u);
+  BOOST_TEST(Parse({}, 0)->worker_threads == 16u);  // cores unknown
+  BOOST_TEST(Parse({}, 1)->worker_threads == 16u);
+  BOOST_TEST(Parse({}, 2)->worker_threads == 32u);
   BOOST_TEST(Parse({}, 256)->worker_threads == 64u);  // under 126 readers
 }
 
@@ -133,8 +133,8 @@ BOOST_AUTO_TEST_CASE(readers_must_exceed_threads) {
   BOOST_TEST(c.status().message().find("WORKER_THREADS (126)") !=
              std::string::npos, c.status().message());
   BOOST_TEST(Parse({{"WORKER_THREADS", "125"}}).ok());
-  BOOST_TEST(!Parse({{"LMDB_MAX_READERS", "8"}}, 4).ok());  // 8 threads
-  BOOST_TEST(Parse({{"LMDB_MAX_READERS", "9"}}, 4).ok());
+  BOOST_TEST(!Parse({{"LMDB_MAX_READERS", "32"}}, 2).ok());  // 32 threads
+  BOOST_TEST(Parse({{"LMDB_MAX_READERS", "33"}}, 2).ok());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
