@@ -173,6 +173,7 @@ clean:
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 
 installed := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin \
@@ -180,7 +181,7 @@ installed := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin \
              $(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf \
              $(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
 
-install: $(worker) $(admin)
+install: $(worker) $(admin) docs
 	install -D -m 0755 $(worker) $(DESTDIR)$(BINDIR)/lmdbapi-worker
 	install -D -m 0755 $(admin) $(DESTDIR)$(BINDIR)/lmdbapi-admin
 	sed 's|/usr/local/bin/|$(BINDIR)/|' systemd/lmdb-api.service \
@@ -189,8 +190,12 @@ install: $(worker) $(admin)
 	    $(DESTDIR)$(UNITDIR)/lmdb-api.service
 	install -D -m 0644 systemd/lmdb-api.socket \
 	    $(DESTDIR)$(UNITDIR)/lmdb-api.socket
-	install -D -m 0644 conf/nginx/lmdb-api.conf \
+	sed 's|/usr/local/share/|$(DATADIR)/|' conf/nginx/lmdb-api.conf \
+	    > $(BUILD)/lmdb-api.conf
+	install -D -m 0644 $(BUILD)/lmdb-api.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf
+	install -d $(DESTDIR)$(DATADIR)/lmdb-api/docs
+	install -m 0644 $(DOCS)/* $(DESTDIR)$(DATADIR)/lmdb-api/docs/
 	install -D -m 0644 systemd/lmdb-api.env.example \
 	    $(DESTDIR)$(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
 
@@ -199,6 +204,7 @@ install: $(worker) $(admin)
 # /var/lib/lmdb-api is data, never removed here.
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(installed))
+	rm -rf $(DESTDIR)$(DATADIR)/lmdb-api
 	rmdir $(DESTDIR)$(SYSCONFDIR)/lmdb-api 2>/dev/null || true
 
 .PHONY: all test check run deps tools docs clean install uninstall

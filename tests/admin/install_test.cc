@@ -64,6 +64,11 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
       "/usr/lib/systemd/system/lmdb-api.service",
       "/etc/nginx/sites-available/lmdb-api.conf",
       "/etc/lmdb-api/lmdb-api.env.example",
+      "/usr/share/lmdb-api/docs/index.html",
+      "/usr/share/lmdb-api/docs/swagger-ui.css",
+      "/usr/share/lmdb-api/docs/swagger-ui-bundle.js",
+      "/usr/share/lmdb-api/docs/favicon-16x16.png",
+      "/usr/share/lmdb-api/docs/favicon-32x32.png",
   };
   BOOST_TEST(Files(d) == want);
   for (const std::string& f : want)
@@ -79,8 +84,13 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
   back.replace(back.find("/usr/bin/lmdbapi-worker"), 23,
                "/usr/local/bin/lmdbapi-worker");
   BOOST_TEST(back == source);
-  BOOST_TEST(ReadFile(d + "/etc/nginx/sites-available/lmdb-api.conf") ==
-             ReadFile((RepoRoot() / "conf/nginx/lmdb-api.conf").string()));
+  // The site serves the docs from where they were installed.
+  std::string site = ReadFile(d + "/etc/nginx/sites-available/lmdb-api.conf");
+  BOOST_TEST(Contains(site, "alias       /usr/share/lmdb-api/docs/;"));
+  std::string site_back = site;
+  site_back.replace(site_back.find("/usr/share/lmdb-api/docs/"), 25,
+                    "/usr/local/share/lmdb-api/docs/");
+  BOOST_TEST(site_back == ReadFile((RepoRoot() / "conf/nginx/lmdb-api.conf").string()));
 
   // The installed programs run and are this schema's.
   Ran tables = Sh(Quote(d + "/usr/bin/lmdbapi-worker") + " --print-tables");
