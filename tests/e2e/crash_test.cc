@@ -25,9 +25,10 @@
 // Figures are printed. Cycles and seed come from the environment so
 // bench/crash_soak.sh can run the same test longer:
 //   LMDBAPI_CRASH_CYCLES  (default 4)   LMDBAPI_CRASH_SEED  (default fixed)
-//   LMDBAPI_CRASH_WORKERS (default 1; with 2, nginx's own retries of a PUT
-//                          or DELETE on the other worker show up: see the
-//                          comment at the Env below)
+//   LMDBAPI_CRASH_WORKERS (default 2: killed in turn, while nginx sends
+//                          reads to the other; were a write resent there,
+//                          its PUT would move the revision by two and its
+//                          DELETE answer 404: see @api_write in the conf)
 
 #include <signal.h>
 
@@ -417,15 +418,12 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
   Stack stack;
   StackOptions options;
   options.worker_threads = 4;
-  options.workers = std::max(1, EnvInt("LMDBAPI_CRASH_WORKERS", 1));
+  options.workers = std::max(1, EnvInt("LMDBAPI_CRASH_WORKERS", 2));
   stack.Start(options);
-  // This process keeps the environment open throughout, as a second worker
-  // or an admin tool would: LMDB resets the reader table when the last
-  // process closes the environment, so only while another one holds it do
-  // a killed worker's reader slots stay, until mdb_reader_check clears
-  // them. (One worker, not two: with two upstream sockets nginx resends a
-  // PUT or DELETE whose worker died mid-request to the other one; see the
-  // report of issue 6; `fastcgi_next_upstream off` cures it.)
+  // This process also keeps the environment open throughout, as an admin
+  // tool would: LMDB resets the reader table when the last process closes
+  // the environment, so only while another one holds it do a killed
+  // worker's reader slots stay, until mdb_reader_check clears them.
   Options held_options;
   held_options.path = stack.DataDir();
   auto held = Env::Open(held_options);
@@ -535,7 +533,7 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
   BOOST_TEST(failures.empty(), failures.size() << " answers broke the contract:" << FirstFew(failures));
   BOOST_TEST(acked > 0);
   std::cout << "crash: " << cycles << " kill cycles (" << worker_kills << " worker, "
-            << nginx_kills << " nginx SIGKILLs), seed " << seed << ", " << kThreads
+            << nginx_kills << " nginx SIGKILLs; " << options.workers << " workers), seed " << seed << ", " << kThreads
             << " client threads: " << acked << " acknowledged writes, " << refused
             << " refused (409), " << unknown_happened + unknown_not << " unknown ("
             << unknown_happened << " happened whole, " << unknown_not
