@@ -103,24 +103,33 @@ $(BUILD)/%.o: %.cc
 # suites, so "any schema works" is checked, not claimed.
 # Builds use every core (JOBS); the suites themselves run one at a time.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# The last line adds up every suite's Boost.Test report, for CI.
 test: deps
+	@rm -f build/*/unit.report build/*/e2e.report
 	@for s in schema/*.def; do \
 	    $(MAKE) --no-print-directory -j$(JOBS) SCHEMA=$$s check || exit 1; \
 	done
+	@cat build/*/unit.report build/*/e2e.report | awk ' \
+	    /test cases? out of [0-9]+ passed/  { p += $$1 } \
+	    /test cases? out of [0-9]+ failed/  { f += $$1 } \
+	    /test cases? out of [0-9]+ skipped/ { s += $$1 } \
+	    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
 
 # One schema: unit suites, then the end-to-end suites against real nginx and
 # real workers (they find the worker binary through LMDBAPI_WORKER).
 check: $(tests) $(e2e) $(worker) $(admin) docs
 	@echo "== $(schema): unit tests"
-	$(tests) --report_level=short
+	@$(tests) --report_level=short --report_sink=$(BUILD)/unit.report; \
+	    rc=$$?; cat $(BUILD)/unit.report; exit $$rc
 	@echo "== $(schema): OpenAPI document (redocly lint, conf/redocly.yaml)"
 	$(worker) --print-openapi > $(BUILD)/openapi.json
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 	    $(REDOCLY) lint --config conf/redocly.yaml --format=stylish \
 	    $(BUILD)/openapi.json
 	@echo "== $(schema): end-to-end tests"
-	LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
-	    $(e2e) --report_level=short
+	@LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
+	    $(e2e) --report_level=short --report_sink=$(BUILD)/e2e.report; \
+	    rc=$$?; cat $(BUILD)/e2e.report; exit $$rc
 
 # The npm tools, again only when NPM_PKGS changed (build/tools/.pinned).
 # --ignore-scripts: nothing needs building, and no install script phones
