@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "store/env_impl.h"
+#include "store/headroom.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
 #include "store/mdb_status.h"
@@ -358,6 +359,8 @@ Result<Uuid> Table::Insert(Record* record) {
   if (!s.ok()) return s;
   std::vector<std::string> keys;
   s = AllIndexKeys(t, record->fields, &keys);
+  if (!s.ok()) return s;
+  s = CheckInsertHeadroom(env);
   if (!s.ok()) return s;
   if (record->uuid == Uuid()) record->uuid = Uuid::New();
   record->revision = 1;

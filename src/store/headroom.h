@@ -1,0 +1,26 @@
+// src/store/headroom.h - keeping the last pages of the map for updates and
+// deletes.
+//
+// LMDB copies pages on write, so even a delete needs free pages. If inserts
+// were allowed to fill the map to the last page, nothing could be updated
+// or deleted to make room again. Inserts are therefore refused (kStorageFull)
+// once fewer than a reserve of pages is free: max(64 pages, 1% of the map).
+// Updates and deletes may still use the reserve; when even that is gone they
+// get kStorageFull from LMDB itself (MDB_MAP_FULL), and nothing is written.
+
+#ifndef LMDBAPI_STORE_HEADROOM_H_
+#define LMDBAPI_STORE_HEADROOM_H_
+
+#include "lmdbapi/status.h"
+#include "store/env_impl.h"
+
+namespace lmdbapi {
+
+// OK if an insert may go ahead; kStorageFull if the map is into its reserve.
+// Cheap (one mdb_env_info) until the map's high-water mark reaches the
+// reserve; only then does it count the free list, in a read transaction.
+Status CheckInsertHeadroom(Env::Impl& env);
+
+}  // namespace lmdbapi
+
+#endif  // LMDBAPI_STORE_HEADROOM_H_
