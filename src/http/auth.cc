@@ -64,6 +64,10 @@ AuthDecision Deny(const ProblemType& type, std::string detail) {
 
 }  // namespace
 
+std::vector<ProblemType> AuthProblemTypes() {
+  return {kUnauthorized, kForbidden};
+}
+
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   // Walk the longer length, reading past the shorter one's end as 0, and
   // OR every difference together; volatile keeps the compiler from turning

@@ -91,6 +91,9 @@ bool IsWriteMethod(std::string_view method);
 // Paths answered without a key (liveness probes): /api/health.
 bool AuthExempt(std::string_view path);
 
+// The problem types Authorize answers (401, 403), for the OpenAPI document.
+std::vector<ProblemType> AuthProblemTypes();
+
 // True iff a == b, in time that depends only on the lengths. Exposed for
 // the tests.
 bool ConstantTimeEqual(std::string_view a, std::string_view b);

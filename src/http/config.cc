@@ -158,6 +158,10 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     c.max_body_bytes = static_cast<std::size_t>(n);
   }
 
+  // Only named here; the worker loads it (LoadApiKeys), so that its errors
+  // can name the line at fault.
+  if (auto v = Get(lookup, "API_KEYS_FILE")) c.api_keys_file = std::string(*v);
+
   return c;
 }
 

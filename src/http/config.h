@@ -21,6 +21,8 @@
 //                                      is a listening socket, else
 //                                      ./var/run/lmdb-api.sock
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
+//   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
+//                                      every request is let in
 //
 // An empty variable counts as unset.
 
@@ -48,6 +50,7 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  std::optional<std::string> api_keys_file;  // unset: API keys off
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

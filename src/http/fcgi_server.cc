@@ -42,6 +42,8 @@ std::string_view Reason(int status) {
     case 201: return "Created";
     case 204: return "No Content";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 409: return "Conflict";
@@ -248,10 +250,21 @@ void Server::Run(Worker* w) {
           bad = true;
         }
       }
+      // Keys are checked before the body is read: a client without one
+      // learns so even if its body is too large, and its body is dropped.
+      AuthDecision auth;
+      auth.allowed = true;
+      if (!bad && options_.api_keys != nullptr && !AuthExempt(r.path))
+        auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
+                         Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
       w->body.clear();
       if (bad) {
         SetProblem(ProblemFor(HttpError::kBadRequest),
                    "malformed CONTENT_LENGTH or REQUEST_URI", "", &resp);
+        if (!Drain(req.in)) req.keepConnection = 0;
+      } else if (!auth.allowed) {
+        SetProblem(auth.problem, auth.detail, "", &resp);
+        resp.www_authenticate = auth.www_authenticate;
         if (!Drain(req.in)) req.keepConnection = 0;
       } else if (has_length && length > options_.max_body_bytes) {
         SetProblem(ProblemFor(HttpError::kBodyTooLarge),
@@ -326,6 +339,8 @@ void Server::Run(Worker* w) {
     if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
     if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);
     if (!resp.allow.empty()) AppendHeader("Allow", resp.allow, &head);
+    if (!resp.www_authenticate.empty())
+      AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
     if (!resp.query_plan.empty())
       AppendHeader("X-Query-Plan", resp.query_plan, &head);
     head += "\r\n";

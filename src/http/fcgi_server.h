@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/auth.h"
 #include "http/metrics.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
@@ -40,6 +41,10 @@ inline const int kWakeSignal = SIGUSR2;
 struct ServerOptions {
   unsigned threads = 2;
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger: 413
+  // Non-null: every request but AuthExempt ones must present a key
+  // (auth.h), checked before the body is read. REQUIRES: outlives the
+  // Server.
+  const ApiKeys* api_keys = nullptr;
 };
 
 class Server {

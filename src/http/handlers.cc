@@ -343,6 +343,7 @@ void Response::Clear() {
   location.clear();
   etag.clear();
   allow = {};
+  www_authenticate = {};
   query_plan.clear();
   body.clear();
   route_template = -1;

@@ -43,6 +43,7 @@ struct Response {
   std::string location;           // Location, if non-empty
   std::string etag;               // ETag (with its quotes), if non-empty
   std::string_view allow;         // Allow (405), if non-empty
+  std::string_view www_authenticate;  // WWW-Authenticate (401), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),

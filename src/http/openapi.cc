@@ -7,6 +7,8 @@
 
 #include "http/openapi.h"
 
+#include <algorithm>
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -34,6 +36,21 @@ bool HasRangeIndex(const TableDesc& t) {
 // every route may meet a malformed request (400, from nginx or the worker),
 // a request line too long for nginx (414), a bug (500) and no worker or no
 // reader slot (503).
+// The statuses only API keys answer (auth.h): 401 on every route but
+// /api/health, 403 on writes.
+std::vector<int> AuthStatuses(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::kHealth:
+      return {};
+    case RouteKind::kInsert:
+    case RouteKind::kReplace:
+    case RouteKind::kRemove:
+      return {401, 403};
+    default:
+      return {401};
+  }
+}
+
 std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
   const bool linked = table != nullptr && !table->is_main();
   switch (kind) {
@@ -96,8 +113,16 @@ void Writer::Build(rapidjson::Document* doc) {
   b_.Put(server, "description", "The host that served this document.");
   b_.Push(servers, std::move(server));
   b_.Put(root, "servers", std::move(servers));
-  // No authentication: an empty requirement list says so explicitly.
-  b_.Put(root, "security", b_.Array());
+  // API keys are optional and off by default (API_KEYS_FILE): a bearer key,
+  // an X-API-Key header, or, when keys are off, nothing ({}).
+  Json security = b_.Array();
+  for (std::string_view scheme : {"bearerKey", "apiKeyHeader"}) {
+    Json requirement = b_.Object();
+    b_.Put(requirement, scheme, b_.Array());
+    b_.Push(security, std::move(requirement));
+  }
+  b_.Push(security, b_.Object());
+  b_.Put(root, "security", std::move(security));
   b_.Put(root, "tags", Tags());
   b_.Put(root, "paths", Paths());
   b_.Put(root, "components", Components());
@@ -273,6 +298,8 @@ Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
   if (kind == RouteKind::kInsert || kind == RouteKind::kReplace)
     b_.Put(op, "requestBody", RequestBody(*rt.table, kind));
   b_.Put(op, "responses", Responses(rt, kind));
+  // A liveness probe never needs a key (AuthExempt).
+  if (kind == RouteKind::kHealth) b_.Put(op, "security", b_.Array());
   return op;
 }
 
@@ -461,7 +488,10 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     }
   }
   b_.Put(responses, status, std::move(ok));
-  for (int s : ErrorStatuses(kind, t))
+  std::vector<int> statuses = ErrorStatuses(kind, t);
+  for (int s : AuthStatuses(kind)) statuses.push_back(s);
+  std::sort(statuses.begin(), statuses.end());
+  for (int s : statuses)
     b_.Put(responses, std::to_string(s),
            b_.Ref("responses", "Problem" + std::to_string(s)));
   return responses;
@@ -482,8 +512,11 @@ Json Writer::Components() {
     const std::string name = "Problem" + std::to_string(status);
     b_.Put(schemas, name, openapi::ProblemSchema(b_, status));
     Json r = b_.Object();
-    b_.Put(r, "description", openapi::ProblemSummary(status));
+    std::string summary = openapi::ProblemSummary(status);
+    if (status == 401 || status == 403) summary += " (when API keys are on)";
+    b_.Put(r, "description", summary);
     if (status == 405) b_.Put(r, "headers", HeaderRefs({"Allow"}));
+    if (status == 401) b_.Put(r, "headers", HeaderRefs({"WWW-Authenticate"}));
     b_.Put(r, "content",
            Content(kProblemContentType, b_.Ref("schemas", name),
                    openapi::ProblemExample(b_, status)));
@@ -533,7 +566,8 @@ Json Writer::Components() {
                   "If-Match to write only if nothing changed since."},
         H{"X-Query-Plan", "How the listing ran: \"index <name>\", \"link "
                           "<links db>\", \"primary\" or \"scan\"."},
-        H{"Allow", "The methods the path accepts."}}) {
+        H{"Allow", "The methods the path accepts."},
+        H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."}}) {
     Json header = b_.Object();
     b_.Put(header, "description", h.doc);
     b_.Put(header, "required", true);
@@ -548,6 +582,25 @@ Json Writer::Components() {
   b_.Put(components, "responses", std::move(responses));
   b_.Put(components, "parameters", std::move(params));
   b_.Put(components, "headers", std::move(headers));
+
+  // Optional; off unless the worker has API_KEYS_FILE (see the top-level
+  // "security"). Either scheme carries the same key.
+  Json schemes = b_.Object();
+  Json bearer = b_.Object();
+  b_.Put(bearer, "type", "http");
+  b_.Put(bearer, "scheme", "bearer");
+  b_.Put(bearer, "description",
+         "Authorization: Bearer <key>, when API keys are on. A read key may "
+         "GET and HEAD; writes need a read-write key (else 403).");
+  b_.Put(schemes, "bearerKey", std::move(bearer));
+  Json api_key = b_.Object();
+  b_.Put(api_key, "type", "apiKey");
+  b_.Put(api_key, "in", "header");
+  b_.Put(api_key, "name", "X-API-Key");
+  b_.Put(api_key, "description",
+         "The same key as an X-API-Key header, when API keys are on.");
+  b_.Put(schemes, "apiKeyHeader", std::move(api_key));
+  b_.Put(components, "securitySchemes", std::move(schemes));
   return components;
 }
 

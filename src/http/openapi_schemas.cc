@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <set>
 
+#include "http/auth.h"
+
 namespace lmdbapi::http::openapi {
 namespace {
 
@@ -124,10 +126,18 @@ Json ObjectSchema(JsonBuilder& b, std::string_view description, Json props,
   return s;
 }
 
+// Every problem the worker may answer: the handlers' and, when API keys
+// are on, the auth layer's.
+std::vector<ProblemType> DocumentedProblemTypes() {
+  std::vector<ProblemType> out = AllProblemTypes();
+  for (const ProblemType& t : AuthProblemTypes()) out.push_back(t);
+  return out;
+}
+
 std::vector<ProblemType> TypesWithStatus(int status) {
   std::vector<ProblemType> out;
   std::set<std::string_view> slugs;
-  for (const ProblemType& t : AllProblemTypes())
+  for (const ProblemType& t : DocumentedProblemTypes())
     if (t.status == status && slugs.insert(t.slug).second) out.push_back(t);
   return out;
 }
@@ -354,7 +364,8 @@ std::string QueryExample(FieldType type) {
 
 std::vector<int> ProblemStatuses() {
   std::set<int> statuses;
-  for (const ProblemType& t : AllProblemTypes()) statuses.insert(t.status);
+  for (const ProblemType& t : DocumentedProblemTypes())
+    statuses.insert(t.status);
   return std::vector<int>(statuses.begin(), statuses.end());
 }
 

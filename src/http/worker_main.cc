@@ -21,9 +21,11 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "http/auth.h"
 #include "http/config.h"
 #include "http/fcgi_server.h"
 #include "http/listen_socket.h"
@@ -42,7 +44,7 @@ constexpr const char* kUsage =
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAX_READERS DURABILITY WORKER_THREADS LOG_LEVEL FCGI_SOCKET\n"
-    "MAX_BODY_BYTES (see src/http/config.h).\n";
+    "MAX_BODY_BYTES API_KEYS_FILE (see src/http/config.h).\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -115,6 +117,21 @@ int Main(int argc, char** argv) {
   const Config& cfg = config.value();
   SetLogLevel(cfg.log_level);
 
+  // Loaded once: editing the file takes a restart.
+  std::optional<ApiKeys> api_keys;
+  if (cfg.api_keys_file) {
+    auto loaded = LoadApiKeys(*cfg.api_keys_file);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "lmdbapi-worker: %s\n",
+                   loaded.status().message().c_str());
+      return 2;
+    }
+    api_keys = std::move(loaded.value());
+    Log(LogLevel::kInfo, "API keys on: " +
+                             std::to_string(api_keys->keys.size()) +
+                             " keys from " + *cfg.api_keys_file);
+  }
+
   // A shell starts background jobs with SIGINT ignored, and an ignored
   // signal never reaches sigwait(); we want both.
   signal(SIGINT, SIG_DFL);
@@ -155,8 +172,11 @@ int Main(int argc, char** argv) {
   // and served as these bytes.
   const std::string openapi_json = OpenApiJson(env.value()->schema());
   Metrics metrics(env.value()->schema(), cfg.worker_threads);
-  Server server(*env.value(), {cfg.worker_threads, cfg.max_body_bytes},
-                &metrics, openapi_json);
+  ServerOptions server_options;
+  server_options.threads = cfg.worker_threads;
+  server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.api_keys = api_keys ? &*api_keys : nullptr;
+  Server server(*env.value(), server_options, &metrics, openapi_json);
   Status started = server.Start(listen_fd);
   if (!started.ok()) {
     Log(LogLevel::kError, started.message());

@@ -52,6 +52,7 @@ BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
   BOOST_TEST((c->log_level == LogLevel::kInfo));
   BOOST_TEST(!c->fcgi_socket.has_value());
   BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
+  BOOST_TEST(!c->api_keys_file.has_value());
   BOOST_TEST(c->worker_threads == 64u);  // 16 x 4 cores
 }
 
@@ -85,6 +86,18 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
   BOOST_TEST((Parse({{"DURABILITY", "nosync"}})->env.durability ==
               Durability::kNoSync));
   BOOST_TEST((Parse({{"LOG_LEVEL", "error"}})->log_level == LogLevel::kError));
+}
+
+BOOST_AUTO_TEST_CASE(api_keys_file_is_named_not_read) {
+  // ParseConfig only records the path; the worker loads it (auth.h), so a
+  // missing file is not a config error.
+  auto c = Parse({{"API_KEYS_FILE", "/etc/lmdb-api/no-such-file"}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST_REQUIRE(c->api_keys_file.has_value());
+  BOOST_TEST(*c->api_keys_file == "/etc/lmdb-api/no-such-file");
+  auto empty = Parse({{"API_KEYS_FILE", ""}});
+  BOOST_TEST_REQUIRE(empty.ok());
+  BOOST_TEST(!empty->api_keys_file.has_value());  // empty: keys off
 }
 
 BOOST_AUTO_TEST_CASE(map_size_in_mib_wins_over_gib) {

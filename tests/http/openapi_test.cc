@@ -158,10 +158,37 @@ BOOST_AUTO_TEST_CASE(operation_ids_are_unique_and_every_operation_has_an_example
   }
 }
 
+// Keys are off unless API_KEYS_FILE is set: either scheme, or none ({}).
+BOOST_AUTO_TEST_CASE(api_keys_are_optional_and_health_is_open) {
+  const Json* security = At(Doc(), {"security"});
+  BOOST_TEST_REQUIRE(security != nullptr);
+  std::set<std::string> named;
+  bool anonymous = false;
+  for (const auto& requirement : security->GetArray()) {
+    if (requirement.ObjectEmpty()) anonymous = true;
+    for (const auto& scheme : requirement.GetObject()) {
+      named.insert(scheme.name.GetString());
+      BOOST_TEST(At(Doc(), {"components", "securitySchemes",
+                            scheme.name.GetString()}) != nullptr);
+    }
+  }
+  BOOST_TEST(anonymous);
+  BOOST_TEST((named == std::set<std::string>{"bearerKey", "apiKeyHeader"}));
+  const Json* health = At(Doc(), {"paths", "/api/health", "get"});
+  BOOST_TEST_REQUIRE(health != nullptr);
+  BOOST_TEST(At(*health, {"security"})->Empty());
+  BOOST_TEST(At(*health, {"responses", "401"}) == nullptr);
+  const Json* metrics = At(Doc(), {"paths", "/api/metrics", "get"});
+  BOOST_TEST(At(*metrics, {"responses", "401"}) != nullptr);
+  BOOST_TEST(At(*metrics, {"responses", "403"}) == nullptr);  // reads
+}
+
 BOOST_AUTO_TEST_CASE(every_component_but_problem405_is_referenced) {
   std::set<std::string> refs;
   CollectRefs(Doc(), &refs);
   for (const auto& section : At(Doc(), {"components"})->GetObject()) {
+    // Named by security requirements, not $ref: see api_keys_are_optional.
+    if (std::string(section.name.GetString()) == "securitySchemes") continue;
     for (const auto& c : section.value.GetObject()) {
       const std::string ref = std::string("#/components/") +
                               section.name.GetString() + "/" + c.name.GetString();
