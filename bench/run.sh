@@ -26,7 +26,7 @@ build=${BUILD:-$root/build/permits}
 case $build in /*) ;; *) build=$root/$build ;; esac
 secs=${BENCH_SECONDS:-5}
 rss_secs=${BENCH_RSS_SECONDS:-60}
-threads=4   # the worker's WORKER_THREADS default on 2 cores; bare-fcgi too
+threads=32  # the worker's WORKER_THREADS default on 2 cores; bare-fcgi too
 
 for b in "$build/store-bench" "$build/bare-fcgi" "$build/lmdbapi-worker"; do
     [ -x "$b" ] || { echo "run.sh: no $b (run make bench)" >&2; exit 1; }

@@ -40,6 +40,10 @@ struct PageRequest {
   // same query. Cursors are opaque bytes; a malformed one is
   // kInvalidArgument (subject "after"), never undefined behaviour.
   std::string after;
+  // A page also ends, with a `next`, once its records' values pass this
+  // many bytes (and it holds at least one), so a page of large records
+  // cannot take unbounded memory. 0: no byte limit.
+  std::size_t max_bytes = std::size_t{4} << 20;
 };
 
 struct Page {

@@ -143,15 +143,18 @@ bool Matches(const Record& record, const std::vector<Filter>& filters,
 class PageBuilder {
  public:
   PageBuilder(const PageRequest& request, std::string plan)
-      : limit_(std::max<std::size_t>(request.limit, 1)) {
+      : limit_(std::max<std::size_t>(request.limit, 1)),
+        max_bytes_(request.max_bytes) {
     page_.plan = std::move(plan);
   }
   // False once the page is full and one more match was seen: stop walking.
   bool Add(Record&& record, std::string cursor) {
-    if (page_.records.size() == limit_) {
+    if (page_.records.size() == limit_ ||
+        (max_bytes_ != 0 && bytes_ >= max_bytes_)) {
       page_.next = std::move(last_cursor_);
       return false;
     }
+    bytes_ += ValueBytes(record);
     page_.records.push_back(std::move(record));
     last_cursor_ = std::move(cursor);
     return true;
@@ -159,7 +162,17 @@ class PageBuilder {
   Page Finish() { return std::move(page_); }
 
  private:
+  // About what the record holds: strings by length, the rest by 8 bytes.
+  static std::size_t ValueBytes(const Record& r) {
+    std::size_t n = 16;
+    for (const Value& v : r.fields)
+      n += std::holds_alternative<std::string>(v) ? std::get<std::string>(v).size() : 8;
+    return n;
+  }
+
   std::size_t limit_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;
   Page page_;
   std::string last_cursor_;
 };

@@ -29,7 +29,7 @@ struct StackOptions {
   int workers = 1;                   // processes on one data directory
   std::string durability = "sync";   // DURABILITY: sync | nosync
   std::string log_level = "info";    // LOG_LEVEL
-  int worker_threads = 4;            // WORKER_THREADS
+  int worker_threads = 16;           // WORKER_THREADS (>= nginx keepalive)
   // More worker environment, "NAME=value" (LMDB_MAP_SIZE_MB, API_KEYS_FILE).
   std::vector<std::string> worker_env;
   // Sent as X-API-Key by the readiness probe (when API_KEYS_FILE is set).

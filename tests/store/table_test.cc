@@ -510,4 +510,40 @@ BOOST_AUTO_TEST_CASE(inserts_with_given_uuids_keep_them_and_refuse_repeats) {
   BOOST_TEST((t.Insert(&again).status().code() == Status::Code::kUniqueViolation));
 }
 
+BOOST_AUTO_TEST_CASE(pages_end_early_when_their_records_are_large) {
+  TempEnv env;
+  std::mt19937_64 rng(16);
+  const TableDesc& td = S().tables[0];
+  int text = -1;
+  for (std::size_t f = 0; f < td.fields.size(); ++f) {
+    bool indexed = false;
+    for (const IndexDesc& i : td.indexes)
+      for (int k : i.key_fields) indexed = indexed || k == static_cast<int>(f);
+    if (td.fields[f].type == FieldType::STRING && !indexed) text = static_cast<int>(f);
+  }
+  if (text < 0 || td.parent >= 0) return;
+  Table t(env.env(), td);
+  for (int i = 0; i < 12; ++i) {
+    Record r = RandomRecord(td, rng, 100 + i);
+    r.fields[text] = std::string(100'000, 'x');
+    REQUIRE_OK(t.Insert(&r));
+  }
+  PageRequest req;
+  req.limit = 1000;
+  req.max_bytes = 250'000;
+  std::size_t seen = 0, pages = 0;
+  for (;;) {
+    auto page = t.Find({}, req);
+    REQUIRE_OK(page);
+    BOOST_TEST(page->records.size() <= 3u);  // 3 x 100 kB passes 250 kB
+    BOOST_TEST(!page->records.empty());
+    seen += page->records.size();
+    ++pages;
+    if (!page->next) break;
+    req.after = *page->next;
+  }
+  BOOST_TEST(seen == 12u);
+  BOOST_TEST(pages >= 4u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
