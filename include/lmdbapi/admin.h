@@ -145,6 +145,11 @@ class ImportBatch {
   // Records inserted since the batch began.
   std::size_t size() const { return size_; }
 
+  // Whether an error from Insert was about the environment (storage full,
+  // unavailable, corruption, I/O), which loses the whole batch, rather
+  // than about the record.
+  static bool LosesBatch(const Status& s);
+
   // Commits the batch (if any record was inserted); the next Insert starts
   // a new one. On failure none of the batch was written.
   Status Commit();

@@ -70,18 +70,6 @@ bool SplitTable(const std::string& line, std::string* table,
   return true;
 }
 
-// Errors about the environment, not the line: the batch is lost.
-bool IsBatchError(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kStorageFull:
-    case Status::Code::kUnavailable:
-    case Status::Code::kCorruption:
-    case Status::Code::kIOError:
-      return true;
-    default:
-      return false;
-  }
-}
 
 class Importer {
  public:
@@ -123,7 +111,7 @@ class Importer {
     Record& record = parsed->record;
     record.revision = parsed->revision.value_or(0);
     Status s = batch_.Insert(*table, &record);
-    if (!s.ok() && !IsBatchError(s)) return Bad(number, s);
+    if (!s.ok() && !ImportBatch::LosesBatch(s)) return Bad(number, s);
     if (!s.ok()) {
       Bad(number, s);
       return BatchFailed(s, number);

@@ -19,11 +19,8 @@
 #include "store/txn.h"
 
 namespace lmdbapi {
-namespace {
 
-// Errors about the environment rather than the record: the batch cannot go
-// on after them.
-bool FailsBatch(const Status& s) {
+bool ImportBatch::LosesBatch(const Status& s) {
   switch (s.code()) {
     case Status::Code::kStorageFull:
     case Status::Code::kUnavailable:
@@ -34,8 +31,6 @@ bool FailsBatch(const Status& s) {
       return false;
   }
 }
-
-}  // namespace
 
 struct ImportBatch::Impl {
   explicit Impl(Env::Impl& e) : env(e) {}
@@ -81,7 +76,7 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
   }
   if (s.ok()) {
     ++size_;
-  } else if (FailsBatch(s)) {
+  } else if (LosesBatch(s)) {
     impl_->failed = s;
     impl_->txn.reset();
   }
