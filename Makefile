@@ -30,7 +30,8 @@ LDLIBS   := -llmdb -lfcgi
 
 DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
             rapidjson-dev libboost-test-dev libcurl4-openssl-dev nginx \
-            spawn-fcgi curl systemd libfcgi-bin clang llvm libclang-rt-14-dev prometheus
+            spawn-fcgi curl systemd libfcgi-bin prometheus \
+            clang llvm libclang-rt-14-dev
 # Wanted but not required: without it the docs page test skips, saying so.
 DEB_PKGS_OPTIONAL := chromium
 
