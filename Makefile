@@ -287,7 +287,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Only the worker is sanitized: the e2e binary is the normal one (the code
 # under test is the worker's; the suites' own code is not). A sanitizer
 # report kills the worker, which the suites see as a dead worker or a 502.
-check-asan: $(e2e)
+check-asan: $(e2e) docs
 	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan \
 	    CXXFLAGS="$(ASAN_FLAGS)" $(BUILD)-asan/lmdbapi-worker
 	@echo "== $(schema): end-to-end tests, ASan+UBSan worker"
