@@ -2,6 +2,8 @@
 
 #include "http/auth.h"
 
+#include <strings.h>
+
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -43,15 +45,9 @@ std::string_view TakeWord(std::string_view* s) {
   return word;
 }
 
+// ASCII case-insensitive equality (HTTP tokens), through libc.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 AuthDecision Deny(const ProblemType& type, std::string detail) {

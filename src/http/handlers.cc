@@ -7,6 +7,8 @@
 
 #include "http/handlers.h"
 
+#include <strings.h>
+
 #include <charconv>
 #include <exception>
 #include <optional>
@@ -70,15 +72,9 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// ASCII case-insensitive equality (HTTP tokens), through libc.
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // application/json, any case, with optional parameters; a charset, if
