@@ -143,6 +143,10 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
     return Status::InvalidArgument("map_size", "the map size must be at least 1 MiB");
   if (options.max_readers == 0)
     return Status::InvalidArgument("max_readers", "max_readers must be at least 1");
+  if (options.max_batch_writes > GroupCommitter::kMaxBatch)
+    return Status::InvalidArgument(
+        "max_batch_writes", "max_batch_writes must be at most " +
+                                std::to_string(GroupCommitter::kMaxBatch));
 
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
@@ -184,7 +188,8 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
 
   s = Prepare(*impl);
   if (!s.ok()) return s;
-  impl->committer = std::make_unique<GroupCommitter>(impl->env);
+  impl->committer = std::make_unique<GroupCommitter>(impl->env,
+                                                     options.max_batch_writes);
   return std::unique_ptr<Env>(new Env(std::move(impl)));
 }
 

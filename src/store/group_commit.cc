@@ -17,11 +17,11 @@ Status GroupCommitter::Run(const Write& write) {
     }
     leading_ = true;
     std::vector<Pending*> batch;
-    if (queue_.size() <= kMaxBatch) {
+    if (queue_.size() <= max_batch_) {
       batch.swap(queue_);
     } else {
-      batch.assign(queue_.begin(), queue_.begin() + kMaxBatch);
-      queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
+      batch.assign(queue_.begin(), queue_.begin() + max_batch_);
+      queue_.erase(queue_.begin(), queue_.begin() + max_batch_);
     }
     lock.unlock();
     RunBatch(batch);

@@ -36,10 +36,14 @@ class GroupCommitter {
   // everything it did is rolled back.
   using Write = std::function<Status(MDB_txn* txn)>;
 
-  // Most writes one transaction takes; bounds the latency a batch adds.
+  // Most writes one transaction takes by default; bounds the latency a
+  // batch adds.
   static constexpr std::size_t kMaxBatch = 256;
 
-  explicit GroupCommitter(MDB_env* env) : env_(env) {}
+  // max_batch: most writes per transaction (1: one commit per write);
+  // 0 = kMaxBatch. REQUIRES: max_batch <= kMaxBatch.
+  GroupCommitter(MDB_env* env, std::size_t max_batch)
+      : env_(env), max_batch_(max_batch == 0 ? kMaxBatch : max_batch) {}
 
   // Runs `write` in the next group commit and returns once it is durable
   // (OK) or rolled back (the error).
@@ -66,6 +70,7 @@ class GroupCommitter {
   void RunBatch(std::vector<Pending*>& batch);
 
   MDB_env* env_;
+  std::size_t max_batch_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool leading_ = false;

@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_failed_write_rolls_back_only_itself) {
   const TableDesc& t = env.env().schema().tables[0];
   // Drive the committer directly with a batch in which the middle write
   // puts a record and then fails: its put must vanish, the others stay.
-  GroupCommitter gc(impl.env);
+  GroupCommitter gc(impl.env, 0);
   std::atomic<int> started{0};
   std::vector<std::thread> threads;
   std::vector<Status> results(3);
@@ -113,6 +113,48 @@ BOOST_AUTO_TEST_CASE(a_failed_write_rolls_back_only_itself) {
   }
   mdb_txn_abort(txn);
   (void)t;
+}
+
+BOOST_AUTO_TEST_CASE(max_batch_writes_one_gives_every_write_its_own_commit) {
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path();
+  o.durability = Durability::kNoSync;
+  o.map_size_bytes = std::uint64_t{64} << 20;
+  o.max_batch_writes = 1;
+  auto opened = Env::Open(o);
+  REQUIRE_OK(opened);
+  Env& env = *opened.value();
+  const TableDesc& t = env.schema().tables[0];
+  const int kThreads = 4, kPerThread = 50;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int th = 0; th < kThreads; ++th)
+    threads.emplace_back([&, th] {
+      std::mt19937_64 rng(th);
+      Table table(env, t);
+      for (int i = 0; i < kPerThread; ++i) {
+        Record r = testutil::RandomRecord(t, rng, th * 10'000 + i);
+        if (!table.Insert(&r).ok()) ++failed;
+      }
+    });
+  for (auto& th : threads) th.join();
+  BOOST_TEST(failed.load() == 0);
+  auto st = env.Stat();
+  REQUIRE_OK(st);
+  BOOST_TEST(st->writes == static_cast<std::uint64_t>(kThreads * kPerThread));
+  BOOST_TEST(st->write_commits == st->writes);
+}
+
+BOOST_AUTO_TEST_CASE(max_batch_writes_over_the_limit_is_refused_by_name) {
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path();
+  o.max_batch_writes = GroupCommitter::kMaxBatch + 1;
+  auto opened = Env::Open(o);
+  BOOST_TEST_REQUIRE(!opened.ok());
+  BOOST_TEST((opened.status().code() == Status::Code::kInvalidArgument));
+  BOOST_TEST(opened.status().subject() == "max_batch_writes");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
