@@ -96,6 +96,15 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     }
   }
 
+  if (auto v = Get(lookup, "WRITE_BATCH_MAX")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 256, &n))
+      return Bad("WRITE_BATCH_MAX", *v,
+                 "is not a count of writes per commit (expected 1..256; 1 = "
+                 "one commit per write)");
+    c.env.max_batch_writes = static_cast<unsigned>(n);
+  }
+
   if (auto v = Get(lookup, "LOG_LEVEL")) {
     if (*v == "error") {
       c.log_level = LogLevel::kError;

@@ -14,6 +14,9 @@
 //   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
 //   LMDB_MAX_READERS  126              reader slots; must exceed WORKER_THREADS
 //   DURABILITY        sync             sync | nometasync | nosync (env.h)
+//   WRITE_BATCH_MAX   256              most writes one group commit carries,
+//                                      1..256; 1 = one commit (and fsync)
+//                                      per write (Options::max_batch_writes)
 //   WORKER_THREADS    16 x cores       accept threads, 1..1024 (default at
 //                                      least 16, at most 64)
 //   LOG_LEVEL         info             error | info | debug

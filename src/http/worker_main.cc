@@ -43,8 +43,8 @@ constexpr const char* kUsage =
     "usage: lmdbapi-worker [--print-tables | --print-openapi]\n"
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
-    "LMDB_MAX_READERS DURABILITY WORKER_THREADS LOG_LEVEL FCGI_SOCKET\n"
-    "MAX_BODY_BYTES API_KEYS_FILE (see src/http/config.h).\n";
+    "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
+    "FCGI_SOCKET MAX_BODY_BYTES API_KEYS_FILE (see src/http/config.h).\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -191,7 +191,10 @@ int Main(int argc, char** argv) {
           " for http://" + cfg.host_url + "/api/; LMDB_PATH=" +
           cfg.env.path + " map=" +
           std::to_string(cfg.env.map_size_bytes >> 20) + "MiB durability=" +
-          DurabilityName(cfg.env.durability) +
+          DurabilityName(cfg.env.durability) + " write_batch_max=" +
+          (cfg.env.max_batch_writes == 0
+               ? std::string("256")
+               : std::to_string(cfg.env.max_batch_writes)) +
           " threads=" + std::to_string(cfg.worker_threads) + " schema=" +
           env.value()->schema().FingerprintHash());
 

@@ -54,6 +54,7 @@ BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
   BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
   BOOST_TEST(!c->api_keys_file.has_value());
   BOOST_TEST(c->worker_threads == 64u);  // 16 x 4 cores
+  BOOST_TEST(c->env.max_batch_writes == 0u);  // the library's default, 256
 }
 
 BOOST_AUTO_TEST_CASE(default_threads_are_two_per_core_at_least_two) {
@@ -72,7 +73,8 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
                   {"WORKER_THREADS", "32"},
                   {"LOG_LEVEL", "debug"},
                   {"FCGI_SOCKET", "/run/x.sock"},
-                  {"MAX_BODY_BYTES", "4096"}});
+                  {"MAX_BODY_BYTES", "4096"},
+                  {"WRITE_BATCH_MAX", "8"}});
   BOOST_TEST_REQUIRE(c.ok(), c.status().message());
   BOOST_TEST(c->host_url == "[::1]:9000");
   BOOST_TEST(c->env.path == "/srv/db");
@@ -83,9 +85,20 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
   BOOST_TEST((c->log_level == LogLevel::kDebug));
   BOOST_TEST(*c->fcgi_socket == "/run/x.sock");
   BOOST_TEST(c->max_body_bytes == 4096u);
+  BOOST_TEST(c->env.max_batch_writes == 8u);
   BOOST_TEST((Parse({{"DURABILITY", "nosync"}})->env.durability ==
               Durability::kNoSync));
   BOOST_TEST((Parse({{"LOG_LEVEL", "error"}})->log_level == LogLevel::kError));
+}
+
+BOOST_AUTO_TEST_CASE(write_batch_max_caps_group_commit) {
+  // 1 is the one-commit-per-write baseline make bench compares with; 256 is
+  // the most Env::Open takes.
+  BOOST_TEST(Parse({{"WRITE_BATCH_MAX", "1"}})->env.max_batch_writes == 1u);
+  BOOST_TEST(Parse({{"WRITE_BATCH_MAX", "64"}})->env.max_batch_writes == 64u);
+  BOOST_TEST(Parse({{"WRITE_BATCH_MAX", "256"}})->env.max_batch_writes ==
+             256u);
+  BOOST_TEST(Parse({{"WRITE_BATCH_MAX", ""}})->env.max_batch_writes == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(api_keys_file_is_named_not_read) {
@@ -137,6 +150,10 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_variable_and_value) {
   ExpectRejected("HOST_URL", "localhost:70000", "host:port");
   ExpectRejected("MAX_BODY_BYTES", "1MB", "byte count");
   ExpectRejected("FCGI_SOCKET", "/" + std::string(120, 'x'), "too long");
+  ExpectRejected("WRITE_BATCH_MAX", "0", "expected 1..256");
+  ExpectRejected("WRITE_BATCH_MAX", "257", "expected 1..256");
+  ExpectRejected("WRITE_BATCH_MAX", "many", "writes per commit");
+  ExpectRejected("WRITE_BATCH_MAX", "-1", "expected 1..256");
 }
 
 BOOST_AUTO_TEST_CASE(readers_must_exceed_threads) {
