@@ -23,6 +23,7 @@
 
 #include "lmdbapi/env.h"
 #include "lmdbapi/record.h"
+#include "lmdbapi/record_sink.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
 
@@ -44,6 +45,10 @@ struct PageRequest {
   // many bytes (and it holds at least one), so a page of large records
   // cannot take unbounded memory. 0: no byte limit.
   std::size_t max_bytes = std::size_t{4} << 20;
+  // If set, each record of the page goes to the sink, as stored, while the
+  // read snapshot is open (see record_sink.h), and Page::records stays
+  // empty; next and plan are as usual. A sink's error ends the call.
+  RecordSink* sink = nullptr;
 };
 
 struct Page {
@@ -73,6 +78,9 @@ class Table {
 
   //   kNotFound  no record with that uuid
   Result<Record> Get(const Uuid& uuid);
+  // The same record handed to `sink` as stored (see record_sink.h); the
+  // sink's error, if any, is returned.
+  Status Get(const Uuid& uuid, RecordSink& sink);
 
   // Replaces every field of record->uuid's record and moves its index
   // entries and parent link to match. If expected_revision is given and the

@@ -23,19 +23,93 @@ Status Bad(const TableDesc& table, const std::string& what) {
   return Status::Corruption("stored " + table.name + " record: " + what);
 }
 
-// Reads a stored record with msgpack-c's SAX-style parser straight into
-// Values: no object tree and no zone allocation per record, which is most
-// of the cost of msgpack::unpack on a read path that decodes thousands of
-// records per request. Anything but a flat array whose items have their
-// fields' types stops the parse.
+// Bytes of the offset-table layout (record_codec.h).
+constexpr unsigned char kMarker = 0xc1;
+constexpr std::size_t kFixedHeader = 4;  // marker, width, count
+
+// Where a record's array is, and, for the offset-table layout, where each
+// stored field's bytes are.
+struct Layout {
+  std::string_view array;
+  bool has_offsets = false;
+  std::size_t count = 0;  // fields stored (has_offsets only)
+  const unsigned char* offsets = nullptr;
+  std::size_t width = 0;
+
+  std::size_t Offset(std::size_t i) const {
+    const unsigned char* p = offsets + i * width;
+    std::size_t v = p[0] | static_cast<std::size_t>(p[1]) << 8;
+    if (width == 4)
+      v |= static_cast<std::size_t>(p[2]) << 16 |
+           static_cast<std::size_t>(p[3]) << 24;
+    return v;
+  }
+  // The bytes of stored field `field`; false if the offsets put them out
+  // of the array. REQUIRES: has_offsets, field < count.
+  bool Field(std::size_t field, std::string_view* out) const {
+    std::size_t begin = Offset(field);
+    std::size_t end = field + 1 < count ? Offset(field + 1) : array.size();
+    if (begin < 2 || begin >= end || end > array.size()) return false;
+    *out = array.substr(begin, end - begin);
+    return true;
+  }
+};
+
+// Finds the layout and checks its fixed part. Offsets are checked as they
+// are used (Layout::Field), and all of them by CheckOffsets.
+Status ReadLayout(const TableDesc& table, std::string_view bytes,
+                  Layout* layout) {
+  if (bytes.empty()) return Bad(table, "empty value");
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (b[0] != kMarker) {  // the bare array of the older layout
+    layout->array = bytes;
+    return Status();
+  }
+  if (bytes.size() < kFixedHeader) return Bad(table, "truncated header");
+  std::size_t width = b[1], count = b[2] | std::size_t{b[3]} << 8;
+  if (width != 2 && width != 4) return Bad(table, "bad offset width");
+  if (count > table.fields.size())
+    return Bad(table, std::to_string(count) + " values for " +
+                          std::to_string(table.fields.size()) + " fields");
+  std::size_t header = kFixedHeader + width * count;
+  if (header >= bytes.size()) return Bad(table, "truncated header");
+  layout->array = bytes.substr(header);
+  layout->has_offsets = true;
+  layout->count = count;
+  layout->offsets = b + kFixedHeader;
+  layout->width = width;
+  return Status();
+}
+
+// The offset table's own consistency: bounds and order (not yet that it
+// agrees with the array's items).
+Status CheckOffsets(const TableDesc& table, const Layout& layout) {
+  std::string_view field;
+  for (std::size_t i = 0; layout.has_offsets && i < layout.count; ++i)
+    if (!layout.Field(i, &field))
+      return Bad(table, "field offsets out of order or range");
+  return Status();
+}
+
+// Reads a stored record's array with msgpack-c's SAX-style parser, straight
+// to a FieldVisitor: no object tree and no zone allocation per record,
+// which is most of the cost of msgpack::unpack on a read path that decodes
+// thousands of records per request. Anything but a flat array whose items
+// have their fields' types stops the parse.
 class RecordReader : public msgpack::null_visitor {
  public:
-  // `only` >= 0 decodes just that field (others are skipped unconverted).
-  RecordReader(const TableDesc& table, Record* record, int only, Value* one)
-      : table_(table), record_(record), only_(only), one_(one) {}
+  RecordReader(const TableDesc& table, FieldVisitor* out)
+      : table_(table), out_(out) {}
 
-  // With `only` set, stop parsing once that field is read (see done()).
-  void StopAfterField() { stop_after_ = true; }
+  // Reads one field's bytes alone (a slice of the offset-table layout)
+  // rather than the whole array.
+  void ExpectFieldAlone(int field) {
+    depth_ = 1;
+    index_ = static_cast<std::size_t>(field) + 1;
+    alone_ = true;
+  }
+  // Stop parsing once this field has been visited (see done()).
+  void StopAfter(int field) { stop_after_ = field; }
   bool done() const { return done_; }
 
   const std::string& error() const { return error_; }
@@ -59,43 +133,45 @@ class RecordReader : public msgpack::null_visitor {
   bool visit_ext(const char*, std::uint32_t) { return Fail("ext"); }
   bool visit_float32(float v) { return visit_float64(v); }
   bool visit_boolean(bool v) {
-    return Expect(FieldType::BOOL) && Put(v);
+    if (!Expect(FieldType::BOOL)) return false;
+    out_->Bool(Field(), v);
+    return Next();
   }
   bool visit_positive_integer(std::uint64_t v) {
     if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-      if (Top() && index_ != 0 && Field().type == FieldType::DOUBLE)
-        return Put(static_cast<double>(v));
+      if (Top() && index_ != 0 && Desc().type == FieldType::DOUBLE) {
+        out_->Double(Field(), static_cast<double>(v));
+        return Next();
+      }
       return Fail("integer out of range");
     }
     return Integer(static_cast<std::int64_t>(v));
   }
   bool visit_negative_integer(std::int64_t v) { return Integer(v); }
   bool visit_float64(double v) {
-    return Expect(FieldType::DOUBLE) && Put(v);
+    if (!Expect(FieldType::DOUBLE)) return false;
+    out_->Double(Field(), v);
+    return Next();
   }
   bool visit_str(const char* p, std::uint32_t n) {
     if (!Expect(FieldType::STRING)) return false;
-    if (!Wanted()) return true;
-    // A reused string keeps its buffer across the records of a scan.
-    if (only_ >= 0 && std::holds_alternative<std::string>(*one_)) {
-      std::get<std::string>(*one_).assign(p, n);
-      return Finish();
-    }
-    return Put(std::string(p, n));
+    out_->String(Field(), std::string_view(p, n));
+    return Next();
   }
   bool visit_bin(const char* p, std::uint32_t n) {
     if (!Expect(FieldType::UUID)) return false;
     Uuid u;
     if (!Uuid::FromBytes(std::string_view(p, n), &u)) return Fail("uuid not 16 bytes");
-    return Put(u);
+    out_->Uuid(Field(), u);
+    return Next();
   }
   void parse_error(std::size_t, std::size_t) { Fail("malformed msgpack"); }
   void insufficient_bytes(std::size_t, std::size_t) { Fail("truncated"); }
 
  private:
   bool Top() const { return depth_ == 1; }
-  const FieldDesc& Field() const { return table_.fields[index_ - 1]; }
-  bool Wanted() const { return only_ < 0 || index_ - 1 == static_cast<std::size_t>(only_); }
+  int Field() const { return static_cast<int>(index_ - 1); }
+  const FieldDesc& Desc() const { return table_.fields[index_ - 1]; }
   bool Fail(std::string why) {
     if (error_.empty()) error_ = std::move(why);
     return false;
@@ -104,65 +180,56 @@ class RecordReader : public msgpack::null_visitor {
   bool Expect(FieldType type) {
     if (!Top()) return Fail("not an array");
     if (index_ == 0) return Fail("revision is not an integer");
-    if (Field().type != type)
-      return Fail("field " + Field().name + " is not a stored " +
-                  std::string(TypeName(Field().type)));
+    if (Desc().type != type)
+      return Fail("field " + Desc().name + " is not a stored " +
+                  std::string(TypeName(Desc().type)));
     return true;
   }
   bool Integer(std::int64_t v) {
     if (!Top()) return Fail("not an array");
     if (index_ == 0) {
       if (v < 1) return Fail("revision is not a positive integer");
-      record_->revision = static_cast<std::uint64_t>(v);
+      out_->Revision(static_cast<std::uint64_t>(v));
       return true;
     }
-    switch (Field().type) {
-      case FieldType::INT64: return Put(v);
-      case FieldType::TIMESTAMP: return Put(Timestamp{v});
+    switch (Desc().type) {
+      case FieldType::INT64: out_->Int64(Field(), v); break;
+      case FieldType::TIMESTAMP: out_->Timestamp(Field(), Timestamp{v}); break;
       // msgpack-c packs a double with an integral value as an integer.
-      case FieldType::DOUBLE: return Put(static_cast<double>(v));
+      case FieldType::DOUBLE: out_->Double(Field(), static_cast<double>(v)); break;
       case FieldType::DATE:
         if (v < std::numeric_limits<std::int32_t>::min() ||
             v > std::numeric_limits<std::int32_t>::max())
-          return Fail("field " + Field().name + " is not a stored DATE");
-        return Put(Date{static_cast<std::int32_t>(v)});
+          return Fail("field " + Desc().name + " is not a stored DATE");
+        out_->Date(Field(), Date{static_cast<std::int32_t>(v)});
+        break;
       default:
-        return Fail("field " + Field().name + " is not a stored " +
-                    std::string(TypeName(Field().type)));
+        return Fail("field " + Desc().name + " is not a stored " +
+                    std::string(TypeName(Desc().type)));
     }
+    return Next();
   }
-  template <typename T>
-  bool Put(T&& v) {
-    if (!Wanted()) return true;
-    if (only_ < 0) {
-      record_->fields.emplace_back(std::forward<T>(v));
-      return true;
-    }
-    *one_ = std::forward<T>(v);
-    return Finish();
-  }
-  // After the one wanted field: returning false stops msgpack's parser.
-  bool Finish() {
-    if (!stop_after_) return true;
+  // After a field: returning false stops msgpack's parser.
+  bool Next() {
+    if (alone_ || Field() != stop_after_) return true;
     done_ = true;
     return false;
   }
 
   const TableDesc& table_;
-  Record* record_;
-  int only_;
-  Value* one_;
+  FieldVisitor* out_;
   int depth_ = 0;
   std::size_t index_ = 0;  // item being read; 0 is the revision
   std::size_t items_ = 0;
-  bool stop_after_ = false;
+  int stop_after_ = -1;
+  bool alone_ = false;
   bool done_ = false;
   std::string error_;
 };
 
 // Runs the reader over all of `bytes`; trailing bytes are corruption too.
-Status Read(const TableDesc& table, std::string_view bytes,
-            RecordReader* reader) {
+Status Parse(const TableDesc& table, std::string_view bytes,
+             RecordReader* reader) {
   std::size_t off = 0;
   bool ok = false;
   try {
@@ -171,75 +238,261 @@ Status Read(const TableDesc& table, std::string_view bytes,
     return Bad(table, e.what());
   }
   if (reader->done() && reader->error().empty()) return Status();
-  if (!ok || off != bytes.size() || reader->items() == 0)
-    return Bad(table, reader->error().empty() ? "not a msgpack array"
+  if (!ok || off != bytes.size())
+    return Bad(table, reader->error().empty() ? "not a msgpack value"
                                                : reader->error());
   return Status();
 }
 
+// The whole record: the array, checked against the offset table's count,
+// then defaults for fields the record predates.
+Status ReadAll(const TableDesc& table, std::string_view bytes,
+               FieldVisitor* visitor) {
+  Layout layout;
+  Status s = ReadLayout(table, bytes, &layout);
+  if (s.ok()) s = CheckOffsets(table, layout);
+  if (!s.ok()) return s;
+  RecordReader reader(table, visitor);
+  s = Parse(table, layout.array, &reader);
+  if (!s.ok()) return s;
+  if (reader.items() == 0) return Bad(table, "not a msgpack array");
+  if (layout.has_offsets && reader.items() != layout.count + 1)
+    return Bad(table, "offset table and array disagree on the field count");
+  for (std::size_t i = reader.items() - 1; i < table.fields.size(); ++i)
+    VisitValue(table.fields[i].default_value, static_cast<int>(i), visitor);
+  return Status();
+}
+
+// Builds Record::fields.
+class ValueCollector : public FieldVisitor {
+ public:
+  explicit ValueCollector(Record* record) : record_(record) {}
+  void Revision(std::uint64_t r) override { record_->revision = r; }
+  void String(int, std::string_view v) override { Add(std::string(v)); }
+  void Int64(int, std::int64_t v) override { Add(v); }
+  void Double(int, double v) override { Add(v); }
+  void Bool(int, bool v) override { Add(v); }
+  void Date(int, lmdbapi::Date v) override { Add(v); }
+  void Timestamp(int, lmdbapi::Timestamp v) override { Add(v); }
+  void Uuid(int, const lmdbapi::Uuid& v) override { Add(v); }
+
+ private:
+  template <typename T>
+  void Add(T&& v) { record_->fields.emplace_back(std::forward<T>(v)); }
+  Record* record_;
+};
+
+// Keeps one field's value; a string reuses the buffer *value already has.
+class OneValue : public FieldVisitor {
+ public:
+  OneValue(int field, Value* value) : field_(field), value_(value) {}
+  void Revision(std::uint64_t) override {}
+  void String(int f, std::string_view v) override {
+    if (f != field_) return;
+    if (auto* s = std::get_if<std::string>(value_)) {
+      s->assign(v.data(), v.size());
+    } else {
+      *value_ = std::string(v);
+    }
+  }
+  void Int64(int f, std::int64_t v) override { Set(f, v); }
+  void Double(int f, double v) override { Set(f, v); }
+  void Bool(int f, bool v) override { Set(f, v); }
+  void Date(int f, lmdbapi::Date v) override { Set(f, v); }
+  void Timestamp(int f, lmdbapi::Timestamp v) override { Set(f, v); }
+  void Uuid(int f, const lmdbapi::Uuid& v) override { Set(f, v); }
+
+ private:
+  template <typename T>
+  void Set(int f, const T& v) {
+    if (f == field_) *value_ = v;
+  }
+  int field_;
+  Value* value_;
+};
+
+void PackValue(const Value& v, msgpack::packer<StringSink>* pk) {
+  switch (TypeOf(v)) {
+    case FieldType::STRING: {
+      const std::string& s = std::get<std::string>(v);
+      pk->pack_str(static_cast<std::uint32_t>(s.size()));
+      pk->pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+      break;
+    }
+    case FieldType::INT64: pk->pack_int64(std::get<std::int64_t>(v)); break;
+    case FieldType::DOUBLE: pk->pack_double(std::get<double>(v)); break;
+    case FieldType::BOOL:
+      if (std::get<bool>(v)) pk->pack_true(); else pk->pack_false();
+      break;
+    case FieldType::DATE:
+      pk->pack_int32(std::get<Date>(v).days_since_epoch);
+      break;
+    case FieldType::TIMESTAMP:
+      pk->pack_int64(std::get<Timestamp>(v).micros_since_epoch);
+      break;
+    case FieldType::UUID: {
+      const Uuid& u = std::get<Uuid>(v);
+      pk->pack_bin(16);
+      pk->pack_bin_body(reinterpret_cast<const char*>(u.bytes.data()), 16);
+      break;
+    }
+  }
+}
+
+std::string Encoded(const Value& v) {
+  std::string out;
+  StringSink sink{&out};
+  msgpack::packer<StringSink> pk(sink);
+  PackValue(v, &pk);
+  return out;
+}
+
+void PutLittleEndian(std::size_t v, std::size_t width, char* p) {
+  for (std::size_t i = 0; i < width; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
 }  // namespace
+
+void VisitValue(const Value& v, int field, FieldVisitor* visitor) {
+  switch (TypeOf(v)) {
+    case FieldType::STRING: visitor->String(field, std::get<std::string>(v)); return;
+    case FieldType::INT64: visitor->Int64(field, std::get<std::int64_t>(v)); return;
+    case FieldType::DOUBLE: visitor->Double(field, std::get<double>(v)); return;
+    case FieldType::BOOL: visitor->Bool(field, std::get<bool>(v)); return;
+    case FieldType::DATE: visitor->Date(field, std::get<Date>(v)); return;
+    case FieldType::TIMESTAMP: visitor->Timestamp(field, std::get<Timestamp>(v)); return;
+    case FieldType::UUID: visitor->Uuid(field, std::get<Uuid>(v)); return;
+  }
+}
 
 void EncodeRecord(const TableDesc& table, const Record& record,
                   std::string* out) {
+  const std::size_t n = record.fields.size();
+  const std::size_t start = out->size();
+  // Offsets are written once the array's size, and so their width, is
+  // known; 2 bytes each is the common case.
+  std::size_t width = 2;
+  out->append(kFixedHeader + width * n, '\0');
+  const std::size_t array_start = out->size();
+  std::vector<std::size_t> offsets(n);
   StringSink sink{out};
   msgpack::packer<StringSink> pk(sink);
   pk.pack_array(static_cast<std::uint32_t>(table.fields.size() + 1));
   pk.pack_uint64(record.revision);
-  for (const Value& v : record.fields) {
-    switch (TypeOf(v)) {
-      case FieldType::STRING: {
-        const std::string& s = std::get<std::string>(v);
-        pk.pack_str(static_cast<std::uint32_t>(s.size()));
-        pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-        break;
-      }
-      case FieldType::INT64: pk.pack_int64(std::get<std::int64_t>(v)); break;
-      case FieldType::DOUBLE: pk.pack_double(std::get<double>(v)); break;
-      case FieldType::BOOL:
-        if (std::get<bool>(v)) pk.pack_true(); else pk.pack_false();
-        break;
-      case FieldType::DATE:
-        pk.pack_int32(std::get<Date>(v).days_since_epoch);
-        break;
-      case FieldType::TIMESTAMP:
-        pk.pack_int64(std::get<Timestamp>(v).micros_since_epoch);
-        break;
-      case FieldType::UUID: {
-        const Uuid& u = std::get<Uuid>(v);
-        pk.pack_bin(16);
-        pk.pack_bin_body(reinterpret_cast<const char*>(u.bytes.data()), 16);
-        break;
-      }
-    }
+  for (std::size_t i = 0; i < n; ++i) {
+    offsets[i] = out->size() - array_start;
+    PackValue(record.fields[i], &pk);
   }
+  if (out->size() - array_start > 0xffff) {
+    out->insert(array_start, 2 * n, '\0');
+    width = 4;
+  }
+  char* h = out->data() + start;
+  h[0] = static_cast<char>(kMarker);
+  h[1] = static_cast<char>(width);
+  PutLittleEndian(n, 2, h + 2);
+  for (std::size_t i = 0; i < n; ++i)
+    PutLittleEndian(offsets[i], width, h + kFixedHeader + i * width);
 }
 
 Status DecodeRecord(const TableDesc& table, std::string_view bytes,
                     Record* record) {
   record->fields.clear();
   record->fields.reserve(table.fields.size());
-  RecordReader reader(table, record, -1, nullptr);
-  Status s = Read(table, bytes, &reader);
-  if (!s.ok()) return s;
-  // Written before the trailing fields were appended to the schema.
-  for (std::size_t i = record->fields.size(); i < table.fields.size(); ++i)
-    record->fields.push_back(table.fields[i].default_value);
-  return Status();
+  ValueCollector collect(record);
+  return ReadAll(table, bytes, &collect);
+}
+
+Status VisitRecord(const TableDesc& table, std::string_view bytes,
+                   FieldVisitor* visitor) {
+  return ReadAll(table, bytes, visitor);
+}
+
+Status StoredRecord::Visit(FieldVisitor& visitor) const {
+  return VisitRecord(*table_, bytes_, &visitor);
 }
 
 Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
                    Value* value) {
-  Record scratch;
-  RecordReader reader(table, &scratch, field, value);
-  reader.StopAfterField();
-  Status s = Read(table, bytes, &reader);
-  if (s.ok() && reader.done()) return s;
+  Layout layout;
+  Status s = ReadLayout(table, bytes, &layout);
   if (!s.ok()) return s;
-  if (static_cast<std::size_t>(field) + 1 >= reader.items())
-    *value = table.fields[field].default_value;
+  OneValue one(field, value);
+  RecordReader reader(table, &one);
+  if (layout.has_offsets) {
+    if (static_cast<std::size_t>(field) >= layout.count) {
+      *value = table.fields[field].default_value;
+      return Status();
+    }
+    std::string_view stored;
+    if (!layout.Field(field, &stored))
+      return Bad(table, "field offsets out of order or range");
+    reader.ExpectFieldAlone(field);
+    return Parse(table, stored, &reader);
+  }
+  reader.StopAfter(field);
+  s = Parse(table, layout.array, &reader);
+  if (!s.ok()) return s;
+  if (reader.done()) return Status();
+  if (reader.items() == 0) return Bad(table, "not a msgpack array");
+  *value = table.fields[field].default_value;  // the record predates it
   return Status();
 }
 
+Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes) {
+  Record record;
+  Status s = DecodeRecord(table, bytes, &record);
+  if (!s.ok()) return s;
+  Layout layout;
+  s = ReadLayout(table, bytes, &layout);
+  if (!s.ok()) return s;
+  Value value;
+  for (std::size_t f = 0; layout.has_offsets && f < layout.count; ++f) {
+    s = DecodeField(table, bytes, static_cast<int>(f), &value);
+    if (!s.ok()) return s;
+    if (!(value == record.fields[f]))
+      return Bad(table, "the offset of field " + table.fields[f].name +
+                            " does not point at its value");
+  }
+  return Status();
+}
+
+StoredFilter::StoredFilter(const TableDesc& table,
+                           const std::vector<Filter>& filters,
+                           const std::vector<int>& which)
+    : table_(table) {
+  for (int i : which) {
+    const Filter& f = filters[i];
+    Check c{f.field, &f.value, Encoded(f.value), {}};
+    if (const double* d = std::get_if<double>(&f.value); d && *d == 0)
+      c.also = Encoded(Value(-*d));
+    checks_.push_back(std::move(c));
+  }
+}
+
+Status StoredFilter::Matches(std::string_view bytes, bool* match) {
+  *match = true;
+  if (checks_.empty()) return Status();
+  Layout layout;
+  Status s = ReadLayout(table_, bytes, &layout);
+  if (!s.ok()) return s;
+  for (const Check& c : checks_) {
+    if (!layout.has_offsets) {  // the older layout: decode the field
+      s = DecodeField(table_, bytes, c.field, &scratch_);
+      if (!s.ok()) return s;
+      *match = scratch_ == *c.value;
+    } else if (static_cast<std::size_t>(c.field) >= layout.count) {
+      *match = table_.fields[c.field].default_value == *c.value;
+    } else {
+      std::string_view stored;
+      if (!layout.Field(c.field, &stored))
+        return Bad(table_, "field offsets out of order or range");
+      *match = stored == c.encoded || (!c.also.empty() && stored == c.also);
+    }
+    if (!*match) return Status();
+  }
+  return Status();
+}
 Status CheckRecordShape(const TableDesc& table, const Record& record) {
   if (record.fields.size() != table.fields.size())
     return Status::InvalidArgument(

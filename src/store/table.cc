@@ -131,51 +131,89 @@ Status CheckRevision(const TableDesc& table, const Record& stored,
                           "; read it again and retry");
 }
 
-bool Matches(const Record& record, const std::vector<Filter>& filters,
-             const std::vector<int>& which) {
-  for (int i : which)
-    if (!(record.fields[filters[i].field] == filters[i].value)) return false;
-  return true;
-}
-
-// Collects matching records into a page, and looks one match past the
-// limit so the page knows whether a next page exists.
+// Collects matching records into a page (as Records, or handed to the
+// request's sink), and looks one match past the limit so the page knows
+// whether a next page exists. The walks offer every record that passed the
+// index or link they walk; the residual filters are checked here, on the
+// stored bytes.
 class PageBuilder {
  public:
-  PageBuilder(const PageRequest& request, std::string plan)
-      : limit_(std::max<std::size_t>(request.limit, 1)),
+  PageBuilder(const TableDesc& table, const PageRequest& request,
+              std::string plan, const std::vector<Filter>& filters = {},
+              const std::vector<int>& residual = {})
+      : table_(table),
+        filter_(table, filters, residual),
+        sink_(request.sink),
+        limit_(std::max<std::size_t>(request.limit, 1)),
         max_bytes_(request.max_bytes) {
     page_.plan = std::move(plan);
   }
-  // False once the page is full and one more match was seen: stop walking.
-  bool Add(Record&& record, std::string cursor) {
-    if (page_.records.size() == limit_ ||
-        (max_bytes_ != 0 && bytes_ >= max_bytes_)) {
+
+  // *more turns false once the page is full and one more match was seen:
+  // stop walking. `cursor` makes the cursor that resumes after this record.
+  // `key` is the record's uuid as stored (16 bytes).
+  template <typename MakeCursor>
+  Status Offer(std::string_view key, std::string_view stored, bool* more,
+               MakeCursor&& cursor) {
+    *more = true;
+    bool match;
+    Status s = filter_.Matches(stored, &match);
+    if (!s.ok() || !match) return s;
+    if (!Uuid::FromBytes(key, &uuid_))
+      return Status::Corruption(table_.name + " has a key that is not a uuid");
+    if (added_ == limit_ || (max_bytes_ != 0 && bytes_ >= max_bytes_)) {
       page_.next = std::move(last_cursor_);
-      return false;
+      *more = false;
+      return Status();
     }
-    bytes_ += ValueBytes(record);
-    page_.records.push_back(std::move(record));
-    last_cursor_ = std::move(cursor);
-    return true;
+    if (sink_ != nullptr) {
+      s = sink_->Add(StoredRecord(table_, uuid_, stored));
+    } else {
+      Record record;
+      record.uuid = uuid_;
+      s = DecodeRecord(table_, stored, &record);
+      if (s.ok()) page_.records.push_back(std::move(record));
+    }
+    if (!s.ok()) return s;
+    ++added_;
+    bytes_ += stored.size();
+    last_cursor_ = cursor(uuid_);
+    return Status();
   }
   Page Finish() { return std::move(page_); }
 
  private:
-  // About what the record holds: strings by length, the rest by 8 bytes.
-  static std::size_t ValueBytes(const Record& r) {
-    std::size_t n = 16;
-    for (const Value& v : r.fields)
-      n += std::holds_alternative<std::string>(v) ? std::get<std::string>(v).size() : 8;
-    return n;
-  }
-
+  const TableDesc& table_;
+  StoredFilter filter_;
+  RecordSink* sink_;
   std::size_t limit_;
   std::size_t max_bytes_;
+  std::size_t added_ = 0;
   std::size_t bytes_ = 0;
   Page page_;
   std::string last_cursor_;
+  Uuid uuid_;  // of the record being offered
 };
+
+// The stored bytes of the record an index or links entry names; a missing
+// record is corruption of `db`.
+Status LoadStored(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                  const MDB_val& entry, const std::string& db,
+                  std::string_view* stored) {
+  if (entry.mv_size != 16)
+    return Status::Corruption(db + " holds a non-uuid value");
+  MDB_val k = entry, v;
+  int rc = mdb_get(txn, env.dbs[table.position].records, &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    Uuid uuid;
+    UuidFromVal(entry, &uuid);
+    return Status::Corruption(db + " points at a missing " +
+                              Describe(table, uuid));
+  }
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + table.name);
+  *stored = FromVal(v);
+  return Status();
+}
 
 // Positions `cur` on the first entry of an index (or links) database that
 // comes strictly after `resume`, or at/after `start` without one. Returns
@@ -205,14 +243,13 @@ int Seek(Cursor& cur, bool dupsort, std::string_view start,
 }
 
 // Walks an index in key order from `start` (or after `resume`) while
-// `in_range(key)` holds, loading each record and offering the ones that
-// pass `filters[residual]` to the page. `tag` and `index` make the cursors.
+// `in_range(key)` holds, offering each record to the page. `tag` and
+// `index` make the cursors.
 Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                  int index, char tag, std::string_view start,
                  const Resume* resume,
                  const std::function<bool(std::string_view)>& in_range,
-                 const std::vector<Filter>& filters,
-                 const std::vector<int>& residual, PageBuilder* page) {
+                 PageBuilder* page) {
   const IndexDesc& desc = table.indexes[index];
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[table.position].indexes[index]);
@@ -220,31 +257,27 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   bool dupsort = desc.kind != IndexKind::UNIQUE;
   MDB_val k, v;
   int rc;
-  for (rc = Seek(cur, dupsort, start, resume, &k, &v); rc == MDB_SUCCESS;
-       rc = cur.Get(&k, &v, MDB_NEXT)) {
+  bool more = true;
+  for (rc = Seek(cur, dupsort, start, resume, &k, &v);
+       rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT)) {
     std::string_view key = FromVal(k);
     if (!in_range(key)) return Status();
-    Record record;
-    if (!UuidFromVal(v, &record.uuid))
-      return Status::Corruption(desc.db_name + " holds a non-uuid value");
-    s = LoadRecord(env, txn, table, record.uuid, &record);
-    if (s.code() == Status::Code::kNotFound)
-      return Status::Corruption(desc.db_name + " points at a missing " +
-                                Describe(table, record.uuid));
+    std::string_view stored;
+    s = LoadStored(env, txn, table, v, desc.db_name, &stored);
+    if (s.ok())
+      s = page->Offer(FromVal(v), stored, &more, [&](const Uuid& uuid) {
+        return EncodeCursor(tag, index, key, uuid);
+      });
     if (!s.ok()) return s;
-    if (!Matches(record, filters, residual)) continue;
-    std::string cursor = EncodeCursor(tag, index, key, record.uuid);
-    if (!page->Add(std::move(record), std::move(cursor))) return Status();
   }
-  if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get " + desc.db_name);
+  if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
+    return FromMdb(rc, "mdb_cursor_get " + desc.db_name);
   return Status();
 }
 
 // The children of `parent` in `child`, in uuid order, after `resume`.
 Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
-                 const Uuid& parent, const Resume* resume,
-                 const std::vector<Filter>& filters,
-                 const std::vector<int>& residual, PageBuilder* page) {
+                 const Uuid& parent, const Resume* resume, PageBuilder* page) {
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[child.position].links);
   if (!s.ok()) return s;
@@ -258,28 +291,24 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
     if (rc == MDB_SUCCESS && FromVal(v) == resume->uuid.AsBytes())
       rc = cur.Get(&k, &v, MDB_NEXT_DUP);
   }
-  for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
-    Record record;
-    if (!UuidFromVal(v, &record.uuid))
-      return Status::Corruption(child.links_db_name + " holds a non-uuid");
-    s = LoadRecord(env, txn, child, record.uuid, &record);
-    if (s.code() == Status::Code::kNotFound)
-      return Status::Corruption(child.links_db_name + " links a missing " +
-                                Describe(child, record.uuid));
+  bool more = true;
+  for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
+    std::string_view stored;
+    s = LoadStored(env, txn, child, v, child.links_db_name, &stored);
+    if (s.ok())
+      s = page->Offer(FromVal(v), stored, &more, [](const Uuid& uuid) {
+        return EncodeCursor('L', -1, {}, uuid);
+      });
     if (!s.ok()) return s;
-    if (!Matches(record, filters, residual)) continue;
-    std::string cursor = EncodeCursor('L', -1, {}, record.uuid);
-    if (!page->Add(std::move(record), std::move(cursor))) return Status();
   }
-  if (rc != MDB_NOTFOUND)
+  if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
     return FromMdb(rc, "mdb_cursor_get " + child.links_db_name);
   return Status();
 }
 
 // The whole table in uuid order, after `resume`.
 Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-                   const Resume* resume, const std::vector<Filter>& filters,
-                   const std::vector<int>& residual, PageBuilder* page) {
+                   const Resume* resume, PageBuilder* page) {
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[table.position].records);
   if (!s.ok()) return s;
@@ -293,27 +322,15 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     if (rc == MDB_SUCCESS && FromVal(k) == resume->uuid.AsBytes())
       rc = cur.Get(&k, &v, MDB_NEXT);
   }
-  Value value;  // reused: a string field keeps its buffer
-  for (; rc == MDB_SUCCESS; rc = cur.Get(&k, &v, MDB_NEXT)) {
-    // Check the filtered fields alone first: a scan rejects most records,
-    // and those need no full decode.
-    bool match = true;
-    for (std::size_t i = 0; match && i < residual.size(); ++i) {
-      const Filter& f = filters[residual[i]];
-      s = DecodeField(table, FromVal(v), f.field, &value);
-      if (!s.ok()) return s;
-      match = value == f.value;
-    }
-    if (!match) continue;
-    Record record;
-    if (!UuidFromVal(k, &record.uuid))
-      return Status::Corruption(table.name + " has a key that is not a uuid");
-    s = DecodeRecord(table, FromVal(v), &record);
+  bool more = true;
+  for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT)) {
+    s = page->Offer(FromVal(k), FromVal(v), &more, [](const Uuid& uuid) {
+      return EncodeCursor('S', -1, {}, uuid);
+    });
     if (!s.ok()) return s;
-    std::string cursor = EncodeCursor('S', -1, {}, record.uuid);
-    if (!page->Add(std::move(record), std::move(cursor))) return Status();
   }
-  if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get " + table.name);
+  if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
+    return FromMdb(rc, "mdb_cursor_get " + table.name);
   return Status();
 }
 
@@ -398,6 +415,19 @@ Result<Record> Table::Get(const Uuid& uuid) {
   return record;
 }
 
+Status Table::Get(const Uuid& uuid, RecordSink& sink) {
+  Env::Impl& env = env_->impl();
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  MDB_val k = ToVal(uuid.AsBytes()), v;
+  int rc = mdb_get(txn.get(), env.dbs[desc_->position].records, &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return Status::NotFound("no " + Describe(*desc_, uuid));
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + desc_->name);
+  return sink.Add(StoredRecord(*desc_, uuid, FromVal(v)));
+}
+
 Status Table::Replace(Record* record,
                       std::optional<std::uint64_t> expected_revision) {
   Env::Impl& env = env_->impl();
@@ -439,7 +469,7 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
   }
   Plan plan = ChoosePlan(t, filters);
   Env::Impl& env = env_->impl();
-  PageBuilder page(request, plan.description);
+  PageBuilder page(t, request, plan.description, filters, plan.residual);
   Resume resume;
   const Resume* after = nullptr;
 
@@ -461,7 +491,7 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
                     [&prefix](std::string_view key) {
                       return key.substr(0, prefix.size()) == prefix;
                     },
-                    filters, plan.residual, &page);
+                    &page);
       break;
     }
     case Plan::Kind::kLink:
@@ -470,8 +500,7 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
         if (!s.ok()) return s;
         after = &resume;
       }
-      s = WalkLinks(env, txn.get(), t, plan.parent, after, filters,
-                    plan.residual, &page);
+      s = WalkLinks(env, txn.get(), t, plan.parent, after, &page);
       break;
     case Plan::Kind::kScan:
       if (!request.after.empty()) {
@@ -479,7 +508,7 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
         if (!s.ok()) return s;
         after = &resume;
       }
-      s = WalkRecords(env, txn.get(), t, after, filters, plan.residual, &page);
+      s = WalkRecords(env, txn.get(), t, after, &page);
       break;
   }
   if (!s.ok()) return s;
@@ -517,7 +546,7 @@ Result<Page> Table::Range(int field, const std::optional<Value>& from,
   if (from) AppendKeyPart(*from, &lo);
   if (to) AppendKeyPart(*to, &hi);
   Env::Impl& env = env_->impl();
-  PageBuilder page(request, "index " + t.indexes[index].name);
+  PageBuilder page(t, request, "index " + t.indexes[index].name);
   Resume resume;
   const Resume* after = nullptr;
   if (!request.after.empty()) {
@@ -533,7 +562,7 @@ Result<Page> Table::Range(int field, const std::optional<Value>& from,
                 [&hi, bounded](std::string_view key) {
                   return !bounded || key <= std::string_view(hi);
                 },
-                {}, {}, &page);
+                &page);
   if (!s.ok()) return s;
   return page.Finish();
 }
@@ -559,8 +588,8 @@ Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
   if (rc == MDB_NOTFOUND)
     return Status::NotFound("no " + Describe(*desc_, parent));
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + desc_->name);
-  PageBuilder page(request, "link " + child.links_db_name);
-  s = WalkLinks(env, txn.get(), child, parent, after, {}, {}, &page);
+  PageBuilder page(child, request, "link " + child.links_db_name);
+  s = WalkLinks(env, txn.get(), child, parent, after, &page);
   if (!s.ok()) return s;
   return page.Finish();
 }
