@@ -31,6 +31,9 @@ struct Uuid {
   static bool FromBytes(std::string_view raw, Uuid* out);
 
   std::string ToString() const;  // canonical, lower case
+  // The same 36 characters written to out[0..35], with no allocation.
+  static constexpr std::size_t kTextSize = 36;
+  void ToChars(char* out) const;
   std::string_view AsBytes() const {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
   }

@@ -43,25 +43,44 @@ void SetRecord(int status, const Record& record, const TableDesc& table,
   AppendRecordJson(record, table, &resp->body);
 }
 
-void SetPage(const Page& page, const TableDesc& table, Response* resp) {
-  resp->status = 200;
-  resp->content_type = kJsonContentType;
-  resp->query_plan = page.plan;
+// Writes each record of a page into the body as the table walks it, from
+// the stored bytes (see lmdbapi/record_sink.h).
+class JsonPageSink : public RecordSink {
+ public:
+  explicit JsonPageSink(std::string* out) : out_(out) {}
+  Status Add(const StoredRecord& record) override {
+    if (!first_) out_->push_back(',');
+    first_ = false;
+    return AppendStoredRecordJson(record, out_);
+  }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+// The JSON of a page: {"records":[...],"next":...}. `walk` runs the query
+// with the sink it is given and returns the Page (records empty).
+template <typename Walk>
+Status SetPage(Walk&& walk, Response* resp) {
   std::string& out = resp->body;
   out += "{\"records\":[";
-  for (std::size_t i = 0; i < page.records.size(); ++i) {
-    if (i > 0) out += ',';
-    AppendRecordJson(page.records[i], table, &out);
-  }
+  JsonPageSink sink(&out);
+  Result<Page> page = walk(&sink);
+  if (!page.ok()) return page.status();
+  resp->status = 200;
+  resp->content_type = kJsonContentType;
+  resp->query_plan = page->plan;
   out += "],\"next\":";
-  if (page.next) {
+  if (page->next) {
     out += '"';
-    AppendBase64Url(*page.next, &out);  // base64url needs no JSON escaping
+    AppendBase64Url(*page->next, &out);  // base64url needs no JSON escaping
     out += '"';
   } else {
     out += "null";
   }
   out += '}';
+  return Status();
 }
 
 std::string_view Trim(std::string_view s) {
@@ -158,20 +177,33 @@ Status HandleFind(Env& env, const Route& route, const Request&,
   Status s = ParseFindParams(scratch->params, *route.table, &scratch->filters,
                              &page);
   if (!s.ok()) return s;
-  auto found = Table(env, *route.table).Find(scratch->filters, page);
-  if (!found.ok()) return found.status();
-  SetPage(found.value(), *route.table, resp);
-  return Status();
+  return SetPage(
+      [&](RecordSink* sink) {
+        page.sink = sink;
+        return Table(env, *route.table).Find(scratch->filters, page);
+      },
+      resp);
 }
 
 Status HandleGet(Env& env, const Route& route, const Request&,
                  Scratch* scratch, Response* resp) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto record = Table(env, *route.table).Get(route.uuid);
-  if (!record.ok()) return record.status();
-  SetRecord(200, record.value(), *route.table, resp);
-  return Status();
+  // Written straight from the stored bytes.
+  struct Sink : RecordSink {
+    Response* resp;
+    Status Add(const StoredRecord& record) override {
+      std::uint64_t revision = 0;
+      Status s = AppendStoredRecordJson(record, &resp->body, &revision);
+      if (!s.ok()) return s;
+      resp->status = 200;
+      resp->content_type = kJsonContentType;
+      resp->etag = ETagFor(revision);
+      return Status();
+    }
+  } sink;
+  sink.resp = resp;
+  return Table(env, *route.table).Get(route.uuid, sink);
 }
 
 Status HandleReplace(Env& env, const Route& route, const Request& req,
@@ -214,11 +246,13 @@ Status HandleRange(Env& env, const Route& route, const Request&,
   RangeQuery range;
   Status s = ParseRangeParams(scratch->params, *route.table, &range);
   if (!s.ok()) return s;
-  auto found = Table(env, *route.table)
-                   .Range(range.field, range.from, range.to, range.page);
-  if (!found.ok()) return found.status();
-  SetPage(found.value(), *route.table, resp);
-  return Status();
+  return SetPage(
+      [&](RecordSink* sink) {
+        range.page.sink = sink;
+        return Table(env, *route.table)
+            .Range(range.field, range.from, range.to, range.page);
+      },
+      resp);
 }
 
 Status HandleChildren(Env& env, const Route& route, const Request&,
@@ -226,11 +260,12 @@ Status HandleChildren(Env& env, const Route& route, const Request&,
   PageRequest page;
   Status s = ParsePageParams(scratch->params, &page);
   if (!s.ok()) return s;
-  auto found =
-      Table(env, *route.table).Children(route.uuid, *route.child, page);
-  if (!found.ok()) return found.status();
-  SetPage(found.value(), *route.child, resp);
-  return Status();
+  return SetPage(
+      [&](RecordSink* sink) {
+        page.sink = sink;
+        return Table(env, *route.table).Children(route.uuid, *route.child, page);
+      },
+      resp);
 }
 
 Status HandleHealth(Env& env, Scratch* scratch, Response* resp) {

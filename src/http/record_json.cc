@@ -294,13 +294,88 @@ void WriteValue(const Value& value, JsonWriter* w) {
     case FieldType::TIMESTAMP:
       w->String(FormatTimestamp(std::get<Timestamp>(value)));
       return;
-    case FieldType::UUID:
-      w->String(std::get<Uuid>(value).ToString());
+    case FieldType::UUID: {
+      char text[Uuid::kTextSize];
+      std::get<Uuid>(value).ToChars(text);
+      w->String(std::string_view(text, sizeof text));
       return;
+    }
   }
 }
 
+// Writes the members after "uuid" as the record's values are visited.
+class JsonFieldWriter : public FieldVisitor {
+ public:
+  JsonFieldWriter(const TableDesc& table, JsonWriter* w)
+      : table_(table), w_(w) {}
+
+  std::uint64_t revision() const { return revision_; }
+
+  void Revision(std::uint64_t r) override {
+    revision_ = r;
+    w_->Key("revision");
+    w_->Uint64(r);
+  }
+  void String(int f, std::string_view v) override {
+    Key(f);
+    w_->String(v);
+  }
+  void Int64(int f, std::int64_t v) override {
+    Key(f);
+    w_->Int64(v);
+  }
+  void Double(int f, double v) override {
+    Key(f);
+    if (std::isfinite(v)) {
+      w_->Double(v);
+    } else {
+      w_->Null();  // as WriteValue
+    }
+  }
+  void Bool(int f, bool v) override {
+    Key(f);
+    w_->Bool(v);
+  }
+  void Date(int f, lmdbapi::Date v) override {
+    Key(f);
+    w_->String(FormatDate(v));
+  }
+  void Timestamp(int f, lmdbapi::Timestamp v) override {
+    Key(f);
+    w_->String(FormatTimestamp(v));
+  }
+  void Uuid(int f, const lmdbapi::Uuid& v) override {
+    Key(f);
+    char text[lmdbapi::Uuid::kTextSize];
+    v.ToChars(text);
+    w_->String(std::string_view(text, sizeof text));
+  }
+
+ private:
+  void Key(int f) { w_->Key(table_.fields[f].name); }
+
+  const TableDesc& table_;
+  JsonWriter* w_;
+  std::uint64_t revision_ = 0;
+};
+
 }  // namespace
+
+Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
+                              std::uint64_t* revision) {
+  JsonWriter w(out);
+  w.StartObject();
+  w.Key("uuid");
+  char text[Uuid::kTextSize];
+  record.uuid().ToChars(text);
+  w.String(std::string_view(text, sizeof text));
+  JsonFieldWriter fields(record.table(), &w);
+  Status s = record.Visit(fields);
+  if (!s.ok()) return s;
+  w.EndObject();
+  if (revision != nullptr) *revision = fields.revision();
+  return Status();
+}
 
 Result<ParsedRecord> ParseRecordJson(std::string_view json,
                                      const TableDesc& table,
@@ -345,7 +420,9 @@ void AppendRecordJson(const Record& record, const TableDesc& table,
   JsonWriter w(out);
   w.StartObject();
   w.Key("uuid");
-  w.String(record.uuid.ToString());
+  char text[Uuid::kTextSize];
+  record.uuid.ToChars(text);
+  w.String(std::string_view(text, sizeof text));
   w.Key("revision");
   w.Uint64(record.revision);
   for (std::size_t i = 0; i < table.fields.size() && i < record.fields.size();

@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "lmdbapi/record.h"
+#include "lmdbapi/record_sink.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
 
@@ -55,6 +56,13 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
 // one value per table field, as Table hands them out.
 void AppendRecordJson(const Record& record, const TableDesc& table,
                       std::string* out);
+
+// The same JSON object written straight from a record as stored (see
+// lmdbapi/record_sink.h), with no Record in between; *revision, if given,
+// receives the record's revision. kCorruption as StoredRecord::Visit, with
+// part of an object already appended to *out.
+Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
+                              std::uint64_t* revision = nullptr);
 
 }  // namespace lmdbapi::http
 

@@ -28,7 +28,6 @@ namespace {
 constexpr std::string_view kForm =
     "expected 8-4-4-4-12 hex digits, e.g. "
     "0190a4c8-3f2e-7c1a-9b3d-5e6f7a8b9c0d";
-constexpr std::size_t kTextSize = 36;
 constexpr bool IsDashPosition(std::size_t i) {
   return i == 8 || i == 13 || i == 18 || i == 23;
 }
@@ -185,13 +184,13 @@ Uuid Uuid::New() {
 }
 
 Result<Uuid> Uuid::Parse(std::string_view text) {
-  if (text.size() != kTextSize) {
+  if (text.size() != Uuid::kTextSize) {
     return NotUuid(text,
                    std::to_string(text.size()) + " characters instead of 36");
   }
   Uuid u;
   std::size_t nibble = 0;
-  for (std::size_t i = 0; i < kTextSize; ++i) {
+  for (std::size_t i = 0; i < Uuid::kTextSize; ++i) {
     const char c = text[i];
     if (IsDashPosition(i)) {
       if (c == '-') continue;
@@ -216,15 +215,18 @@ bool Uuid::FromBytes(std::string_view raw, Uuid* out) {
   return true;
 }
 
-std::string Uuid::ToString() const {
+void Uuid::ToChars(char* out) const {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(kTextSize);
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xF];
+    if (i == 4 || i == 6 || i == 8 || i == 10) *out++ = '-';
+    *out++ = kHex[bytes[i] >> 4];
+    *out++ = kHex[bytes[i] & 0xF];
   }
+}
+
+std::string Uuid::ToString() const {
+  std::string out(Uuid::kTextSize, '\0');
+  ToChars(out.data());
   return out;
 }
 
