@@ -8,6 +8,9 @@
 #   nginx `return 200` with the same body     (bench/nginx-ceiling.conf.in)
 #   bare-fcgi: libfcgi answering the same body behind the same nginx set-up
 #   redis-server + webdis serving the same record JSON by key (the peer)
+# and durable inserts once more through a second worker on the same
+# database with WRITE_BATCH_MAX=1 (one commit and fsync per request, the
+# baseline group commit is measured against),
 # then records the worker's memory under a 60-second mixed load. Every
 # process it starts is stopped on the way out, failure or not.
 #
@@ -116,6 +119,24 @@ start_nginx "$tmp/nginx-api" "$tmp/nginx-api/nginx.conf"
 api=http://127.0.0.1:$api_port
 wait_for "nginx (API)" curl -sf "$api/api/permits?limit=1"
 
+# The one-commit-per-request baseline: a second worker on the same database
+# with WRITE_BATCH_MAX=1, behind its own copy of dev.conf.in. It idles
+# until its own row; the two share LMDB's reader table (2 x 32 < 126).
+api1_port=$(free_port)
+LMDB_PATH=$tmp/data/lib DURABILITY=sync LOG_LEVEL=error WRITE_BATCH_MAX=1 \
+    FCGI_SOCKET=$tmp/worker1.sock WORKER_THREADS=$threads \
+    "$build/lmdbapi-worker" 2> "$tmp/worker1.log" &
+pids="$pids $!"
+wait_for "the WRITE_BATCH_MAX=1 worker" test -S "$tmp/worker1.sock"
+mkdir -p "$tmp/nginx-api1"
+render "$root/conf/nginx/dev.conf.in" "$tmp/nginx-api1/nginx.conf" \
+    -e "s|@LISTEN@|127.0.0.1:$api1_port|g" -e "s|@PREFIX@|$tmp/nginx-api1|g" \
+    -e "s|@UPSTREAM_SERVERS@|server unix:$tmp/worker1.sock;|g" \
+    -e "s|@ROOT@|$root|g"
+start_nginx "$tmp/nginx-api1" "$tmp/nginx-api1/nginx.conf"
+api1=http://127.0.0.1:$api1_port
+wait_for "nginx (WRITE_BATCH_MAX=1)" curl -sf "$api1/api/permits?limit=1"
+
 # The requests, and the bodies the ceilings will answer with (same bytes).
 # The values come from bench/permit_gen.h: combination 7 has 10 records;
 # 40 days from 2024-01-01 hold 1,000 (the page shows the first 100).
@@ -211,7 +232,22 @@ load http.range       "$api$path_range"                32
 load bare.range       "$ceil$path_range"               32
 load http.list        "$api$path_list"                 32
 load bare.list        "$ceil$path_list"                32
+# Writes per commit over the run, from the worker's /api/metrics.
+commits() {  # URL -> "writes commits"
+    curl -sf "$1/api/metrics" | awk '
+        $1 == "lmdbapi_lmdb_writes_per_transaction_sum"   { w = $2 }
+        $1 == "lmdbapi_lmdb_writes_per_transaction_count" { c = $2 }
+        END { print w + 0, c + 0 }'
+}
+set -- $(commits "$api")
+w0=$1 c0=$2
 load http.insert      "$api/api/permits"               64 "$here/wrk_insert.lua"
+set -- $(commits "$api")
+echo "INFO http.insert_batch $(awk -v w=$(($1 - w0)) -v c=$(($2 - c0)) \
+    'BEGIN { printf "%.1f", (c > 0 ? w / c : 0) }')" >> "$figures"
+# Its own run tag: the same permit numbers would now be 409s.
+BENCH_RUN=${BENCH_RUN}b load http.insert1 "$api1/api/permits" 64 \
+    "$here/wrk_insert.lua"
 load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua"
 
 # ---- 6. the worker's memory: peak, and no growth from 10 s to the end
@@ -264,6 +300,7 @@ H	  "	http.composite	bare libfcgi, same body	bare.composite
 H	range page (100 of 1,000)	http.range	bare libfcgi, same body	bare.range
 H	list page (100)	http.list	bare libfcgi, same body	bare.list
 H	insert, durable, 64 conns	http.insert	bare libfcgi, same 201 body	bare.insert
+H	  "	http.insert	one commit per request	http.insert1
 H	mixed reads + inserts (memory)	http.mixed	-	-
 ROWS
 } > "$tmp/rows"
@@ -312,6 +349,8 @@ awk -F'\t' -v took="$took" -v secs="$secs" -v rss_secs="$rss_secs" '
                info["body.list"], info["body.insert"]
         printf "-- group commit: %s writes per commit with 8 threads; load of 50k: lib %ss, raw %ss\n",
                info["lib.insert_8t_batch"], info["lib.load_seconds"], info["raw.load_seconds"]
+        printf "-- HTTP inserts, 64 conns: %s writes per commit; one commit per request = WRITE_BATCH_MAX=1\n",
+               info["http.insert_batch"]
         printf "-- ratio = ours / theirs in requests (operations) per second; this run took %ss\n", took
     }
 ' "$figures" "$tmp/rows"
