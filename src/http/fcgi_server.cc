@@ -3,8 +3,10 @@
 #include "http/fcgi_server.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -81,6 +83,57 @@ void SetSignalMask(int how) {
   sigemptyset(&set);
   sigaddset(&set, kWakeSignal);
   pthread_sigmask(how, &set, nullptr);
+}
+
+// Waits for the next request and has libfcgi read its params: true with a
+// request in *req, false to look at stopping_ and call again (woken by
+// kWakeSignal, a connection closed, an accept error).
+//
+// libfcgi would block in read(2) for the next request on a kept
+// connection. A thread asleep in read(2) on a unix socket is woken each
+// time nginx reads a response the thread wrote (unix_write_space wakes
+// every sleeper on the socket, without looking at what they wait for), so
+// every request cost the worker two context switches, the most expensive
+// part of the hop (perf: finish_task_switch). poll(2) waits only for what
+// it asks for, so we wait in ppoll(POLLIN) first and call FCGX_Accept_r
+// once the request is there. ppoll also lets kWakeSignal through for the
+// wait alone, atomically, where a pthread_sigmask pair per request did.
+//
+// Accepting is ours too (libfcgi's listen_sock is -1): with 32 threads
+// polling one listener, all would wake for one connection and all but one
+// would then block in accept(2), so accept(2) itself is the wait there,
+// with the signal let through around it (once per connection, not per
+// request). If libfcgi drops a connection (a malformed record) it falls
+// into accept(-1), which fails at once with EBADF instead of blocking.
+bool NextRequest(int listen_fd, const sigset_t& waiting, FCGX_Request* req) {
+  if (req->ipcFd < 0) {
+    SetSignalMask(SIG_UNBLOCK);
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    int err = errno;
+    SetSignalMask(SIG_BLOCK);
+    if (fd < 0) {
+      if (err == EINTR || err == ECONNABORTED) return false;
+      // EMFILE and the like: keep the thread, slow down, try again.
+      Log(LogLevel::kError, std::string("accept failed: ") + strerror(err));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return false;
+    }
+    req->ipcFd = fd;
+    // FCGX_Accept_r first finishes the previous request and closes its
+    // connection unless that was kept: this one must stay.
+    req->keepConnection = 1;
+  }
+  pollfd p{req->ipcFd, POLLIN, 0};
+  if (ppoll(&p, 1, nullptr, &waiting) < 0) return false;  // kWakeSignal
+  if ((p.revents & POLLIN) == 0) {  // POLLERR or POLLHUP alone
+    close(req->ipcFd);
+    req->ipcFd = -1;
+    return false;
+  }
+  // A request, or the end of the connection (nginx closed a connection
+  // its keepalive cache had no room for): libfcgi then closes it and
+  // returns -EBADF.
+  return FCGX_Accept_r(req) == 0;
 }
 
 // Reads up to `limit` bytes of the request body into *body; returns false
@@ -177,8 +230,8 @@ void Server::Stop() {
   stopping_ = true;
   // Not FCGX_ShutdownPending(): that flag is process-global and permanent,
   // so a Server started later in the same process (the tests) could never
-  // accept again. FCGI_FAIL_ACCEPT_ON_INTR (see Run) gives the same wake-up
-  // per request.
+  // accept again. The signal interrupts accept(2) or ppoll(2) in
+  // NextRequest, the only places it is let through.
   // A thread may check stopping_ just before the signal and block just
   // after it, so keep signalling until every thread is out.
   for (;;) {
@@ -197,24 +250,16 @@ void Server::Stop() {
 
 void Server::Run(Worker* w) {
   const Services services{openapi_json_, metrics_};
-  // The wake signal may interrupt this thread only while it is idle.
+  // The wake signal may interrupt this thread only while it is idle, i.e.
+  // waiting in NextRequest.
   SetSignalMask(SIG_BLOCK);
+  sigset_t waiting;
+  pthread_sigmask(SIG_SETMASK, nullptr, &waiting);
+  sigdelset(&waiting, kWakeSignal);
   FCGX_Request req;
-  // Return from accept(2) on EINTR, i.e. on the wake signal, instead of
-  // retrying.
-  FCGX_InitRequest(&req, listen_fd_, FCGI_FAIL_ACCEPT_ON_INTR);
+  FCGX_InitRequest(&req, -1, 0);  // -1: we accept, see NextRequest
   while (!stopping_) {
-    SetSignalMask(SIG_UNBLOCK);
-    int rc = FCGX_Accept_r(&req);
-    SetSignalMask(SIG_BLOCK);
-    if (rc < 0) {
-      if (stopping_) break;
-      if (rc == -EINTR) continue;  // a stray kWakeSignal
-      // EMFILE and the like: keep the thread, slow down, try again.
-      Log(LogLevel::kError, std::string("accept failed: ") + strerror(-rc));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      continue;
-    }
+    if (!NextRequest(listen_fd_, waiting, &req)) continue;
 
     auto start = std::chrono::steady_clock::now();
     Request& r = w->request;

@@ -7,15 +7,20 @@
 // its connection between requests, so nginx's upstream keepalive should
 // not exceed the thread count (see conf/nginx/lmdb-api.conf).
 //
+// Each thread accepts its own connections and waits for the next request on
+// a kept one in ppoll(2), handing the connection to libfcgi (FCGX_Accept_r)
+// only once a request is there: a thread asleep in read(2) on a unix socket
+// is also woken whenever nginx reads what it wrote (see NextRequest).
+//
 // Stopping: Stop() makes the threads take no new request, lets each finish
 // the one it is answering, and joins them. Idle threads are blocked in
-// accept(2) or in read(2) on a kept connection; Stop wakes them with a
+// accept(2) or in ppoll(2) on a kept connection; Stop wakes them with a
 // signal (kWakeSignal, handled by a no-op, unblocked only while a thread is
-// idle, so a request in progress is never interrupted; libfcgi is told
-// FCGI_FAIL_ACCEPT_ON_INTR so accept returns). Not by shutdown(2) on the
-// listening socket, because that socket may be shared: systemd keeps its
-// own copy of a .socket unit's listener (shutting it down would break the
-// next start), and spawn-fcgi -F hands one listener to several workers.
+// idle, so a request in progress is never interrupted). Not by shutdown(2)
+// on the listening socket, because that socket may be shared: systemd
+// keeps its own copy of a .socket unit's listener (shutting it down would
+// break the next start), and spawn-fcgi -F hands one listener to several
+// workers.
 
 #ifndef LMDBAPI_HTTP_FCGI_SERVER_H_
 #define LMDBAPI_HTTP_FCGI_SERVER_H_
