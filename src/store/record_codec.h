@@ -75,16 +75,18 @@ Status VisitRecord(const TableDesc& table, std::string_view bytes,
 void VisitValue(const Value& value, int field, FieldVisitor* visitor);
 
 // One field without building the whole record: only that field's bytes are
-// parsed, and a *value already holding a string reuses its buffer. The
-// rest of the record is not checked (DecodeRecord checks it when the record
-// is returned). kCorruption as DecodeRecord.
+// parsed (where the offset table puts them), and a *value already holding a
+// string reuses its buffer. The rest of the record is not checked
+// (DecodeRecord checks it when the record is returned, and CheckFieldOffsets
+// that both read the same value). kCorruption as DecodeRecord.
 Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
                    Value* value);
 
 // What lmdbapi-admin check adds to DecodeRecord: kCorruption unless each
-// field's bytes, as the offset table places them, hold the value the array
-// holds at that position (filters read the former, everything else the
-// latter). OK for records of the older layout.
+// field's bytes, as the offset table places them, are the canonical
+// encoding of the value the array holds at that position (filters compare
+// the former, everything else reads the latter). OK for records of the
+// older layout.
 Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes);
 
 // Equality filters (field == value, all of them) checked against stored

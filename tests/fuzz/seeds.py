@@ -38,8 +38,20 @@ JSON = {"STRING": '"Acme \\u00e9\\n"', "INT64": "-9223372036854775808",
 
 
 def mp_int(n):
+    """The shortest form, as msgpack-c writes it (stored records are
+    canonical: see src/store/record_codec.h)."""
     if 0 <= n < 128:
         return bytes([n])
+    if -32 <= n < 0:
+        return struct.pack(">b", n)
+    if n > 0:
+        for tag, fmt, top in ((0xCC, ">B", 1 << 8), (0xCD, ">H", 1 << 16), (0xCE, ">I", 1 << 32)):
+            if n < top:
+                return bytes([tag]) + struct.pack(fmt, n)
+        return b"\xcf" + struct.pack(">Q", n)
+    for tag, fmt, low in ((0xD0, ">b", -(1 << 7)), (0xD1, ">h", -(1 << 15)), (0xD2, ">i", -(1 << 31))):
+        if n >= low:
+            return bytes([tag]) + struct.pack(fmt, n)
     return b"\xd3" + struct.pack(">q", n)
 
 
@@ -70,6 +82,14 @@ for def_path in sorted(glob.glob(os.path.join(ROOT, "../../../schema/*.def"))):
               '{"uuid": "%s", "revision": 3, %s}' % (UUID, body))
         rec = bytes([0x90 | (len(fields) + 1)]) + mp_int(1) + b"".join(MP[t] for _, t, _ in fields)
         write("record_codec_fuzz", "%s-%s" % (schema, table), rec)
+        # The same record behind its field offset table (record_codec.h).
+        offsets, at = [], 2  # after the array header and the revision
+        for _, t, _ in fields:
+            offsets.append(at)
+            at += len(MP[t])
+        write("record_codec_fuzz", "%s-%s-offsets" % (schema, table),
+              b"\xc1\x02" + struct.pack("<H", len(fields)) +
+              b"".join(struct.pack("<H", o) for o in offsets) + rec)
         short = bytes([0x90 | 2]) + mp_int(7) + MP[fields[0][1]]
         write("record_codec_fuzz", "%s-%s-short" % (schema, table), short)
         f0 = fields[-1][0]
