@@ -9,6 +9,7 @@
 
 #include "admin_util.h"
 #include "store/index_ops.h"
+#include "store/record_codec.h"
 
 using namespace lmdbapi;
 using namespace lmdbapi::testutil;
@@ -206,6 +207,30 @@ BOOST_AUTO_TEST_CASE(an_undecodable_record_is_reported_once) {
   int about_it = 0;
   for (const CheckProblem& p : problems) about_it += p.uuid == r.uuid.ToString();
   BOOST_TEST(about_it == 1, Show(problems));
+}
+
+// Filters read a field where the record's offset table puts it; an offset
+// pointing elsewhere decodes but would make scans miss the record.
+BOOST_AUTO_TEST_CASE(a_field_offset_pointing_elsewhere_is_reported) {
+  TempEnv env;
+  auto records = FillAll(env.env(), 2, 5);
+  const TableDesc& t = S().tables[0];
+  const Record& r = records[0][0];
+  std::string bytes;
+  EncodeRecord(t, r, &bytes);
+  bytes[4] = static_cast<char>(static_cast<unsigned char>(bytes[4]) + 1);
+  Record back;
+  BOOST_TEST_REQUIRE(DecodeRecord(t, bytes, &back).ok());  // the array is fine
+  env.Close();
+  {
+    RawEnv raw(env.path());
+    raw.Put(t.name, false, r.uuid.AsBytes(), bytes);
+    raw.Commit();
+  }
+  env.Reopen();
+  auto problems = Problems(env.env());
+  BOOST_TEST(Reported(problems, t.name, r.uuid, "canonical encoding"),
+             Show(problems));
 }
 
 BOOST_AUTO_TEST_CASE(max_problems_limits_the_lines_not_the_count) {
