@@ -147,14 +147,22 @@ class PageBuilder {
         limit_(std::max<std::size_t>(request.limit, 1)),
         max_bytes_(request.max_bytes) {
     page_.plan = std::move(plan);
+    if (sink_ == nullptr) page_.records.reserve(std::min<std::size_t>(limit_, 128));
+  }
+
+  // How the walk's cursors are made (EncodeCursor's tag and index).
+  void SetCursorKind(char tag, int index) {
+    tag_ = tag;
+    index_ = index;
   }
 
   // *more turns false once the page is full and one more match was seen:
-  // stop walking. `cursor` makes the cursor that resumes after this record.
-  // `key` is the record's uuid as stored (16 bytes).
-  template <typename MakeCursor>
-  Status Offer(std::string_view key, std::string_view stored, bool* more,
-               MakeCursor&& cursor) {
+  // stop walking. `key` is the record's uuid as stored (16 bytes);
+  // `index_key` the index key it was found under (empty for a scan or a
+  // link walk), in LMDB's map: the cursor that resumes after the record is
+  // made from them only if the page ends there.
+  Status Offer(std::string_view key, std::string_view stored,
+               std::string_view index_key, bool* more) {
     *more = true;
     bool match;
     Status s = filter_.Matches(stored, &match);
@@ -162,7 +170,7 @@ class PageBuilder {
     if (!Uuid::FromBytes(key, &uuid_))
       return Status::Corruption(table_.name + " has a key that is not a uuid");
     if (added_ == limit_ || (max_bytes_ != 0 && bytes_ >= max_bytes_)) {
-      page_.next = std::move(last_cursor_);
+      page_.next = EncodeCursor(tag_, index_, last_key_, last_uuid_);
       *more = false;
       return Status();
     }
@@ -177,7 +185,8 @@ class PageBuilder {
     if (!s.ok()) return s;
     ++added_;
     bytes_ += stored.size();
-    last_cursor_ = cursor(uuid_);
+    last_key_ = index_key;
+    last_uuid_ = uuid_;
     return Status();
   }
   Page Finish() { return std::move(page_); }
@@ -191,7 +200,10 @@ class PageBuilder {
   std::size_t added_ = 0;
   std::size_t bytes_ = 0;
   Page page_;
-  std::string last_cursor_;
+  char tag_ = 'S';
+  int index_ = -1;
+  std::string_view last_key_;  // of the last record added
+  Uuid last_uuid_;
   Uuid uuid_;  // of the record being offered
 };
 
@@ -251,6 +263,7 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                  const std::function<bool(std::string_view)>& in_range,
                  PageBuilder* page) {
   const IndexDesc& desc = table.indexes[index];
+  page->SetCursorKind(tag, index);
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[table.position].indexes[index]);
   if (!s.ok()) return s;
@@ -264,10 +277,7 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     if (!in_range(key)) return Status();
     std::string_view stored;
     s = LoadStored(env, txn, table, v, desc.db_name, &stored);
-    if (s.ok())
-      s = page->Offer(FromVal(v), stored, &more, [&](const Uuid& uuid) {
-        return EncodeCursor(tag, index, key, uuid);
-      });
+    if (s.ok()) s = page->Offer(FromVal(v), stored, key, &more);
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
@@ -278,6 +288,7 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
 // The children of `parent` in `child`, in uuid order, after `resume`.
 Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
                  const Uuid& parent, const Resume* resume, PageBuilder* page) {
+  page->SetCursorKind('L', -1);
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[child.position].links);
   if (!s.ok()) return s;
@@ -295,10 +306,7 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
   for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
     std::string_view stored;
     s = LoadStored(env, txn, child, v, child.links_db_name, &stored);
-    if (s.ok())
-      s = page->Offer(FromVal(v), stored, &more, [](const Uuid& uuid) {
-        return EncodeCursor('L', -1, {}, uuid);
-      });
+    if (s.ok()) s = page->Offer(FromVal(v), stored, {}, &more);
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
@@ -309,6 +317,7 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
 // The whole table in uuid order, after `resume`.
 Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                    const Resume* resume, PageBuilder* page) {
+  page->SetCursorKind('S', -1);
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[table.position].records);
   if (!s.ok()) return s;
@@ -324,9 +333,7 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   }
   bool more = true;
   for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT)) {
-    s = page->Offer(FromVal(k), FromVal(v), &more, [](const Uuid& uuid) {
-      return EncodeCursor('S', -1, {}, uuid);
-    });
+    s = page->Offer(FromVal(k), FromVal(v), {}, &more);
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
