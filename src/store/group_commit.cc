@@ -2,39 +2,39 @@
 
 #include "store/group_commit.h"
 
+#include <algorithm>
+
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
 
 Status GroupCommitter::Run(const Write& write) {
-  Pending me{&write, Status(), false};
+  Pending me;
+  me.write = &write;
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
-  while (!me.done) {
-    if (leading_) {
-      cv_.wait(lock);
-      continue;
-    }
-    leading_ = true;
-    std::vector<Pending*> batch;
-    if (queue_.size() <= max_batch_) {
-      batch.swap(queue_);
-    } else {
-      batch.assign(queue_.begin(), queue_.begin() + max_batch_);
-      queue_.erase(queue_.begin(), queue_.begin() + max_batch_);
-    }
-    lock.unlock();
-    RunBatch(batch);
-    lock.lock();
-    for (Pending* p : batch) p->done = true;
-    ++counters_.commits;
-    counters_.writes += batch.size();
-    std::size_t bucket = 0;
-    while ((std::size_t{1} << bucket) < batch.size()) ++bucket;
-    ++counters_.batches[bucket];
-    leading_ = false;
-    cv_.notify_all();
+  while (!me.done && queue_.front() != &me) me.cv.wait(lock);
+  if (me.done) return me.status;
+
+  // At the front: lead a batch of the writes queued so far, this one first.
+  std::size_t n = std::min(queue_.size(), max_batch_);
+  std::vector<Pending*> batch(queue_.begin(), queue_.begin() + n);
+  lock.unlock();
+  RunBatch(batch);
+  lock.lock();
+  queue_.erase(queue_.begin(), queue_.begin() + n);
+  ++counters_.commits;
+  counters_.writes += n;
+  std::size_t bucket = 0;
+  while ((std::size_t{1} << bucket) < n) ++bucket;
+  ++counters_.batches[bucket];
+  // Under the lock: once done is set, a waiter may return and take its
+  // Pending (and cv) with it.
+  for (Pending* p : batch) {
+    p->done = true;
+    if (p != &me) p->cv.notify_one();
   }
+  if (!queue_.empty()) queue_.front()->cv.notify_one();
   return me.status;
 }
 

@@ -12,7 +12,11 @@
 // gets the commit's error and none of them happened.
 //
 // Writers that arrive while a leader commits queue up and wait; when the
-// leader is done, one of them leads the next batch. No extra thread.
+// leader is done, the first of them leads the next batch. No extra thread.
+// Each waiter sleeps on its own condition variable and is woken once: when
+// its write is done, or when it comes to the front and must lead. (One
+// shared condition variable woke every waiter after every commit, and the
+// context switches cost more CPU than the writes.)
 
 #ifndef LMDBAPI_STORE_GROUP_COMMIT_H_
 #define LMDBAPI_STORE_GROUP_COMMIT_H_
@@ -22,6 +26,7 @@
 #include <array>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <vector>
@@ -65,6 +70,7 @@ class GroupCommitter {
     const Write* write;
     Status status;
     bool done = false;
+    std::condition_variable cv;
   };
 
   void RunBatch(std::vector<Pending*>& batch);
@@ -72,9 +78,9 @@ class GroupCommitter {
   MDB_env* env_;
   std::size_t max_batch_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool leading_ = false;
-  std::vector<Pending*> queue_;
+  // Every write not yet done, in arrival order; the front one's thread
+  // leads the batch being committed (which it does not remove until done).
+  std::deque<Pending*> queue_;
   Counters counters_;
 };
 
