@@ -48,16 +48,26 @@ std::string Describe(const TableDesc& table, const Uuid& uuid) {
   return table.name + " " + uuid.ToString();
 }
 
-// Reads and decodes one record. kNotFound if absent.
-Status LoadRecord(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-                  const Uuid& uuid, Record* record) {
+// One record's stored bytes, in LMDB's map. kNotFound if absent.
+Status GetStored(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                 const Uuid& uuid, std::string_view* stored) {
   MDB_val k = ToVal(uuid.AsBytes()), v;
   int rc = mdb_get(txn, env.dbs[table.position].records, &k, &v);
   if (rc == MDB_NOTFOUND)
     return Status::NotFound("no " + Describe(table, uuid));
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + table.name);
+  *stored = FromVal(v);
+  return Status();
+}
+
+// Reads and decodes one record. kNotFound if absent.
+Status LoadRecord(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
+                  const Uuid& uuid, Record* record) {
+  std::string_view stored;
+  Status s = GetStored(env, txn, table, uuid, &stored);
+  if (!s.ok()) return s;
   record->uuid = uuid;
-  return DecodeRecord(table, FromVal(v), record);
+  return DecodeRecord(table, stored, record);
 }
 
 Status DeleteLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
@@ -426,13 +436,10 @@ Status Table::Get(const Uuid& uuid, RecordSink& sink) {
   Env::Impl& env = env_->impl();
   ReadTxn txn(env);
   Status s = txn.Begin();
+  std::string_view stored;
+  if (s.ok()) s = GetStored(env, txn.get(), *desc_, uuid, &stored);
   if (!s.ok()) return s;
-  MDB_val k = ToVal(uuid.AsBytes()), v;
-  int rc = mdb_get(txn.get(), env.dbs[desc_->position].records, &k, &v);
-  if (rc == MDB_NOTFOUND)
-    return Status::NotFound("no " + Describe(*desc_, uuid));
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + desc_->name);
-  return sink.Add(StoredRecord(*desc_, uuid, FromVal(v)));
+  return sink.Add(StoredRecord(*desc_, uuid, stored));
 }
 
 Status Table::Replace(Record* record,
@@ -589,12 +596,9 @@ Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
   }
   ReadTxn txn(env);
   Status s = txn.Begin();
+  std::string_view stored;  // only whether the parent exists matters
+  if (s.ok()) s = GetStored(env, txn.get(), *desc_, parent, &stored);
   if (!s.ok()) return s;
-  MDB_val k = ToVal(parent.AsBytes()), v;
-  int rc = mdb_get(txn.get(), env.dbs[desc_->position].records, &k, &v);
-  if (rc == MDB_NOTFOUND)
-    return Status::NotFound("no " + Describe(*desc_, parent));
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_get " + desc_->name);
   PageBuilder page(child, request, "link " + child.links_db_name);
   s = WalkLinks(env, txn.get(), child, parent, after, &page);
   if (!s.ok()) return s;
