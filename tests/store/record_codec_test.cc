@@ -24,6 +24,29 @@ std::string Pack(const std::function<void(msgpack::packer<msgpack::sbuffer>&)>& 
   f(pk);
   return std::string(buf.data(), buf.size());
 }
+
+// DecodeRecord and DecodeField of every field give back r's values.
+void ExpectReadsBack(const TableDesc& t, std::string_view bytes, const Record& r) {
+  Record back;
+  REQUIRE_OK(DecodeRecord(t, bytes, &back));
+  BOOST_TEST(back.revision == r.revision);
+  BOOST_TEST_REQUIRE((back.fields == r.fields), t.name);
+  for (std::size_t f = 0; f < t.fields.size(); ++f) {
+    Value v;
+    REQUIRE_OK(DecodeField(t, bytes, static_cast<int>(f), &v));
+    BOOST_TEST((v == r.fields[f]));
+  }
+}
+
+// The bare msgpack array of a record in the layout written before field
+// offsets existed (record_codec.h): what follows the offset table.
+std::string OldLayout(const TableDesc& t, const Record& r) {
+  std::string bytes;
+  EncodeRecord(t, r, &bytes);
+  std::size_t width = static_cast<unsigned char>(bytes[1]);
+  return bytes.substr(4 + width * t.fields.size());
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(record_codec)
@@ -37,15 +60,7 @@ BOOST_AUTO_TEST_CASE(every_table_round_trips) {
       REQUIRE_OK(CheckRecordShape(t, r));
       std::string bytes;
       EncodeRecord(t, r, &bytes);
-      Record back;
-      REQUIRE_OK(DecodeRecord(t, bytes, &back));
-      BOOST_TEST(back.revision == r.revision);
-      BOOST_TEST_REQUIRE((back.fields == r.fields), t.name);
-      for (std::size_t f = 0; f < t.fields.size(); ++f) {
-        Value v;
-        REQUIRE_OK(DecodeField(t, bytes, static_cast<int>(f), &v));
-        BOOST_TEST((v == r.fields[f]));
-      }
+      ExpectReadsBack(t, bytes, r);
     }
   }
 }
@@ -124,14 +139,6 @@ BOOST_AUTO_TEST_CASE(anything_else_is_corruption_never_a_guess) {
   }
 }
 
-// The bare msgpack array of a record in the layout written before field
-// offsets existed (record_codec.h): what follows the offset table.
-std::string OldLayout(const TableDesc& t, const Record& r) {
-  std::string bytes;
-  EncodeRecord(t, r, &bytes);
-  std::size_t width = static_cast<unsigned char>(bytes[1]);
-  return bytes.substr(4 + width * t.fields.size());
-}
 
 BOOST_AUTO_TEST_CASE(records_carry_field_offsets_and_old_ones_still_read) {
   std::mt19937_64 rng(7);
@@ -144,15 +151,7 @@ BOOST_AUTO_TEST_CASE(records_carry_field_offsets_and_old_ones_still_read) {
     BOOST_TEST(static_cast<unsigned char>(bytes[1]) == 2);
     std::string old = OldLayout(t, r);
     BOOST_TEST((static_cast<unsigned char>(old[0]) & 0xf0) == 0x90);  // fixarray
-    Record back;
-    REQUIRE_OK(DecodeRecord(t, old, &back));
-    BOOST_TEST(back.revision == 9u);
-    BOOST_TEST((back.fields == r.fields));
-    for (std::size_t f = 0; f < t.fields.size(); ++f) {
-      Value v;
-      REQUIRE_OK(DecodeField(t, old, static_cast<int>(f), &v));
-      BOOST_TEST((v == r.fields[f]));
-    }
+    ExpectReadsBack(t, old, r);
   }
 }
 
@@ -169,14 +168,7 @@ BOOST_AUTO_TEST_CASE(records_over_64k_use_four_byte_offsets) {
     std::string bytes;
     EncodeRecord(t, r, &bytes);
     BOOST_TEST(static_cast<unsigned char>(bytes[1]) == 4);
-    Record back;
-    REQUIRE_OK(DecodeRecord(t, bytes, &back));
-    BOOST_TEST((back.fields == r.fields));
-    for (std::size_t f = 0; f < t.fields.size(); ++f) {
-      Value v;
-      REQUIRE_OK(DecodeField(t, bytes, static_cast<int>(f), &v));
-      BOOST_TEST((v == r.fields[f]));
-    }
+    ExpectReadsBack(t, bytes, r);
   }
 }
 
