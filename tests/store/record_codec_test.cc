@@ -139,7 +139,6 @@ BOOST_AUTO_TEST_CASE(anything_else_is_corruption_never_a_guess) {
   }
 }
 
-
 BOOST_AUTO_TEST_CASE(records_carry_field_offsets_and_old_ones_still_read) {
   std::mt19937_64 rng(7);
   for (const TableDesc& t : S().tables) {
