@@ -3,17 +3,20 @@
 #include "http/fcgi_server.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include <fcgiapp.h>
 
@@ -85,57 +88,6 @@ void SetSignalMask(int how) {
   pthread_sigmask(how, &set, nullptr);
 }
 
-// Waits for the next request and has libfcgi read its params: true with a
-// request in *req, false to look at stopping_ and call again (woken by
-// kWakeSignal, a connection closed, an accept error).
-//
-// libfcgi would block in read(2) for the next request on a kept
-// connection. A thread asleep in read(2) on a unix socket is woken each
-// time nginx reads a response the thread wrote (unix_write_space wakes
-// every sleeper on the socket, without looking at what they wait for), so
-// every request cost the worker two context switches, the most expensive
-// part of the hop (perf: finish_task_switch). poll(2) waits only for what
-// it asks for, so we wait in ppoll(POLLIN) first and call FCGX_Accept_r
-// once the request is there. ppoll also lets kWakeSignal through for the
-// wait alone, atomically, where a pthread_sigmask pair per request did.
-//
-// Accepting is ours too (libfcgi's listen_sock is -1): with 32 threads
-// polling one listener, all would wake for one connection and all but one
-// would then block in accept(2), so accept(2) itself is the wait there,
-// with the signal let through around it (once per connection, not per
-// request). If libfcgi drops a connection (a malformed record) it falls
-// into accept(-1), which fails at once with EBADF instead of blocking.
-bool NextRequest(int listen_fd, const sigset_t& waiting, FCGX_Request* req) {
-  if (req->ipcFd < 0) {
-    SetSignalMask(SIG_UNBLOCK);
-    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
-    int err = errno;
-    SetSignalMask(SIG_BLOCK);
-    if (fd < 0) {
-      if (err == EINTR || err == ECONNABORTED) return false;
-      // EMFILE and the like: keep the thread, slow down, try again.
-      Log(LogLevel::kError, std::string("accept failed: ") + strerror(err));
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      return false;
-    }
-    req->ipcFd = fd;
-    // FCGX_Accept_r first finishes the previous request and closes its
-    // connection unless that was kept: this one must stay.
-    req->keepConnection = 1;
-  }
-  pollfd p{req->ipcFd, POLLIN, 0};
-  if (ppoll(&p, 1, nullptr, &waiting) < 0) return false;  // kWakeSignal
-  if ((p.revents & POLLIN) == 0) {  // POLLERR or POLLHUP alone
-    close(req->ipcFd);
-    req->ipcFd = -1;
-    return false;
-  }
-  // A request, or the end of the connection (nginx closed a connection
-  // its keepalive cache had no room for): libfcgi then closes it and
-  // returns -EBADF.
-  return FCGX_Accept_r(req) == 0;
-}
-
 // Reads up to `limit` bytes of the request body into *body; returns false
 // if the stream ended early or failed.
 bool ReadBody(FCGX_Stream* in, std::size_t length, std::string* body) {
@@ -173,10 +125,15 @@ bool Drain(FCGX_Stream* in) {
 
 }  // namespace
 
+// One connection from the web server, kept between its requests. A thread
+// owns it from the epoll event that reports a request until it re-arms it.
+struct Server::Conn {
+  FCGX_Request req;
+};
+
 struct Server::Worker {
   unsigned index = 0;  // also the metrics shard
   std::thread thread;
-  std::atomic<bool> done{false};
   // Reused from request to request.
   std::string body, path, head;
   Request request;
@@ -200,15 +157,35 @@ Status Server::Start(int listen_fd) {
         "threads", "the metrics have fewer shards than the server threads");
   if (FCGX_Init() != 0) return Status::IOError("FCGX_Init failed");
   // No SA_RESTART: the point of the signal is to make a blocked accept(2)
-  // or read(2) return EINTR.
+  // return EINTR.
   struct sigaction sa{};
   sa.sa_handler = OnWake;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
   if (sigaction(kWakeSignal, &sa, nullptr) != 0)
     return Status::IOError(std::string("sigaction: ") + strerror(errno));
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  // Level-triggered and never read: once Stop() writes it, every thread's
+  // epoll_wait reports it, one after another.
+  epoll_event stop{};
+  stop.events = EPOLLIN;
+  stop.data.ptr = nullptr;
+  if (epoll_fd_ < 0 || stop_fd_ < 0 ||
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &stop) != 0) {
+    Status s = Status::IOError(std::string("epoll: ") + strerror(errno));
+    CloseEpoll();
+    return s;
+  }
   listen_fd_ = listen_fd;
   stopping_ = false;
+  accepting_done_ = false;
+  try {
+    acceptor_ = std::thread([this] { Accept(); });
+  } catch (const std::system_error& e) {
+    CloseEpoll();
+    return Status::IOError(std::string("cannot start a thread: ") + e.what());
+  }
   for (unsigned i = 0; i < options_.threads; ++i) {
     auto w = std::make_unique<Worker>();
     w->index = i;
@@ -226,197 +203,272 @@ Status Server::Start(int listen_fd) {
 }
 
 void Server::Stop() {
-  if (workers_.empty()) return;
+  if (!acceptor_.joinable()) return;
   stopping_ = true;
-  // Not FCGX_ShutdownPending(): that flag is process-global and permanent,
-  // so a Server started later in the same process (the tests) could never
-  // accept again. The signal interrupts accept(2) or ppoll(2) in
-  // NextRequest, the only places it is let through.
-  // A thread may check stopping_ just before the signal and block just
-  // after it, so keep signalling until every thread is out.
-  for (;;) {
-    bool all_done = true;
-    for (auto& w : workers_) {
-      if (w->done) continue;
-      all_done = false;
-      pthread_kill(w->thread.native_handle(), kWakeSignal);
-    }
-    if (all_done) break;
+  // The request threads wait in epoll_wait, which the stop eventfd wakes.
+  std::uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof one) < 0)
+    Log(LogLevel::kError, std::string("stop eventfd: ") + strerror(errno));
+  // The acceptor waits in accept(2), where only a signal reaches it (not
+  // shutdown(2) on the listener: see fcgi_server.h). It may check
+  // stopping_ just before the signal and block just after it, so keep
+  // signalling until it is out.
+  while (!accepting_done_) {
+    pthread_kill(acceptor_.native_handle(), kWakeSignal);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  acceptor_.join();
   for (auto& w : workers_) w->thread.join();
   workers_.clear();
+  // Idle kept connections: nobody owns them now.
+  for (Conn* c : conns_) {
+    if (c->req.ipcFd >= 0) close(c->req.ipcFd);
+    c->req.ipcFd = -1;
+    FCGX_Free(&c->req, 0);
+    delete c;
+  }
+  conns_.clear();
+  CloseEpoll();
+}
+
+void Server::CloseEpoll() {
+  if (epoll_fd_ >= 0) close(epoll_fd_);
+  if (stop_fd_ >= 0) close(stop_fd_);
+  epoll_fd_ = stop_fd_ = -1;
+}
+
+// accept(2) is the acceptor's wait, with the wake signal let through
+// around it only. Each new connection joins the epoll set, armed for one
+// event (EPOLLONESHOT): the thread that takes the event owns the
+// connection until it re-arms it.
+void Server::Accept() {
+  SetSignalMask(SIG_BLOCK);
+  while (!stopping_) {
+    SetSignalMask(SIG_UNBLOCK);
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    int err = errno;
+    SetSignalMask(SIG_BLOCK);
+    if (fd < 0) {
+      if (err == EINTR || err == ECONNABORTED) continue;
+      // EMFILE and the like: slow down, try again.
+      Log(LogLevel::kError, std::string("accept failed: ") + strerror(err));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    auto* c = new Conn;
+    FCGX_InitRequest(&c->req, -1, 0);  // -1: libfcgi never accepts
+    c->req.ipcFd = fd;
+    // FCGX_Accept_r first finishes the previous request and closes its
+    // connection unless that was kept: this one must stay.
+    c->req.keepConnection = 1;
+    {
+      std::lock_guard<std::mutex> lock(conns_mu_);
+      conns_.insert(c);
+    }
+    if (!Arm(c, EPOLL_CTL_ADD)) Release(c);
+  }
+  accepting_done_ = true;
+}
+
+bool Server::Arm(Conn* c, int op) {
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.data.ptr = c;
+  if (epoll_ctl(epoll_fd_, op, c->req.ipcFd, &ev) == 0) return true;
+  Log(LogLevel::kError, std::string("epoll_ctl: ") + strerror(errno));
+  return false;
+}
+
+void Server::Release(Conn* c) {
+  // Close directly: FCGX_Free(&req, 1) would linger up to 2 s for the peer
+  // to close first. Any response is already flushed, so nothing is lost.
+  if (c->req.ipcFd >= 0) close(c->req.ipcFd);
+  c->req.ipcFd = -1;
+  FCGX_Free(&c->req, 0);
+  {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    conns_.erase(c);
+  }
+  delete c;
 }
 
 void Server::Run(Worker* w) {
-  const Services services{openapi_json_, metrics_};
-  // The wake signal may interrupt this thread only while it is idle, i.e.
-  // waiting in NextRequest.
+  // The wake signal is the acceptor's alone.
   SetSignalMask(SIG_BLOCK);
-  sigset_t waiting;
-  pthread_sigmask(SIG_SETMASK, nullptr, &waiting);
-  sigdelset(&waiting, kWakeSignal);
-  FCGX_Request req;
-  FCGX_InitRequest(&req, -1, 0);  // -1: we accept, see NextRequest
-  while (!stopping_) {
-    if (!NextRequest(listen_fd_, waiting, &req)) continue;
+  for (;;) {
+    epoll_event ev;
+    int n = epoll_wait(epoll_fd_, &ev, 1, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Log(LogLevel::kError, std::string("epoll_wait: ") + strerror(errno));
+      return;
+    }
+    if (n == 0) continue;
+    if (ev.data.ptr == nullptr) return;  // the stop eventfd
+    Conn* c = static_cast<Conn*>(ev.data.ptr);
+    // A request, or the end of the connection (nginx closed a connection
+    // its keepalive cache had no room for): libfcgi then closes it and,
+    // having no listener to accept on, returns -EBADF.
+    if ((ev.events & EPOLLIN) == 0 || FCGX_Accept_r(&c->req) != 0) {
+      Release(c);
+      continue;
+    }
+    Serve(w, &c->req);
+    // Not kept (the web server said so, or the body could not be
+    // drained), or stopping: the connection ends here.
+    if (c->req.ipcFd < 0 || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
+  }
+}
 
-    auto start = std::chrono::steady_clock::now();
-    Request& r = w->request;
-    Response& resp = w->response;
-    r = Request();
-    resp.Clear();
-    bool handled = false;
-    try {
-      r.method = Param(req, "REQUEST_METHOD");
-      r.query = Param(req, "QUERY_STRING");
-      r.content_type = Param(req, "CONTENT_TYPE");
-      r.if_match = Param(req, "HTTP_IF_MATCH");
-      // nginx's DOCUMENT_URI is the path already decoded and normalised;
-      // other servers may only give REQUEST_URI.
-      bool bad = false;
-      r.path = Param(req, "DOCUMENT_URI");
-      if (r.path.empty()) {
-        std::string_view uri = Param(req, "REQUEST_URI");
-        uri = uri.substr(0, uri.find('?'));
-        bad = !PercentDecode(uri, false, &w->path);
-        r.path = w->path;
-      }
+void Server::Serve(Worker* w, FCGX_Request* reqp) {
+  const Services services{openapi_json_, metrics_};
+  FCGX_Request& req = *reqp;
+  auto start = std::chrono::steady_clock::now();
+  Request& r = w->request;
+  Response& resp = w->response;
+  r = Request();
+  resp.Clear();
+  bool handled = false;
+  try {
+    r.method = Param(req, "REQUEST_METHOD");
+    r.query = Param(req, "QUERY_STRING");
+    r.content_type = Param(req, "CONTENT_TYPE");
+    r.if_match = Param(req, "HTTP_IF_MATCH");
+    // nginx's DOCUMENT_URI is the path already decoded and normalised;
+    // other servers may only give REQUEST_URI.
+    bool bad = false;
+    r.path = Param(req, "DOCUMENT_URI");
+    if (r.path.empty()) {
+      std::string_view uri = Param(req, "REQUEST_URI");
+      uri = uri.substr(0, uri.find('?'));
+      bad = !PercentDecode(uri, false, &w->path);
+      r.path = w->path;
+    }
 
-      std::string_view cl = Param(req, "CONTENT_LENGTH");
-      std::size_t length = 0;
-      bool has_length = !cl.empty();
-      if (has_length) {
-        auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(),
-                                         length);
-        if (ec == std::errc::result_out_of_range) {
-          length = SIZE_MAX;
-        } else if (ec != std::errc() || end != cl.data() + cl.size()) {
-          bad = true;
-        }
+    std::string_view cl = Param(req, "CONTENT_LENGTH");
+    std::size_t length = 0;
+    bool has_length = !cl.empty();
+    if (has_length) {
+      auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(),
+                                       length);
+      if (ec == std::errc::result_out_of_range) {
+        length = SIZE_MAX;
+      } else if (ec != std::errc() || end != cl.data() + cl.size()) {
+        bad = true;
       }
-      // Keys are checked before the body is read: a client without one
-      // learns so even if its body is too large, and its body is dropped.
-      AuthDecision auth;
-      auth.allowed = true;
-      if (!bad && options_.api_keys != nullptr && !AuthExempt(r.path))
-        auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
-                         Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
-      w->body.clear();
-      if (bad) {
-        SetProblem(ProblemFor(HttpError::kBadRequest),
-                   "malformed CONTENT_LENGTH or REQUEST_URI", "", &resp);
-        if (!Drain(req.in)) req.keepConnection = 0;
-      } else if (!auth.allowed) {
-        SetProblem(auth.problem, auth.detail, "", &resp);
-        resp.www_authenticate = auth.www_authenticate;
-        if (!Drain(req.in)) req.keepConnection = 0;
-      } else if (has_length && length > options_.max_body_bytes) {
+    }
+    // Keys are checked before the body is read: a client without one
+    // learns so even if its body is too large, and its body is dropped.
+    AuthDecision auth;
+    auth.allowed = true;
+    if (!bad && options_.api_keys != nullptr && !AuthExempt(r.path))
+      auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
+                       Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
+    w->body.clear();
+    if (bad) {
+      SetProblem(ProblemFor(HttpError::kBadRequest),
+                 "malformed CONTENT_LENGTH or REQUEST_URI", "", &resp);
+      if (!Drain(req.in)) req.keepConnection = 0;
+    } else if (!auth.allowed) {
+      SetProblem(auth.problem, auth.detail, "", &resp);
+      resp.www_authenticate = auth.www_authenticate;
+      if (!Drain(req.in)) req.keepConnection = 0;
+    } else if (has_length && length > options_.max_body_bytes) {
+      SetProblem(ProblemFor(HttpError::kBodyTooLarge),
+                 "the body is " + std::string(cl) +
+                     " bytes; at most " +
+                     std::to_string(options_.max_body_bytes) +
+                     " are accepted (MAX_BODY_BYTES)",
+                 "", &resp);
+      if (!Drain(req.in)) req.keepConnection = 0;
+    } else {
+      // Without a length, read to the end of FCGI_STDIN, one byte past
+      // the limit to tell "at" from "over".
+      std::size_t want = has_length ? length : options_.max_body_bytes + 1;
+      bool complete = ReadBody(req.in, want, &w->body);
+      if (!has_length && w->body.size() > options_.max_body_bytes) {
         SetProblem(ProblemFor(HttpError::kBodyTooLarge),
-                   "the body is " + std::string(cl) +
-                       " bytes; at most " +
+                   "the body is over " +
                        std::to_string(options_.max_body_bytes) +
-                       " are accepted (MAX_BODY_BYTES)",
+                       " bytes (MAX_BODY_BYTES)",
                    "", &resp);
         if (!Drain(req.in)) req.keepConnection = 0;
+      } else if (has_length && !complete) {
+        SetProblem(ProblemFor(HttpError::kBadRequest),
+                   "the body ended before CONTENT_LENGTH bytes", "",
+                   &resp);
       } else {
-        // Without a length, read to the end of FCGI_STDIN, one byte past
-        // the limit to tell "at" from "over".
-        std::size_t want = has_length ? length : options_.max_body_bytes + 1;
-        bool complete = ReadBody(req.in, want, &w->body);
-        if (!has_length && w->body.size() > options_.max_body_bytes) {
-          SetProblem(ProblemFor(HttpError::kBodyTooLarge),
-                     "the body is over " +
-                         std::to_string(options_.max_body_bytes) +
-                         " bytes (MAX_BODY_BYTES)",
-                     "", &resp);
-          if (!Drain(req.in)) req.keepConnection = 0;
-        } else if (has_length && !complete) {
-          SetProblem(ProblemFor(HttpError::kBadRequest),
-                     "the body ended before CONTENT_LENGTH bytes", "",
-                     &resp);
-        } else {
-          // Consume the end-of-stream record, so a kept connection is at
-          // the next request's first record.
-          if (!Drain(req.in)) req.keepConnection = 0;
-          r.body = w->body;
-          handled = true;
-          HandleRequest(env_, r, &resp, &w->scratch, services);
-        }
+        // Consume the end-of-stream record, so a kept connection is at
+        // the next request's first record.
+        if (!Drain(req.in)) req.keepConnection = 0;
+        r.body = w->body;
+        handled = true;
+        HandleRequest(env_, r, &resp, &w->scratch, services);
       }
+    }
+  } catch (...) {
+    Log(LogLevel::kError, "exception in the request loop");
+    SetProblem(ProblemFor(HttpError::kInternal),
+               "the server failed to answer; the error is logged", "",
+               &resp);
+  }
+
+  // Counted before a byte of the response leaves, so that whoever has
+  // the response can already see it in /api/metrics. Answers made here
+  // without HandleRequest (400, 413) get their route label too.
+  if (!handled && metrics_ != nullptr) {
+    try {
+      resp.route_template =
+          MatchRoute(env_.schema(), r.method, r.path).template_index;
     } catch (...) {
-      Log(LogLevel::kError, "exception in the request loop");
-      SetProblem(ProblemFor(HttpError::kInternal),
-                 "the server failed to answer; the error is logged", "",
-                 &resp);
+      resp.route_template = -1;
     }
+  }
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+  if (metrics_ != nullptr)
+    metrics_->Record(w->index, resp.route_template, r.method,
+                             resp.status,
+                             static_cast<std::uint64_t>(micros));
 
-    // Counted before a byte of the response leaves, so that whoever has
-    // the response can already see it in /api/metrics. Answers made here
-    // without HandleRequest (400, 413) get their route label too.
-    if (!handled && metrics_ != nullptr) {
-      try {
-        resp.route_template =
-            MatchRoute(env_.schema(), r.method, r.path).template_index;
-      } catch (...) {
-        resp.route_template = -1;
-      }
+  std::string& head = w->head;
+  head.clear();
+  head += "Status: ";
+  head += std::to_string(resp.status);
+  head += ' ';
+  head += Reason(resp.status);
+  head += "\r\n";
+  if (!resp.content_type.empty())
+    AppendHeader("Content-Type", resp.content_type, &head);
+  if (resp.status != 204)
+    AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+  if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
+  if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);
+  if (!resp.allow.empty()) AppendHeader("Allow", resp.allow, &head);
+  if (!resp.www_authenticate.empty())
+    AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
+  if (!resp.query_plan.empty())
+    AppendHeader("X-Query-Plan", resp.query_plan, &head);
+  head += "\r\n";
+  FCGX_PutStr(head.data(), static_cast<int>(head.size()), req.out);
+  if (r.method != "HEAD" && !resp.body.empty())
+    FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
+                req.out);
+
+  if (LogEnabled(LogLevel::kDebug))
+    Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
+                              " " + std::to_string(resp.status) + " " +
+                              std::to_string(micros) + "us");
+  // r's views point into req's params: drop them before Finish frees them.
+  r = Request();
+  FCGX_Finish_r(&req);
+
+  for (std::string* s : {&w->body, &w->path, &w->head, &resp.body})
+    if (s->capacity() > kKeepCapacity) {
+      s->clear();
+      s->shrink_to_fit();
     }
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-    if (metrics_ != nullptr)
-      metrics_->Record(w->index, resp.route_template, r.method,
-                               resp.status,
-                               static_cast<std::uint64_t>(micros));
-
-    std::string& head = w->head;
-    head.clear();
-    head += "Status: ";
-    head += std::to_string(resp.status);
-    head += ' ';
-    head += Reason(resp.status);
-    head += "\r\n";
-    if (!resp.content_type.empty())
-      AppendHeader("Content-Type", resp.content_type, &head);
-    if (resp.status != 204)
-      AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
-    if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
-    if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);
-    if (!resp.allow.empty()) AppendHeader("Allow", resp.allow, &head);
-    if (!resp.www_authenticate.empty())
-      AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
-    if (!resp.query_plan.empty())
-      AppendHeader("X-Query-Plan", resp.query_plan, &head);
-    head += "\r\n";
-    FCGX_PutStr(head.data(), static_cast<int>(head.size()), req.out);
-    if (r.method != "HEAD" && !resp.body.empty())
-      FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
-                  req.out);
-
-    if (LogEnabled(LogLevel::kDebug))
-      Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
-                                " " + std::to_string(resp.status) + " " +
-                                std::to_string(micros) + "us");
-    // r's views point into req's params: drop them before Finish frees them.
-    r = Request();
-    FCGX_Finish_r(&req);
-
-    for (std::string* s : {&w->body, &w->path, &w->head, &resp.body})
-      if (s->capacity() > kKeepCapacity) {
-        s->clear();
-        s->shrink_to_fit();
-      }
-  }
-  // Close a kept connection directly: FCGX_Free(&req, 1) would linger up
-  // to 2 s for the peer to close first, with the wake signal blocked. The
-  // last response is already flushed, so nothing is lost.
-  if (req.ipcFd >= 0) {
-    close(req.ipcFd);
-    req.ipcFd = -1;
-  }
-  FCGX_Free(&req, 0);
-  w->done = true;
 }
 
 }  // namespace lmdbapi::http

@@ -417,7 +417,7 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
   BOOST_TEST_MESSAGE("crash: seed " << seed << ", " << cycles << " cycles");
   Stack stack;
   StackOptions options;
-  options.worker_threads = 16;  // >= the upstream keepalive in dev.conf.in
+  options.worker_threads = 16;
   options.workers = std::max(1, EnvInt("LMDBAPI_CRASH_WORKERS", 2));
   stack.Start(options);
   // This process also keeps the environment open throughout, as an admin
