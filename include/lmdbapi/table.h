@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,6 +97,26 @@ class Table {
   //   kNotFound, kConflict
   Status Remove(const Uuid& uuid,
                 std::optional<std::uint64_t> expected_revision = {});
+
+  // Insert, Replace and Remove without waiting for the commit. Each does
+  // the blocking call's work and checks, with the same errors, and calls
+  // `done` exactly once with its outcome: the record as stored (uuid and
+  // revision set) or the error. An OK outcome is durable, as the blocking
+  // call's return is. `done` runs on the thread that commits the write
+  // (group_commit.h), which may be this one before the call returns (a
+  // write that fails its checks always is), and must not block for long:
+  // the batch's other writes are told after it. If a call throws
+  // (std::bad_alloc), `done` is never called.
+  // REQUIRES: the Env outlives every write not yet done.
+  using RecordDone = std::function<void(Result<Record>)>;
+  using StatusDone = std::function<void(Status)>;
+  void InsertAsync(Record record, RecordDone done);
+  void ReplaceAsync(Record record,
+                    std::optional<std::uint64_t> expected_revision,
+                    RecordDone done);
+  void RemoveAsync(const Uuid& uuid,
+                   std::optional<std::uint64_t> expected_revision,
+                   StatusDone done);
 
   // Records matching every filter (all of them if none), in the order of the
   // access path chosen: the index whose leading key fields are best covered

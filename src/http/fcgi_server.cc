@@ -12,6 +12,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -37,6 +38,12 @@ constexpr std::size_t kKeepCapacity = std::size_t{4} << 20;
 constexpr std::size_t kMaxDrain = std::size_t{64} << 20;
 
 void OnWake(int) {}
+
+// The server and metrics shard of the request thread running here, if it
+// is one: a write is answered by the thread that commits it, which records
+// into its own shard.
+thread_local const void* current_server = nullptr;
+thread_local unsigned current_shard = 0;
 
 std::string_view Param(const FCGX_Request& req, const char* name) {
   const char* v = FCGX_GetParam(name, req.envp);
@@ -128,19 +135,22 @@ bool Drain(FCGX_Stream* in) {
 }  // namespace
 
 // One connection from the web server, kept between its requests. A thread
-// owns it from the epoll event that reports a request until it re-arms it.
+// owns it from the epoll event that reports a request until Complete
+// re-arms it; for a write that is the thread that commits it. So the
+// request's buffers live here, not with a thread, and are reused from one
+// request on the connection to the next.
 struct Server::Conn {
   FCGX_Request req;
+  std::string body, path, head;
+  Request request;
+  Response response;
+  std::chrono::steady_clock::time_point start;
 };
 
 struct Server::Worker {
   unsigned index = 0;  // also the metrics shard
   std::thread thread;
-  // Reused from request to request.
-  std::string body, path, head;
-  Request request;
-  Response response;
-  Scratch scratch;
+  Scratch scratch;  // only used until HandleRequestAsync returns
 };
 
 Server::Server(Env& env, const ServerOptions& options, Metrics* metrics,
@@ -222,6 +232,13 @@ void Server::Stop() {
   acceptor_.join();
   for (auto& w : workers_) w->thread.join();
   workers_.clear();
+  // A write whose commit another thread leads (a library user of the same
+  // Env) may still be unanswered; the request threads' own are answered,
+  // since a leader runs until the queue is empty.
+  {
+    std::unique_lock<std::mutex> lock(unfinished_mu_);
+    unfinished_cv_.wait(lock, [this] { return unfinished_ == 0; });
+  }
   // Idle kept connections: nobody owns them now.
   for (Conn* c : conns_) {
     if (c->req.ipcFd >= 0) close(c->req.ipcFd);
@@ -297,6 +314,8 @@ void Server::Release(Conn* c) {
 void Server::Run(Worker* w) {
   // The wake signal is the acceptor's alone.
   SetSignalMask(SIG_BLOCK);
+  current_server = this;
+  current_shard = w->index;
   bool stop = false;
   while (!stop) {
     // Several ready connections per wake-up when they are there: under
@@ -323,8 +342,9 @@ void Server::Run(Worker* w) {
         Release(c);
         continue;
       }
-      // A write may wait for an fsync: the connections behind it go back
-      // to the set for other threads rather than wait.
+      // A write may make this thread the group commit's leader, which
+      // waits for fsyncs: the connections behind it go back to the set for
+      // other threads rather than wait.
       if (IsWriteMethod(Param(c->req, "REQUEST_METHOD"))) {
         for (int j = i + 1; j < n; ++j) {
           Conn* later = static_cast<Conn*>(ready[j].data.ptr);
@@ -336,23 +356,22 @@ void Server::Run(Worker* w) {
         }
         n = i + 1;
       }
-      Serve(w, &c->req);
-      // Not kept (the web server said so, or the body could not be
-      // drained), or stopping: the connection ends here.
-      if (c->req.ipcFd < 0 || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
+      // Answered, or a write handed to the group committer: either way
+      // Complete re-arms or releases c, maybe on another thread.
+      Serve(w, c);
     }
   }
 }
 
-void Server::Serve(Worker* w, FCGX_Request* reqp) {
+void Server::Serve(Worker* w, Conn* c) {
   const Services services{openapi_json_, metrics_};
-  FCGX_Request& req = *reqp;
-  auto start = std::chrono::steady_clock::now();
-  Request& r = w->request;
-  Response& resp = w->response;
+  FCGX_Request& req = c->req;
+  c->start = std::chrono::steady_clock::now();
+  Request& r = c->request;
+  Response& resp = c->response;
   r = Request();
   resp.Clear();
-  bool handled = false;
+  unfinished_.fetch_add(1, std::memory_order_relaxed);
   try {
     r.method = Param(req, "REQUEST_METHOD");
     r.query = Param(req, "QUERY_STRING");
@@ -365,8 +384,8 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
     if (r.path.empty()) {
       std::string_view uri = Param(req, "REQUEST_URI");
       uri = uri.substr(0, uri.find('?'));
-      bad = !PercentDecode(uri, false, &w->path);
-      r.path = w->path;
+      bad = !PercentDecode(uri, false, &c->path);
+      r.path = c->path;
     }
 
     std::string_view cl = Param(req, "CONTENT_LENGTH");
@@ -388,7 +407,7 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
     if (!bad && options_.api_keys != nullptr && !AuthExempt(r.path))
       auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
                        Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
-    w->body.clear();
+    c->body.clear();
     if (bad) {
       SetProblem(ProblemFor(HttpError::kBadRequest),
                  "malformed CONTENT_LENGTH or REQUEST_URI", "", &resp);
@@ -409,8 +428,8 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
       // Without a length, read to the end of FCGI_STDIN, one byte past
       // the limit to tell "at" from "over".
       std::size_t want = has_length ? length : options_.max_body_bytes + 1;
-      bool complete = ReadBody(req.in, want, &w->body);
-      if (!has_length && w->body.size() > options_.max_body_bytes) {
+      bool complete = ReadBody(req.in, want, &c->body);
+      if (!has_length && c->body.size() > options_.max_body_bytes) {
         SetProblem(ProblemFor(HttpError::kBodyTooLarge),
                    "the body is over " +
                        std::to_string(options_.max_body_bytes) +
@@ -425,9 +444,12 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
         // Consume the end-of-stream record, so a kept connection is at
         // the next request's first record.
         if (!Drain(req.in)) req.keepConnection = 0;
-        r.body = w->body;
-        handled = true;
-        HandleRequest(env_, r, &resp, &w->scratch, services);
+        r.body = c->body;
+        // A write is answered by the thread that commits it, maybe this
+        // one before the return; from here on c is not ours.
+        HandleRequestAsync(env_, r, &resp, &w->scratch, services,
+                           [this, c] { Complete(c, true); });
+        return;
       }
     }
   } catch (...) {
@@ -436,6 +458,13 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
                "the server failed to answer; the error is logged", "",
                &resp);
   }
+  Complete(c, false);
+}
+
+void Server::Complete(Conn* c, bool handled) noexcept {
+  FCGX_Request& req = c->req;
+  Request& r = c->request;
+  Response& resp = c->response;
 
   // Counted before a byte of the response leaves, so that whoever has
   // the response can already see it in /api/metrics. Answers made here
@@ -449,14 +478,22 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
     }
   }
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start)
+                          std::chrono::steady_clock::now() - c->start)
                           .count();
-  if (metrics_ != nullptr)
-    metrics_->Record(w->index, resp.route_template, r.method,
-                             resp.status,
-                             static_cast<std::uint64_t>(micros));
+  // Into this thread's shard, which only this thread writes. A thread
+  // that is none of ours (a library user of the Env who led the commit)
+  // has the spare shard, if the metrics have one, under a lock.
+  bool ours = current_server == this;
+  if (metrics_ != nullptr && ours) {
+    metrics_->Record(current_shard, resp.route_template, r.method,
+                     resp.status, static_cast<std::uint64_t>(micros));
+  } else if (metrics_ != nullptr && metrics_->shards() > options_.threads) {
+    std::lock_guard<std::mutex> lock(spare_shard_mu_);
+    metrics_->Record(options_.threads, resp.route_template, r.method,
+                     resp.status, static_cast<std::uint64_t>(micros));
+  }
 
-  std::string& head = w->head;
+  std::string& head = c->head;
   head.clear();
   head += "Status: ";
   head += std::to_string(resp.status);
@@ -488,11 +525,25 @@ void Server::Serve(Worker* w, FCGX_Request* reqp) {
   r = Request();
   FCGX_Finish_r(&req);
 
-  for (std::string* s : {&w->body, &w->path, &w->head, &resp.body})
+  for (std::string* s : {&c->body, &c->path, &c->head, &resp.body})
     if (s->capacity() > kKeepCapacity) {
       s->clear();
       s->shrink_to_fit();
     }
+
+  // Not kept (the web server said so, or the body could not be drained),
+  // or stopping: the connection ends here.
+  if (c->req.ipcFd < 0 || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
+
+  // Last: Stop() joins our own threads, but waits on this count for any
+  // other, which must not touch the Server once it is zero.
+  if (ours) {
+    unfinished_.fetch_sub(1, std::memory_order_relaxed);
+  } else {
+    std::lock_guard<std::mutex> lock(unfinished_mu_);
+    if (unfinished_.fetch_sub(1, std::memory_order_relaxed) == 1)
+      unfinished_cv_.notify_all();
+  }
 }
 
 }  // namespace lmdbapi::http

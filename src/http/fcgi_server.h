@@ -4,9 +4,13 @@
 // server's connections and adds each to an epoll set, armed for one event
 // (EPOLLONESHOT). N request threads wait in epoll_wait on that set; the one
 // that gets a connection's event has libfcgi read the request
-// (FCGX_Accept_r on that connection), answers it (HandleRequest), writes
-// the response, and re-arms the connection. Every thread keeps its buffers
-// (body, response, scratch) from one request to the next.
+// (FCGX_Accept_r on that connection), answers it (HandleRequestAsync),
+// writes the response, and re-arms the connection. A write is not answered
+// by that thread: it hands the write to the group committer and goes back
+// to epoll_wait, and the thread that commits the write's batch (the
+// group-commit leader: another request thread, or this one) writes its
+// response and re-arms its connection (Complete). A connection keeps its
+// buffers (body, response) from one request to the next.
 //
 // Why not libfcgi's own model, a thread blocked on each connection: with
 // nginx's fastcgi_keep_conn an idle kept connection then holds a thread,
@@ -14,12 +18,16 @@
 // connections past it queued behind idle ones (a 118 ms p99 for 64
 // concurrent inserts on 32 threads). And every request cost a thread's
 // sleep and wake-up; here a thread that finishes a request under load
-// usually finds the next one ready in epoll_wait without sleeping. N now
-// bounds only the requests in progress at once (a durable write holds its
-// thread through the fsync, so N is also the largest group commit).
+// usually finds the next one ready in epoll_wait without sleeping. And a
+// durable write does not hold a thread through its fsync, sleeping and
+// being woken once per write (that was the largest CPU cost of inserts):
+// the leader answers its whole batch. So N bounds the requests being read
+// and parsed at once, not the writes waiting for a commit, and a batch is
+// bounded by Options::max_batch_writes alone.
 //
 // Stopping: Stop() makes the threads take no new request, lets each finish
-// the one it is answering, and joins them; kept connections are closed.
+// the one it is answering (a leader, every write queued), joins them, and
+// waits for any write still unanswered; kept connections are closed.
 // Request threads are woken through an eventfd in the epoll set; the
 // acceptor, blocked in accept(2), with a signal (kWakeSignal, handled by a
 // no-op and unblocked only around accept(2)). Not by shutdown(2) on the
@@ -33,6 +41,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -66,10 +75,14 @@ class Server {
  public:
   // REQUIRES: env outlives the Server.
   //
-  // `metrics`: every answered request is recorded there, thread i into
-  // shard i, just before its response is written (so a client holding the
-  // response can already see it counted); /api/metrics renders it. Null:
-  // nothing is recorded. REQUIRES: outlives the Server.
+  // `metrics`: every answered request is recorded there, by the thread
+  // that answers it, request thread i into shard i, just before its
+  // response is written (so a client holding the response can already see
+  // it counted); /api/metrics renders it. A write answered by a thread
+  // that is not the Server's (one that led the group commit through the
+  // library API) goes into shard `threads` under a lock if there is one,
+  // else is not counted. Null: nothing is recorded. REQUIRES: outlives the
+  // Server.
   // `openapi_json`: served as GET /api/openapi.json (Services in
   // handlers.h). REQUIRES: the bytes outlive the Server.
   Server(Env& env, const ServerOptions& options, Metrics* metrics = nullptr,
@@ -85,8 +98,8 @@ class Server {
   // threads.
   Status Start(int listen_fd);
 
-  // Returns once every thread has finished its request and exited.
-  // Idempotent.
+  // Returns once every thread has finished its request and exited and
+  // every request taken has been answered. Idempotent.
   void Stop();
 
  private:
@@ -94,7 +107,11 @@ class Server {
   struct Worker;
   void Accept();                 // the acceptor thread
   void Run(Worker* worker);      // a request thread
-  void Serve(Worker* worker, FCGX_Request* req);  // one request
+  void Serve(Worker* worker, Conn* c);  // one request, up to its answer
+  // Writes c's response, finishes the request and re-arms (or releases)
+  // c, on the thread that answers: Serve's, or a write's committer's.
+  // `handled`: HandleRequestAsync made the response.
+  void Complete(Conn* c, bool handled) noexcept;
   bool Arm(Conn* c, int op);     // EPOLL_CTL_ADD or _MOD, one-shot
   void Release(Conn* c);         // close and forget a connection
   void CloseEpoll();
@@ -112,6 +129,11 @@ class Server {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex conns_mu_;
   std::unordered_set<Conn*> conns_;  // every open connection
+  // Requests taken and not yet answered; Stop() waits for none.
+  std::atomic<int> unfinished_{0};
+  std::mutex unfinished_mu_;
+  std::condition_variable unfinished_cv_;
+  std::mutex spare_shard_mu_;  // metrics shard `threads`, see the ctor
 };
 
 }  // namespace lmdbapi::http

@@ -3,15 +3,21 @@
 // HandleRequest routes, checks what every route shares (body presence and
 // type, query syntax), then calls one function per route kind. Those
 // return a Status; a non-OK one becomes its problem response, so each
-// handler reads as the happy path plus `if (!s.ok()) return s;`.
+// handler reads as the happy path plus `if (!s.ok()) return s;`. The
+// write handlers (insert, replace, remove) return once their write is
+// queued, having set Deferred::submitted; the write's completion then
+// fills the response the same way (EndWrite) and calls the caller's done.
 
 #include "http/handlers.h"
 
 #include <strings.h>
 
 #include <charconv>
+#include <condition_variable>
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <utility>
 
 #include "http/base64url.h"
 #include "http/health.h"
@@ -41,6 +47,36 @@ void SetRecord(int status, const Record& record, const TableDesc& table,
   resp->content_type = kJsonContentType;
   resp->etag = ETagFor(record.revision);
   AppendRecordJson(record, table, &resp->body);
+}
+
+// What a write handler needs to answer after the commit. Lives on
+// HandleRequestAsync's stack: a completion copies what it uses.
+struct Deferred {
+  Response* resp;
+  int route_template;
+  const std::function<void()>* done;
+  bool submitted = false;  // the write is queued: resp is no longer ours
+};
+
+// A write's completion, on the committing thread: `fill` makes the answer
+// from the outcome, a non-OK Status becomes its problem as in Answer, and
+// the caller is told.
+void EndWrite(Response* resp, int route_template,
+              const std::function<void()>& done,
+              const std::function<Status()>& fill) {
+  try {
+    Status s = fill();
+    if (!s.ok()) {
+      resp->Clear();
+      SetStatusProblem(s, resp);
+    }
+  } catch (...) {
+    Log(LogLevel::kError, "exception while answering a write");
+    SetProblem(ProblemFor(HttpError::kInternal),
+               "the server failed to answer; the error is logged", "", resp);
+  }
+  resp->route_template = route_template;  // SetProblem cleared it
+  done();
 }
 
 // Writes each record of a page into the body as the table walks it, from
@@ -158,16 +194,24 @@ Status ExpectedRevision(const Request& req,
 }
 
 Status HandleInsert(Env& env, const Route& route, const Request& req,
-                    Scratch* scratch, Response* resp) {
+                    Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kReject);
   if (!parsed.ok()) return parsed.status();
-  Record& record = parsed->record;
-  auto uuid = Table(env, *route.table).Insert(&record);
-  if (!uuid.ok()) return uuid.status();
-  SetRecord(201, record, *route.table, resp);
-  resp->location = "/api/" + route.table->name + "/" + record.uuid.ToString();
+  const TableDesc& table = *route.table;
+  Table(env, table).InsertAsync(
+      std::move(parsed->record),
+      [&table, resp = d->resp, rt = d->route_template,
+       done = *d->done](Result<Record> r) {
+        EndWrite(resp, rt, done, [&]() -> Status {
+          if (!r.ok()) return r.status();
+          SetRecord(201, r.value(), table, resp);
+          resp->location = "/api/" + table.name + "/" + r->uuid.ToString();
+          return Status();
+        });
+      });
+  d->submitted = true;  // from here on, req and resp are the completion's
   return Status();
 }
 
@@ -207,7 +251,7 @@ Status HandleGet(Env& env, const Route& route, const Request&,
 }
 
 Status HandleReplace(Env& env, const Route& route, const Request& req,
-                     Scratch* scratch, Response* resp) {
+                     Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kAccept);
@@ -222,22 +266,38 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
   std::optional<std::uint64_t> expected;
   s = ExpectedRevision(req, parsed->revision, &expected);
   if (!s.ok()) return s;
-  s = Table(env, *route.table).Replace(&record, expected);
-  if (!s.ok()) return s;
-  SetRecord(200, record, *route.table, resp);
+  const TableDesc& table = *route.table;
+  Table(env, table).ReplaceAsync(
+      std::move(record), expected,
+      [&table, resp = d->resp, rt = d->route_template,
+       done = *d->done](Result<Record> r) {
+        EndWrite(resp, rt, done, [&]() -> Status {
+          if (!r.ok()) return r.status();
+          SetRecord(200, r.value(), table, resp);
+          return Status();
+        });
+      });
+  d->submitted = true;
   return Status();
 }
 
 Status HandleRemove(Env& env, const Route& route, const Request& req,
-                    Scratch* scratch, Response* resp) {
+                    Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   std::optional<std::uint64_t> expected;
   s = ExpectedRevision(req, std::nullopt, &expected);
   if (!s.ok()) return s;
-  s = Table(env, *route.table).Remove(route.uuid, expected);
-  if (!s.ok()) return s;
-  resp->status = 204;
+  Table(env, *route.table).RemoveAsync(
+      route.uuid, expected,
+      [resp = d->resp, rt = d->route_template, done = *d->done](Status s) {
+        EndWrite(resp, rt, done, [&]() -> Status {
+          if (!s.ok()) return s;
+          resp->status = 204;
+          return Status();
+        });
+      });
+  d->submitted = true;
   return Status();
 }
 
@@ -302,13 +362,14 @@ Status HandleOpenApi(Env& env, const Services& services, Scratch* scratch,
 }
 
 Status Dispatch(Env& env, const Route& route, const Request& req,
-                const Services& services, Scratch* scratch, Response* resp) {
+                const Services& services, Scratch* scratch, Response* resp,
+                Deferred* d) {
   switch (route.kind) {
-    case RouteKind::kInsert:   return HandleInsert(env, route, req, scratch, resp);
+    case RouteKind::kInsert:   return HandleInsert(env, route, req, scratch, d);
     case RouteKind::kFind:     return HandleFind(env, route, req, scratch, resp);
     case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
-    case RouteKind::kReplace:  return HandleReplace(env, route, req, scratch, resp);
-    case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, resp);
+    case RouteKind::kReplace:  return HandleReplace(env, route, req, scratch, d);
+    case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
     case RouteKind::kHealth:   return HandleHealth(env, scratch, resp);
@@ -319,7 +380,8 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
 }
 
 void Answer(Env& env, const Request& req, const RouteMatch& m,
-            const Services& services, Response* resp, Scratch* scratch) {
+            const Services& services, Response* resp, Scratch* scratch,
+            Deferred* d) {
   if (m.outcome == RouteMatch::Outcome::kNoRoute) {
     SetProblem(ProblemFor(HttpError::kNoRoute), m.detail, "", resp);
     return;
@@ -359,7 +421,8 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
     }
   }
   Status s = ParseQuery(req.query, &scratch->params);
-  if (s.ok()) s = Dispatch(env, route, req, services, scratch, resp);
+  if (s.ok()) s = Dispatch(env, route, req, services, scratch, resp, d);
+  if (d->submitted) return;
   if (!s.ok()) {
     resp->Clear();
     SetStatusProblem(s, resp);
@@ -388,14 +451,15 @@ void SetProblem(const ProblemType& type, std::string_view detail,
   AppendProblemJson(type, detail, field, &resp->body);
 }
 
-void HandleRequest(Env& env, const Request& req, Response* resp,
-                   Scratch* scratch, const Services& services) {
+void HandleRequestAsync(Env& env, const Request& req, Response* resp,
+                        Scratch* scratch, const Services& services,
+                        std::function<void()> done) {
   resp->Clear();
-  int route_template = -1;
+  Deferred d{resp, -1, &done};
   try {
     RouteMatch m = MatchRoute(env.schema(), req.method, req.path);
-    route_template = m.template_index;
-    Answer(env, req, m, services, resp, scratch);
+    d.route_template = m.template_index;
+    Answer(env, req, m, services, resp, scratch, &d);
   } catch (const std::exception& e) {
     Log(LogLevel::kError, std::string("exception while answering ") +
                               std::string(req.method.substr(0, 16)) + " " +
@@ -410,7 +474,28 @@ void HandleRequest(Env& env, const Request& req, Response* resp,
     SetProblem(ProblemFor(HttpError::kInternal),
                "the server failed to answer; the error is logged", "", resp);
   }
-  resp->route_template = route_template;  // SetProblem cleared it
+  // Nothing throws once a write is queued (its handler returns at once),
+  // so a caught exception always means this thread still owns resp.
+  if (d.submitted) return;
+  resp->route_template = d.route_template;  // SetProblem cleared it
+  done();
+}
+
+void HandleRequest(Env& env, const Request& req, Response* resp,
+                   Scratch* scratch, const Services& services) {
+  struct Wait {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool finished = false;
+  } wait;
+  HandleRequestAsync(env, req, resp, scratch, services, [w = &wait] {
+    std::lock_guard<std::mutex> lock(w->mu);
+    w->finished = true;
+    // Under the lock: once finished is seen, wait (and cv) may be gone.
+    w->cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(wait.mu);
+  wait.cv.wait(lock, [&] { return wait.finished; });
 }
 
 }  // namespace lmdbapi::http

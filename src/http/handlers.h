@@ -6,12 +6,17 @@
 // (fcgi_server.h) fills a Request from FastCGI params, calls HandleRequest
 // and writes the Response out.
 //
+// Writes need not hold the caller's thread through their commit:
+// HandleRequestAsync hands a write to the group committer and the thread
+// that commits it finishes the response (see group_commit.h for why).
+//
 // Thread-safety: HandleRequest may run on many threads at once over one
 // Env, each with its own Response and Scratch.
 
 #ifndef LMDBAPI_HTTP_HANDLERS_H_
 #define LMDBAPI_HTTP_HANDLERS_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,10 +75,24 @@ struct Services {
   const Metrics* metrics = nullptr;
 };
 
-// Answers `request` into *response (Clear()ed first). Never throws: an
-// exception from below becomes a logged 500.
+// Answers `request` into *response (Clear()ed first), waiting for a
+// write's commit. Never throws: an exception from below becomes a logged
+// 500.
 void HandleRequest(Env& env, const Request& request, Response* response,
                    Scratch* scratch, const Services& services = {});
+
+// HandleRequest without waiting for a write's commit: `done` is called
+// exactly once, when *response is final. For a write that reached the
+// group committer (POST, PUT or DELETE of a record) that is after its
+// commit, on the thread that commits it, which may be this one before the
+// return; for every other request it is this thread, before the return.
+// Until `done` runs, `request`'s strings and *response belong to the call;
+// once it has run, the call touches neither (so `done` may hand them to
+// the next request). `scratch` is free again once the call returns.
+// `done` must not throw. REQUIRES: env outlives every write not yet done.
+void HandleRequestAsync(Env& env, const Request& request, Response* response,
+                        Scratch* scratch, const Services& services,
+                        std::function<void()> done);
 
 // Makes *response the problem `type` with this detail and field.
 void SetProblem(const ProblemType& type, std::string_view detail,

@@ -3,56 +3,108 @@
 #include "store/group_commit.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <string>
+#include <utility>
 
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
 
-Status GroupCommitter::Run(const Write& write) {
-  Pending me;
-  me.write = &write;
+void GroupCommitter::Submit(Write write, Done done) {
+  auto pending = std::make_unique<Pending>();
+  pending->write = std::move(write);
+  pending->done = std::move(done);
   std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
-  while (!me.done && queue_.front() != &me) me.cv.wait(lock);
-  if (me.done) return me.status;
+  queue_.push_back(std::move(pending));
+  if (leading_) return;  // the leader takes it in its next batch
+  leading_ = true;
 
-  // At the front: lead a batch of the writes queued so far, this one first.
-  std::size_t n = std::min(queue_.size(), max_batch_);
-  std::vector<Pending*> batch(queue_.begin(), queue_.begin() + n);
-  lock.unlock();
-  RunBatch(batch);
-  lock.lock();
-  queue_.erase(queue_.begin(), queue_.begin() + n);
-  ++counters_.commits;
-  counters_.writes += n;
-  std::size_t bucket = 0;
-  while ((std::size_t{1} << bucket) < n) ++bucket;
-  ++counters_.batches[bucket];
-  // Under the lock: once done is set, a waiter may return and take its
-  // Pending (and cv) with it.
-  for (Pending* p : batch) {
-    p->done = true;
-    if (p != &me) p->cv.notify_one();
+  // Lead until nothing is queued. Writes that arrive while a batch commits
+  // wait for the next one, so each batch holds what queued during the last
+  // fsync, up to max_batch_.
+  Batch batch;
+  while (!queue_.empty()) {
+    std::size_t n = std::min(queue_.size(), max_batch_);
+    batch.clear();
+    for (std::size_t i = 0; i < n; ++i) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    ++counters_.commits;
+    counters_.writes += n;
+    std::size_t bucket = 0;
+    while ((std::size_t{1} << bucket) < n) ++bucket;
+    ++counters_.batches[bucket];
+    // Outside the lock: a `done` may write to a socket, and writers keep
+    // queueing meanwhile.
+    lock.unlock();
+    for (auto& p : batch) {
+      try {
+        p->done(std::move(p->status));
+      } catch (...) {
+        // Its caller's problem; the other writes must still be told.
+      }
+      p.reset();  // what the write captured goes now, on this thread
+    }
+    lock.lock();
   }
-  if (!queue_.empty()) queue_.front()->cv.notify_one();
-  return me.status;
+  leading_ = false;
 }
 
-void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
+Status GroupCommitter::Run(const Write& write) {
+  // The caller waits, so the write may refer to its stack.
+  std::mutex mu;
+  std::condition_variable cv;
+  bool finished = false;
+  Status result;
+  Submit([&write](MDB_txn* txn) { return write(txn); },
+         [&](Status s) {
+           std::lock_guard<std::mutex> lock(mu);
+           result = std::move(s);
+           finished = true;
+           // Under the lock: once finished is seen, the waiter may return
+           // and take cv with it.
+           cv.notify_one();
+         });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return finished; });
+  return result;
+}
+
+namespace {
+
+Status RunWrite(const GroupCommitter::Write& write, MDB_txn* txn) {
+  try {
+    return write(txn);
+  } catch (const std::exception& e) {
+    return Status::IOError(std::string("write failed: ") + e.what());
+  } catch (...) {
+    return Status::IOError("write failed with an exception");
+  }
+}
+
+}  // namespace
+
+void GroupCommitter::RunBatch(Batch& batch) {
   MDB_txn* parent;
   int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
   if (rc != MDB_SUCCESS) {
     Status s = FromMdb(rc, "mdb_txn_begin (write)");
-    for (Pending* p : batch) p->status = s;
+    for (auto& p : batch) p->status = s;
     return;
   }
   // A batch of one needs no nested transaction: its failure aborts the
   // parent, which holds nothing else.
   bool single = batch.size() == 1;
   bool any_ok = false;
-  for (Pending* p : batch) {
+  for (auto& p : batch) {
     if (single) {
-      p->status = (*p->write)(parent);
+      p->status = RunWrite(p->write, parent);
       any_ok = p->status.ok();
       continue;
     }
@@ -62,7 +114,7 @@ void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
       p->status = FromMdb(rc, "mdb_txn_begin (nested)");
       continue;
     }
-    p->status = (*p->write)(child);
+    p->status = RunWrite(p->write, child);
     if (p->status.ok()) {
       rc = mdb_txn_commit(child);  // into the parent: no I/O
       if (rc != MDB_SUCCESS) p->status = FromMdb(rc, "mdb_txn_commit (nested)");
@@ -77,7 +129,7 @@ void GroupCommitter::RunBatch(std::vector<Pending*>& batch) {
   }
   Status s = FromMdb(mdb_txn_commit(parent), "mdb_txn_commit");
   if (!s.ok())
-    for (Pending* p : batch)
+    for (auto& p : batch)
       if (p->status.ok()) p->status = s;
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -397,28 +398,81 @@ Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
                  "mdb_put " + t.name);
 }
 
-}  // namespace
-
-Result<Uuid> Table::Insert(Record* record) {
-  Env::Impl& env = env_->impl();
-  const TableDesc& t = *desc_;
+// Insert's checks and encoding, before its transaction: sets a new uuid
+// (if none) and revision 1, and fills the index keys and stored bytes.
+Status PrepareInsert(Env::Impl& env, const TableDesc& t, Record* record,
+                     std::vector<std::string>* keys, std::string* bytes) {
   Status s = CheckRecordShape(t, *record);
   if (!s.ok()) return s;
-  std::vector<std::string> keys;
-  s = AllIndexKeys(t, record->fields, &keys);
+  s = AllIndexKeys(t, record->fields, keys);
   if (!s.ok()) return s;
   s = CheckInsertHeadroom(env);
   if (!s.ok()) return s;
   if (record->uuid == Uuid()) record->uuid = Uuid::New();
   record->revision = 1;
-  std::string bytes;
-  EncodeRecord(t, *record, &bytes);
+  EncodeRecord(t, *record, bytes);
+  return Status();
+}
 
+// Replace's checks before its transaction; fills the new index keys.
+Status PrepareReplace(const TableDesc& t, const Record& record,
+                      std::vector<std::string>* new_keys) {
+  Status s = CheckRecordShape(t, record);
+  if (!s.ok()) return s;
+  return AllIndexKeys(t, record.fields, new_keys);
+}
+
+// Remove's work inside its transaction.
+Status RemoveByUuid(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                    const Uuid& uuid,
+                    std::optional<std::uint64_t> expected_revision) {
+  Record old;
+  Status s = LoadRecord(env, txn, t, uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(t, old, expected_revision);
+  if (!s.ok()) return s;
+  return RemoveInTxn(env, txn, t, old);
+}
+
+}  // namespace
+
+Result<Uuid> Table::Insert(Record* record) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  std::vector<std::string> keys;
+  std::string bytes;
+  Status s = PrepareInsert(env, t, record, &keys, &bytes);
+  if (!s.ok()) return s;
   s = env.committer->Run([&](MDB_txn* txn) {
     return InsertInTxn(env, txn, t, *record, bytes, keys);
   });
   if (!s.ok()) return s;
   return record->uuid;
+}
+
+void Table::InsertAsync(Record record, RecordDone done) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  // Owned by the pending write: the caller does not wait.
+  struct State {
+    Record record;
+    std::vector<std::string> keys;
+    std::string bytes;
+  };
+  auto state = std::make_shared<State>();
+  state->record = std::move(record);
+  Status s = PrepareInsert(env, t, &state->record, &state->keys,
+                           &state->bytes);
+  if (!s.ok()) return done(std::move(s));
+  env.committer->Submit(
+      [&env, &t, state](MDB_txn* txn) {
+        return InsertInTxn(env, txn, t, state->record, state->bytes,
+                           state->keys);
+      },
+      [state, done = std::move(done)](Status s) {
+        if (!s.ok()) return done(std::move(s));
+        done(std::move(state->record));
+      });
 }
 
 Result<Record> Table::Get(const Uuid& uuid) {
@@ -446,28 +500,56 @@ Status Table::Replace(Record* record,
                       std::optional<std::uint64_t> expected_revision) {
   Env::Impl& env = env_->impl();
   const TableDesc& t = *desc_;
-  Status s = CheckRecordShape(t, *record);
-  if (!s.ok()) return s;
   std::vector<std::string> new_keys;
-  s = AllIndexKeys(t, record->fields, &new_keys);
+  Status s = PrepareReplace(t, *record, &new_keys);
   if (!s.ok()) return s;
-
   return env.committer->Run([&](MDB_txn* txn) {
     return ReplaceInTxn(env, txn, t, record, new_keys, expected_revision);
   });
 }
 
+void Table::ReplaceAsync(Record record,
+                         std::optional<std::uint64_t> expected_revision,
+                         RecordDone done) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  struct State {
+    Record record;
+    std::vector<std::string> new_keys;
+  };
+  auto state = std::make_shared<State>();
+  state->record = std::move(record);
+  Status s = PrepareReplace(t, state->record, &state->new_keys);
+  if (!s.ok()) return done(std::move(s));
+  env.committer->Submit(
+      [&env, &t, state, expected_revision](MDB_txn* txn) {
+        return ReplaceInTxn(env, txn, t, &state->record, state->new_keys,
+                            expected_revision);
+      },
+      [state, done = std::move(done)](Status s) {
+        if (!s.ok()) return done(std::move(s));
+        done(std::move(state->record));
+      });
+}
+
 Status Table::Remove(const Uuid& uuid,
                      std::optional<std::uint64_t> expected_revision) {
   Env::Impl& env = env_->impl();
-  return env.committer->Run([&](MDB_txn* txn) -> Status {
-    Record old;
-    Status s = LoadRecord(env, txn, *desc_, uuid, &old);
-    if (!s.ok()) return s;
-    s = CheckRevision(*desc_, old, expected_revision);
-    if (!s.ok()) return s;
-    return RemoveInTxn(env, txn, *desc_, old);
+  return env.committer->Run([&](MDB_txn* txn) {
+    return RemoveByUuid(env, txn, *desc_, uuid, expected_revision);
   });
+}
+
+void Table::RemoveAsync(const Uuid& uuid,
+                        std::optional<std::uint64_t> expected_revision,
+                        StatusDone done) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  env.committer->Submit(
+      [&env, &t, uuid, expected_revision](MDB_txn* txn) {
+        return RemoveByUuid(env, txn, t, uuid, expected_revision);
+      },
+      std::move(done));
 }
 
 Result<Page> Table::Find(const std::vector<Filter>& filters,

@@ -4,6 +4,7 @@
 #include "store/group_commit.h"
 
 #include <atomic>
+#include <future>
 #include <random>
 #include <thread>
 
@@ -15,6 +16,30 @@
 #include "testutil.h"
 
 using namespace lmdbapi;
+
+namespace {
+
+// Puts key -> "v" into the meta database.
+Status PutMeta(Env::Impl& impl, MDB_txn* txn, const std::string& key) {
+  std::string val = "v";
+  MDB_val k{key.size(), const_cast<char*>(key.data())},
+      v{val.size(), val.data()};
+  if (mdb_put(txn, impl.meta, &k, &v, 0) != MDB_SUCCESS)
+    return Status::IOError("put " + key);
+  return Status();
+}
+
+// Whether a committed transaction holds key, seen from a new reader.
+bool Committed(Env::Impl& impl, const std::string& key) {
+  MDB_txn* txn;
+  if (mdb_txn_begin(impl.env, nullptr, MDB_RDONLY, &txn) != 0) return false;
+  MDB_val k{key.size(), const_cast<char*>(key.data())}, v;
+  bool found = mdb_get(txn, impl.meta, &k, &v) == MDB_SUCCESS;
+  mdb_txn_abort(txn);
+  return found;
+}
+
+}  // namespace
 
 BOOST_AUTO_TEST_SUITE(group_commit)
 
@@ -113,6 +138,102 @@ BOOST_AUTO_TEST_CASE(a_failed_write_rolls_back_only_itself) {
   }
   mdb_txn_abort(txn);
   (void)t;
+}
+
+// The first write holds the leader while 20 more queue (their Submit
+// returns at once); each done then runs once, on the leader's thread, after
+// a commit that a new reader sees, with the failing writes' puts gone and
+// their neighbours' kept, in batches of at most max_batch.
+BOOST_AUTO_TEST_CASE(submit_is_done_once_per_write_after_its_commit) {
+  testutil::TempEnv env;
+  Env::Impl& impl = env.env().impl();
+  const std::size_t kMaxBatch = 4;
+  const int kQueued = 20;
+  GroupCommitter gc(impl.env, kMaxBatch);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> leading;
+  std::thread::id leader_id;
+  std::vector<std::atomic<int>> calls(kQueued + 1);
+  std::vector<Status> results(kQueued + 1);
+  std::vector<bool> visible(kQueued + 1);
+  std::vector<std::thread::id> done_on(kQueued + 1);
+  auto done_for = [&](int i) {
+    return [&, i](Status s) {
+      ++calls[i];
+      results[i] = s;
+      visible[i] = Committed(impl, "s" + std::to_string(i));
+      done_on[i] = std::this_thread::get_id();
+    };
+  };
+  std::thread leader([&] {
+    leader_id = std::this_thread::get_id();
+    gc.Submit(
+        [&](MDB_txn* txn) {
+          leading.set_value();
+          released.wait();
+          return PutMeta(impl, txn, "s0");
+        },
+        done_for(0));
+  });
+  leading.get_future().wait();
+  for (int i = 1; i <= kQueued; ++i)
+    gc.Submit(
+        [&, i](MDB_txn* txn) -> Status {
+          Status s = PutMeta(impl, txn, "s" + std::to_string(i));
+          if (s.ok() && i % 3 == 0)
+            return Status::InvalidArgument("x", "fails on purpose");
+          return s;
+        },
+        done_for(i));
+  // Queued behind the held leader: nothing may be done yet.
+  for (int i = 0; i <= kQueued; ++i) BOOST_TEST(calls[i].load() == 0);
+  release.set_value();
+  leader.join();  // a leader leaves only with the queue empty
+
+  for (int i = 0; i <= kQueued; ++i) {
+    bool fails = i % 3 == 0 && i != 0;
+    BOOST_TEST(calls[i].load() == 1, "write " << i);
+    BOOST_TEST(results[i].ok() == !fails, "write " << i);
+    BOOST_TEST(visible[i] == !fails, "write " << i);
+    BOOST_TEST(Committed(impl, "s" + std::to_string(i)) == !fails);
+    BOOST_TEST((done_on[i] == leader_id), "write " << i);
+  }
+  GroupCommitter::Counters c = gc.counters();
+  BOOST_TEST(c.writes == static_cast<std::uint64_t>(kQueued + 1));
+  BOOST_TEST(c.commits == 1u + (kQueued + kMaxBatch - 1) / kMaxBatch);
+  for (std::size_t b = 3; b < GroupCommitter::kBatchBuckets; ++b)
+    BOOST_TEST(c.batches[b] == 0u, "no batch over " << kMaxBatch);
+}
+
+// Run is Submit plus a wait, whether its caller leads or queues.
+BOOST_AUTO_TEST_CASE(run_returns_the_write_status_while_submits_go_on) {
+  testutil::TempEnv env;
+  Env::Impl& impl = env.env().impl();
+  GroupCommitter gc(impl.env, 0);
+  std::atomic<int> done{0}, failed{0};
+  std::thread submitter([&] {
+    for (int i = 0; i < 200; ++i)
+      gc.Submit([&, i](MDB_txn* txn) {
+                  return PutMeta(impl, txn, "a" + std::to_string(i));
+                },
+                [&](Status s) {
+                  if (!s.ok()) ++failed;
+                  ++done;
+                });
+  });
+  for (int i = 0; i < 50; ++i) {
+    Status s = gc.Run([&, i](MDB_txn* txn) -> Status {
+      if (i % 2 == 0) return Status::Conflict("fails on purpose");
+      return PutMeta(impl, txn, "r" + std::to_string(i));
+    });
+    BOOST_TEST(s.ok() == (i % 2 == 1));
+    BOOST_TEST(Committed(impl, "r" + std::to_string(i)) == (i % 2 == 1));
+  }
+  submitter.join();
+  // A leader leaves only with the queue empty, so every write is done.
+  BOOST_TEST(done.load() == 200);
+  BOOST_TEST(failed.load() == 0);
 }
 
 BOOST_AUTO_TEST_CASE(max_batch_writes_one_gives_every_write_its_own_commit) {
