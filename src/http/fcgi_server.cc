@@ -32,7 +32,10 @@ namespace {
 // Most ready connections one request thread takes per epoll_wait.
 constexpr int kReadyPerWait = 8;
 // Buffers beyond this are given back after the request that grew them.
-constexpr std::size_t kKeepCapacity = std::size_t{4} << 20;
+// They are a connection's, and nginx keeps up to 64 connections, so the
+// cap is what a 100-record page needs (about 35 KB) with room to spare,
+// not the 4 MiB a page may reach.
+constexpr std::size_t kKeepCapacity = std::size_t{256} << 10;
 // A body over the limit is read and dropped, so the connection stays in
 // step; past this much the connection is closed instead.
 constexpr std::size_t kMaxDrain = std::size_t{64} << 20;
