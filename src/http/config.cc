@@ -125,12 +125,12 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                  "is not a thread count (expected 1..1024)");
     c.worker_threads = static_cast<unsigned>(n);
   } else {
-    // A durable write holds its thread through the fsync, and a group
-    // commit can only carry the writes of threads that are waiting on it:
-    // with 4 threads, 64 concurrent inserts ran at 1.4k/s; with 32, 7.5k/s
-    // (make bench). Blocked threads cost little, so 16 per core, between 16
-    // and 64 (under the default 126 reader slots, with room for a second
-    // worker process).
+    // Threads bound the requests being read and answered at once (not
+    // idle connections, nor writes waiting for their commit: see
+    // fcgi_server.h). A request can still block briefly (a slow body, a
+    // page fault on the map), so more than one per core: 16 per core,
+    // between 16 and 64 (each holds a reader slot; under the default 126,
+    // with room for a second worker process).
     unsigned n = 16 * cores;
     c.worker_threads = n < 16 ? 16 : (n > 64 ? 64 : n);
   }
