@@ -235,9 +235,8 @@ void Server::Stop() {
   acceptor_.join();
   for (auto& w : workers_) w->thread.join();
   workers_.clear();
-  // A write whose commit another thread leads (a library user of the same
-  // Env) may still be unanswered; the request threads' own are answered,
-  // since a leader runs until the queue is empty.
+  // Writes handed to the group committer may still be unanswered: its
+  // thread answers them after their commit.
   {
     std::unique_lock<std::mutex> lock(unfinished_mu_);
     unfinished_cv_.wait(lock, [this] { return unfinished_ == 0; });
@@ -344,20 +343,6 @@ void Server::Run(Worker* w) {
       if ((ready[i].events & EPOLLIN) == 0 || FCGX_Accept_r(&c->req) != 0) {
         Release(c);
         continue;
-      }
-      // A write may make this thread the group commit's leader, which
-      // waits for fsyncs: the connections behind it go back to the set for
-      // other threads rather than wait.
-      if (IsWriteMethod(Param(c->req, "REQUEST_METHOD"))) {
-        for (int j = i + 1; j < n; ++j) {
-          Conn* later = static_cast<Conn*>(ready[j].data.ptr);
-          if (later == nullptr) {
-            stop = true;
-          } else if (!Arm(later, EPOLL_CTL_MOD)) {
-            Release(later);
-          }
-        }
-        n = i + 1;
       }
       // Answered, or a write handed to the group committer: either way
       // Complete re-arms or releases c, maybe on another thread.
@@ -484,8 +469,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
                           std::chrono::steady_clock::now() - c->start)
                           .count();
   // Into this thread's shard, which only this thread writes. A thread
-  // that is none of ours (a library user of the Env who led the commit)
-  // has the spare shard, if the metrics have one, under a lock.
+  // that is none of ours (the group committer's, answering a write) has
+  // the spare shard, if the metrics have one, under a lock.
   bool ours = current_server == this;
   if (metrics_ != nullptr && ours) {
     metrics_->Record(current_shard, resp.route_template, r.method,

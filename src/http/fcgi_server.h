@@ -7,10 +7,10 @@
 // (FCGX_Accept_r on that connection), answers it (HandleRequestAsync),
 // writes the response, and re-arms the connection. A write is not answered
 // by that thread: it hands the write to the group committer and goes back
-// to epoll_wait, and the thread that commits the write's batch (the
-// group-commit leader: another request thread, or this one) writes its
-// response and re-arms its connection (Complete). A connection keeps its
-// buffers (body, response) from one request to the next.
+// to epoll_wait, and the committer's thread, once the write's batch has
+// committed, writes its response and re-arms its connection (Complete). A
+// connection keeps its buffers (body, response) from one request to the
+// next.
 //
 // Why not libfcgi's own model, a thread blocked on each connection: with
 // nginx's fastcgi_keep_conn an idle kept connection then holds a thread,
@@ -21,13 +21,13 @@
 // usually finds the next one ready in epoll_wait without sleeping. And a
 // durable write does not hold a thread through its fsync, sleeping and
 // being woken once per write (that was the largest CPU cost of inserts):
-// the leader answers its whole batch. So N bounds the requests being read
+// the committer answers its whole batch. So N bounds the requests being read
 // and parsed at once, not the writes waiting for a commit, and a batch is
 // bounded by Options::max_batch_writes alone.
 //
 // Stopping: Stop() makes the threads take no new request, lets each finish
-// the one it is answering (a leader, every write queued), joins them, and
-// waits for any write still unanswered; kept connections are closed.
+// the one it is answering, joins them, and waits for the committer to
+// answer every write still queued; kept connections are closed.
 // Request threads are woken through an eventfd in the epoll set; the
 // acceptor, blocked in accept(2), with a signal (kWakeSignal, handled by a
 // no-op and unblocked only around accept(2)). Not by shutdown(2) on the
@@ -109,7 +109,7 @@ class Server {
   void Run(Worker* worker);      // a request thread
   void Serve(Worker* worker, Conn* c);  // one request, up to its answer
   // Writes c's response, finishes the request and re-arms (or releases)
-  // c, on the thread that answers: Serve's, or a write's committer's.
+  // c, on the thread that answers: Serve's, or the committer's for a write.
   // `handled`: HandleRequestAsync made the response.
   void Complete(Conn* c, bool handled) noexcept;
   bool Arm(Conn* c, int op);     // EPOLL_CTL_ADD or _MOD, one-shot

@@ -84,8 +84,8 @@ void HandleRequest(Env& env, const Request& request, Response* response,
 // HandleRequest without waiting for a write's commit: `done` is called
 // exactly once, when *response is final. For a write that reached the
 // group committer (POST, PUT or DELETE of a record) that is after its
-// commit, on the thread that commits it, which may be this one before the
-// return; for every other request it is this thread, before the return.
+// commit, on the committer's thread; for every other request it is this
+// thread, before the return.
 // Until `done` runs, `request`'s strings and *response belong to the call;
 // once it has run, the call touches neither (so `done` may hand them to
 // the next request). `scratch` is free again once the call returns.

@@ -171,7 +171,9 @@ int Main(int argc, char** argv) {
   // Both constant for the life of the process: the document is made once
   // and served as these bytes.
   const std::string openapi_json = OpenApiJson(env.value()->schema());
-  Metrics metrics(env.value()->schema(), cfg.worker_threads);
+  // One shard per request thread, and one for the group committer's
+  // thread, which answers (and records) every write.
+  Metrics metrics(env.value()->schema(), cfg.worker_threads + 1);
   ServerOptions server_options;
   server_options.threads = cfg.worker_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;

@@ -123,6 +123,7 @@ Status Prepare(Env::Impl& impl) {
 }  // namespace
 
 Env::Impl::~Impl() {
+  committer.reset();  // commits what is queued; needs the environment open
   for (MDB_txn* txn : idle_readers) mdb_txn_abort(txn);
   if (env != nullptr) mdb_env_close(env);
 }
@@ -188,8 +189,13 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
 
   s = Prepare(*impl);
   if (!s.ok()) return s;
-  impl->committer = std::make_unique<GroupCommitter>(impl->env,
-                                                     options.max_batch_writes);
+  try {
+    impl->committer = std::make_unique<GroupCommitter>(
+        impl->env, options.max_batch_writes);
+  } catch (const std::system_error& e) {
+    return Status::IOError(std::string("cannot start the group committer: ") +
+                           e.what());
+  }
   return std::unique_ptr<Env>(new Env(std::move(impl)));
 }
 

@@ -12,20 +12,47 @@
 
 namespace lmdbapi {
 
+GroupCommitter::GroupCommitter(MDB_env* env, std::size_t max_batch)
+    : env_(env), max_batch_(max_batch == 0 ? kMaxBatch : max_batch) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_.notify_one();
+  thread_.join();
+}
+
 void GroupCommitter::Submit(Write write, Done done) {
   auto pending = std::make_unique<Pending>();
   pending->write = std::move(write);
   pending->done = std::move(done);
-  std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(std::move(pending));
-  if (leading_) return;  // the leader takes it in its next batch
-  leading_ = true;
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(pending));
+    wake = idle_;
+    idle_ = false;
+  }
+  // Only an idle committer needs waking: a busy one takes the queue when
+  // its current batch is done.
+  if (wake) work_.notify_one();
+}
 
-  // Lead until nothing is queued. Writes that arrive while a batch commits
-  // wait for the next one, so each batch holds what queued during the last
-  // fsync, up to max_batch_.
+// Each batch holds what queued during the last commit, up to max_batch_.
+void GroupCommitter::Loop() {
   Batch batch;
-  while (!queue_.empty()) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    while (queue_.empty() && !stopping_) {
+      idle_ = true;
+      work_.wait(lock);
+    }
+    idle_ = false;
+    if (queue_.empty()) return;  // stopping, and everything is done
     std::size_t n = std::min(queue_.size(), max_batch_);
     batch.clear();
     for (std::size_t i = 0; i < n; ++i) {
@@ -53,7 +80,6 @@ void GroupCommitter::Submit(Write write, Done done) {
     }
     lock.lock();
   }
-  leading_ = false;
 }
 
 Status GroupCommitter::Run(const Write& write) {
