@@ -5,7 +5,9 @@
 // directory at once (LMDB's lock file coordinates them). Opening checks the
 // stored schema fingerprint against the schema given (see Open), creates the
 // databases a new table or index needs, and clears reader slots left behind
-// by dead processes (mdb_reader_check).
+// by dead processes (mdb_reader_check). An Env runs one thread of its own,
+// the group committer. As with LMDB's own handle, a process forked after
+// the Env was opened must not use or destroy it: open another in the child.
 
 #ifndef LMDBAPI_ENV_H_
 #define LMDBAPI_ENV_H_

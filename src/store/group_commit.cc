@@ -47,12 +47,13 @@ void GroupCommitter::Loop() {
   Batch batch;
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    while (queue_.empty() && !stopping_) {
+    while ((queue_.empty() || busy_) && !(stopping_ && queue_.empty())) {
       idle_ = true;
       work_.wait(lock);
     }
     idle_ = false;
     if (queue_.empty()) return;  // stopping, and everything is done
+    busy_ = true;
     std::size_t n = std::min(queue_.size(), max_batch_);
     batch.clear();
     for (std::size_t i = 0; i < n; ++i) {
@@ -62,11 +63,8 @@ void GroupCommitter::Loop() {
     lock.unlock();
     RunBatch(batch);
     lock.lock();
-    ++counters_.commits;
-    counters_.writes += n;
-    std::size_t bucket = 0;
-    while ((std::size_t{1} << bucket) < n) ++bucket;
-    ++counters_.batches[bucket];
+    busy_ = false;
+    Count(n);
     // Outside the lock: a `done` may write to a socket, and writers keep
     // queueing meanwhile.
     lock.unlock();
@@ -83,6 +81,29 @@ void GroupCommitter::Loop() {
 }
 
 Status GroupCommitter::Run(const Write& write) {
+  // Nothing queued and nothing committing: commit this write here, a batch
+  // of one, rather than pay two thread hand-offs (a single thread's
+  // unsynced inserts ran 6x slower through the committer's thread).
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!busy_ && queue_.empty()) {
+      busy_ = true;
+      lock.unlock();
+      Batch batch;
+      batch.push_back(std::make_unique<Pending>());
+      batch[0]->write = write;
+      RunBatch(batch);
+      lock.lock();
+      busy_ = false;
+      Count(1);
+      bool wake = !queue_.empty() && idle_;
+      if (wake) idle_ = false;
+      lock.unlock();
+      // What queued meanwhile is the committer's.
+      if (wake) work_.notify_one();
+      return std::move(batch[0]->status);
+    }
+  }
   // The caller waits, so the write may refer to its stack.
   std::mutex mu;
   std::condition_variable cv;
@@ -157,6 +178,14 @@ void GroupCommitter::RunBatch(Batch& batch) {
   if (!s.ok())
     for (auto& p : batch)
       if (p->status.ok()) p->status = s;
+}
+
+void GroupCommitter::Count(std::size_t n) {
+  ++counters_.commits;
+  counters_.writes += n;
+  std::size_t bucket = 0;
+  while ((std::size_t{1} << bucket) < n) ++bucket;
+  ++counters_.batches[bucket];
 }
 
 GroupCommitter::Counters GroupCommitter::counters() const {

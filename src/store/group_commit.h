@@ -77,8 +77,9 @@ class GroupCommitter {
   // Submit throws (std::bad_alloc, before queueing), `done` is never called.
   void Submit(Write write, Done done);
 
-  // Submit, then waits for `done`: returns once `write` is durable (OK) or
-  // rolled back (the error).
+  // Returns once `write` is durable (OK) or rolled back (the error). With
+  // nothing queued or committing it commits on the calling thread, a batch
+  // of one; otherwise it is Submit plus a wait.
   Status Run(const Write& write);
 
   // Bucket i counts transactions that carried at most 2^i writes (and more
@@ -102,6 +103,7 @@ class GroupCommitter {
 
   void Loop();  // the committer thread
   void RunBatch(Batch& batch);
+  void Count(std::size_t writes);  // a commit, into counters_; under mu_
 
   MDB_env* env_;
   std::size_t max_batch_;
@@ -110,6 +112,7 @@ class GroupCommitter {
   // Writes the committer has not taken yet, in arrival order.
   std::deque<std::unique_ptr<Pending>> queue_;
   bool idle_ = false;      // the committer is waiting on work_
+  bool busy_ = false;      // a batch is committing (the committer's or Run's)
   bool stopping_ = false;  // set by the destructor
   Counters counters_;
   std::thread thread_;     // last: started once the rest exists
