@@ -40,6 +40,10 @@ class FieldVisitor {
   virtual void Uuid(int field, const lmdbapi::Uuid& value) = 0;
 };
 
+// Hands `value` to the visitor's method for its type, as field `field`:
+// lets a FieldVisitor serve for a Record's values too.
+void VisitValue(const Value& value, int field, FieldVisitor* visitor);
+
 // One record of `table` as stored.
 class StoredRecord {
  public:

@@ -102,10 +102,10 @@ class Table {
   // the blocking call's work and checks, with the same errors, and calls
   // `done` exactly once with its outcome: the record as stored (uuid and
   // revision set) or the error. An OK outcome is durable, as the blocking
-  // call's return is. `done` runs on the thread that commits the write
-  // (group_commit.h), which may be this one before the call returns (a
-  // write that fails its checks always is), and must not block for long:
-  // the batch's other writes are told after it. If a call throws
+  // call's return is. `done` runs on the Env's committer thread, after the
+  // commit (a write that fails its checks is told on this thread, before
+  // the call returns), and must not block for long: the batch's other
+  // writes are told after it, and the next batch waits. If a call throws
   // (std::bad_alloc), `done` is never called.
   // REQUIRES: the Env outlives every write not yet done.
   using RecordDone = std::function<void(Result<Record>)>;

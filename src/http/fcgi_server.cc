@@ -43,8 +43,8 @@ constexpr std::size_t kMaxDrain = std::size_t{64} << 20;
 void OnWake(int) {}
 
 // The server and metrics shard of the request thread running here, if it
-// is one: a write is answered by the thread that commits it, which records
-// into its own shard.
+// is one. Writes are answered on the group committer's thread, which is
+// not, and records into the spare shard (see Complete).
 thread_local const void* current_server = nullptr;
 thread_local unsigned current_shard = 0;
 
@@ -139,7 +139,7 @@ bool Drain(FCGX_Stream* in) {
 
 // One connection from the web server, kept between its requests. A thread
 // owns it from the epoll event that reports a request until Complete
-// re-arms it; for a write that is the thread that commits it. So the
+// re-arms it, and a write's Complete runs on the committer's thread. So the
 // request's buffers live here, not with a thread, and are reused from one
 // request on the connection to the next.
 struct Server::Conn {
@@ -242,12 +242,7 @@ void Server::Stop() {
     unfinished_cv_.wait(lock, [this] { return unfinished_ == 0; });
   }
   // Idle kept connections: nobody owns them now.
-  for (Conn* c : conns_) {
-    if (c->req.ipcFd >= 0) close(c->req.ipcFd);
-    c->req.ipcFd = -1;
-    FCGX_Free(&c->req, 0);
-    delete c;
-  }
+  for (Conn* c : conns_) Discard(c);
   conns_.clear();
   CloseEpoll();
 }
@@ -301,15 +296,19 @@ bool Server::Arm(Conn* c, int op) {
 }
 
 void Server::Release(Conn* c) {
+  {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    conns_.erase(c);
+  }
+  Discard(c);
+}
+
+void Server::Discard(Conn* c) {
   // Close directly: FCGX_Free(&req, 1) would linger up to 2 s for the peer
   // to close first. Any response is already flushed, so nothing is lost.
   if (c->req.ipcFd >= 0) close(c->req.ipcFd);
   c->req.ipcFd = -1;
   FCGX_Free(&c->req, 0);
-  {
-    std::lock_guard<std::mutex> lock(conns_mu_);
-    conns_.erase(c);
-  }
   delete c;
 }
 
@@ -433,8 +432,8 @@ void Server::Serve(Worker* w, Conn* c) {
         // the next request's first record.
         if (!Drain(req.in)) req.keepConnection = 0;
         r.body = c->body;
-        // A write is answered by the thread that commits it, maybe this
-        // one before the return; from here on c is not ours.
+        // Answered before the return, or (a write) later on the group
+        // committer's thread: from here on c is not ours.
         HandleRequestAsync(env_, r, &resp, &w->scratch, services,
                            [this, c] { Complete(c, true); });
         return;

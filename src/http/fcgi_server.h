@@ -114,6 +114,7 @@ class Server {
   void Complete(Conn* c, bool handled) noexcept;
   bool Arm(Conn* c, int op);     // EPOLL_CTL_ADD or _MOD, one-shot
   void Release(Conn* c);         // close and forget a connection
+  static void Discard(Conn* c);  // close and free it (Release, Stop)
   void CloseEpoll();
 
   Env& env_;

@@ -340,8 +340,7 @@ Json Writer::RangeParameters(const TableDesc& t) {
     bound_type = f.type;
     fields.push_back(f.name);
   }
-  Json field = b_.Object();
-  b_.Put(field, "type", "string");
+  Json field = b_.Typed("string");
   if (fields.empty()) {
     // The route exists for every table; this one can only refuse.
     b_.Push(params,
@@ -467,8 +466,7 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kMetrics: {
       b_.Put(ok, "description",
              "Prometheus text exposition format, version 0.0.4.");
-      Json s = b_.Object();
-      b_.Put(s, "type", "string");
+      Json s = b_.Typed("string");
       b_.Put(ok, "content",
              Content("text/plain", std::move(s),
                      b_.Str("# TYPE lmdbapi_http_requests_total counter\n"
@@ -539,13 +537,11 @@ Json Writer::Components() {
   b_.Put(params, "limit",
          QueryParam("limit", "Most records on one page.",
                     std::move(limit_schema), false, ""));
-  Json after_schema = b_.Object();
-  b_.Put(after_schema, "type", "string");
   b_.Put(params, "after",
          QueryParam("after",
                     "The previous page's \"next\": continue after it. Only "
                     "valid with the same query.",
-                    std::move(after_schema), false, ""));
+                    b_.Typed("string"), false, ""));
   Json if_match = b_.Object();
   b_.Put(if_match, "name", "If-Match");
   b_.Put(if_match, "in", "header");
@@ -553,9 +549,7 @@ Json Writer::Components() {
          "An ETag as read (\"<revision>\", quotes included) or *. The write "
          "fails with 409 if the record is no longer at that revision.");
   b_.Put(if_match, "required", false);
-  Json if_match_schema = b_.Object();
-  b_.Put(if_match_schema, "type", "string");
-  b_.Put(if_match, "schema", std::move(if_match_schema));
+  b_.Put(if_match, "schema", b_.Typed("string"));
   b_.Put(params, "If-Match", std::move(if_match));
 
   Json headers = b_.Object();
@@ -571,9 +565,7 @@ Json Writer::Components() {
     Json header = b_.Object();
     b_.Put(header, "description", h.doc);
     b_.Put(header, "required", true);
-    Json s = b_.Object();
-    b_.Put(s, "type", "string");
-    b_.Put(header, "schema", std::move(s));
+    b_.Put(header, "schema", b_.Typed("string"));
     b_.Put(headers, h.name, std::move(header));
   }
 

@@ -292,14 +292,12 @@ Json HealthSchema(JsonBuilder& b, const Schema& schema) {
   b.Put(lmdb_props, "entries",
         ObjectSchema(b, "Records per table.", std::move(entries_props), tables));
   Json props = b.Object();
-  Json status = b.Object();
-  b.Put(status, "type", "string");
+  Json status = b.Typed("string");
   Json ok = b.Array();
   b.Push(ok, b.Str("ok"));
   b.Put(status, "enum", std::move(ok));
   b.Put(props, "status", std::move(status));
-  Json fp = b.Object();
-  b.Put(fp, "type", "string");
+  Json fp = b.Typed("string");
   b.Put(fp, "description",
         "Schema::FingerprintHash() of the compiled schema: 16 hex digits.");
   b.Put(props, "schema_fingerprint", std::move(fp));
@@ -394,13 +392,11 @@ Json ProblemSchema(JsonBuilder& b, int status) {
   b.Push(statuses, Json(status));
   b.Put(props, "status",
         enumerated("integer", std::move(statuses), "The HTTP status."));
-  Json detail = b.Object();
-  b.Put(detail, "type", "string");
+  Json detail = b.Typed("string");
   b.Put(detail, "description",
         "What happened to this request, naming the value at fault.");
   b.Put(props, "detail", std::move(detail));
-  Json field = b.Object();
-  b.Put(field, "type", "string");
+  Json field = b.Typed("string");
   b.Put(field, "description",
         "The field, parameter, header or index at fault, when there is one.");
   b.Put(props, "field", std::move(field));

@@ -40,6 +40,12 @@ class JsonBuilder {
 
   Json Object() { return Json(rapidjson::kObjectType); }
   Json Array() { return Json(rapidjson::kArrayType); }
+  // {"type": type}, e.g. the schema of a plain string.
+  Json Typed(std::string_view type) {
+    Json obj = Object();
+    Put(obj, "type", type);
+    return obj;
+  }
   Json Str(std::string_view s) {
     return Json(s.data(), static_cast<rapidjson::SizeType>(s.size()), alloc_);
   }

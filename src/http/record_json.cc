@@ -266,43 +266,6 @@ class RecordHandler
   bool seen_uuid_ = false, seen_revision_ = false;
 };
 
-void WriteValue(const Value& value, JsonWriter* w) {
-  switch (TypeOf(value)) {
-    case FieldType::STRING:
-      w->String(std::get<std::string>(value));
-      return;
-    case FieldType::INT64:
-      w->Int64(std::get<std::int64_t>(value));
-      return;
-    case FieldType::DOUBLE: {
-      double d = std::get<double>(value);
-      // The store refuses NaN and infinities; should one be read anyway,
-      // null keeps the body valid JSON.
-      if (std::isfinite(d)) {
-        w->Double(d);
-      } else {
-        w->Null();
-      }
-      return;
-    }
-    case FieldType::BOOL:
-      w->Bool(std::get<bool>(value));
-      return;
-    case FieldType::DATE:
-      w->String(FormatDate(std::get<Date>(value)));
-      return;
-    case FieldType::TIMESTAMP:
-      w->String(FormatTimestamp(std::get<Timestamp>(value)));
-      return;
-    case FieldType::UUID: {
-      char text[Uuid::kTextSize];
-      std::get<Uuid>(value).ToChars(text);
-      w->String(std::string_view(text, sizeof text));
-      return;
-    }
-  }
-}
-
 // Writes the members after "uuid" as the record's values are visited.
 class JsonFieldWriter : public FieldVisitor {
  public:
@@ -329,7 +292,9 @@ class JsonFieldWriter : public FieldVisitor {
     if (std::isfinite(v)) {
       w_->Double(v);
     } else {
-      w_->Null();  // as WriteValue
+      // The store refuses NaN and infinities; should one be read anyway,
+      // null keeps the body valid JSON.
+      w_->Null();
     }
   }
   void Bool(int f, bool v) override {
@@ -359,16 +324,21 @@ class JsonFieldWriter : public FieldVisitor {
   std::uint64_t revision_ = 0;
 };
 
+// Opens the record's object with its "uuid" member.
+void StartRecord(const Uuid& uuid, JsonWriter* w) {
+  w->StartObject();
+  w->Key("uuid");
+  char text[Uuid::kTextSize];
+  uuid.ToChars(text);
+  w->String(std::string_view(text, sizeof text));
+}
+
 }  // namespace
 
 Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
                               std::uint64_t* revision) {
   JsonWriter w(out);
-  w.StartObject();
-  w.Key("uuid");
-  char text[Uuid::kTextSize];
-  record.uuid().ToChars(text);
-  w.String(std::string_view(text, sizeof text));
+  StartRecord(record.uuid(), &w);
   JsonFieldWriter fields(record.table(), &w);
   Status s = record.Visit(fields);
   if (!s.ok()) return s;
@@ -418,18 +388,12 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
 void AppendRecordJson(const Record& record, const TableDesc& table,
                       std::string* out) {
   JsonWriter w(out);
-  w.StartObject();
-  w.Key("uuid");
-  char text[Uuid::kTextSize];
-  record.uuid.ToChars(text);
-  w.String(std::string_view(text, sizeof text));
-  w.Key("revision");
-  w.Uint64(record.revision);
+  StartRecord(record.uuid, &w);
+  JsonFieldWriter fields(table, &w);
+  fields.Revision(record.revision);
   for (std::size_t i = 0; i < table.fields.size() && i < record.fields.size();
-       ++i) {
-    w.Key(table.fields[i].name);
-    WriteValue(record.fields[i], &w);
-  }
+       ++i)
+    VisitValue(record.fields[i], static_cast<int>(i), &fields);
   w.EndObject();
 }
 

@@ -167,7 +167,7 @@ class Checker {
       }
       std::string uuid = record.uuid.ToString();
       Status d = DecodeRecord(t, FromVal(v), &record);
-      if (d.ok()) d = CheckFieldOffsets(t, FromVal(v));
+      if (d.ok()) d = CheckFieldOffsets(t, FromVal(v), record);
       if (!d.ok()) {
         Problem(t.name, uuid, "the record does not decode: " + d.message());
         continue;

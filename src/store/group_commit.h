@@ -2,10 +2,9 @@
 //
 // With durable commits the fsync dominates a small write (about 1 ms here
 // against a few microseconds of B-tree work), and LMDB allows one writer at
-// a time anyway. So concurrent writes are coalesced: the first writer to
-// arrive becomes the leader, takes every write queued so far, runs each in
-// its own nested transaction (mdb_txn_begin with a parent) and commits the
-// parent once. A write that fails aborts only its nested transaction, so it
+// a time anyway. So concurrent writes are coalesced: the committer takes
+// every write queued so far, runs each in its own nested transaction
+// (mdb_txn_begin with a parent) and commits the parent once. A write that fails aborts only its nested transaction, so it
 // leaves nothing behind and never fails its neighbours. No write's Status is
 // handed out (Run's return, Submit's `done`) before the commit that holds it
 // has returned, i.e. is durable under the Env's durability mode; if that

@@ -439,12 +439,10 @@ Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
   return Status();
 }
 
-Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes) {
-  Record record;
-  Status s = DecodeRecord(table, bytes, &record);
-  if (!s.ok()) return s;
+Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes,
+                         const Record& record) {
   Layout layout;
-  s = ReadLayout(table, bytes, &layout);
+  Status s = ReadLayout(table, bytes, &layout);
   if (!s.ok()) return s;
   std::string_view stored;
   for (std::size_t f = 0; layout.has_offsets && f < layout.count; ++f) {

@@ -71,9 +71,6 @@ Status DecodeRecord(const TableDesc& table, std::string_view bytes,
 Status VisitRecord(const TableDesc& table, std::string_view bytes,
                    FieldVisitor* visitor);
 
-// Hands `value` to the visitor's method for its type, as field `field`.
-void VisitValue(const Value& value, int field, FieldVisitor* visitor);
-
 // One field without building the whole record: only that field's bytes are
 // parsed (where the offset table puts them), and a *value already holding a
 // string reuses its buffer. The rest of the record is not checked
@@ -86,8 +83,9 @@ Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
 // field's bytes, as the offset table places them, are the canonical
 // encoding of the value the array holds at that position (filters compare
 // the former, everything else reads the latter). OK for records of the
-// older layout.
-Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes);
+// older layout. REQUIRES: DecodeRecord(table, bytes, &record) succeeded.
+Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes,
+                         const Record& record);
 
 // Equality filters (field == value, all of them) checked against stored
 // bytes without decoding: each value is encoded once as a record would

@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // DecodeField and filters read a field where the offset table puts it,
     // DecodeRecord reads the array; they agree unless the table is corrupt,
     // which is what CheckFieldOffsets (lmdbapi-admin check) finds.
-    if (lmdbapi::CheckFieldOffsets(t, bytes).ok()) {
+    if (lmdbapi::CheckFieldOffsets(t, bytes, r).ok()) {
       for (int f = 0; f < static_cast<int>(t.fields.size()); ++f) {
         Value v;
         FUZZ_CHECK(lmdbapi::DecodeField(t, bytes, f, &v).ok(), t.name + ": DecodeField refused");

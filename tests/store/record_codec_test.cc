@@ -271,9 +271,10 @@ BOOST_AUTO_TEST_CASE(bad_offset_tables_are_corruption) {
     b[4] = static_cast<char>(static_cast<unsigned char>(b[4]) + 1);
     Record back;
     REQUIRE_OK(DecodeRecord(t, b, &back));
-    BOOST_TEST((CheckFieldOffsets(t, b).code() == Status::Code::kCorruption));
-    REQUIRE_OK(CheckFieldOffsets(t, good));
-    REQUIRE_OK(CheckFieldOffsets(t, OldLayout(t, r)));
+    BOOST_TEST((CheckFieldOffsets(t, b, back).code() ==
+                Status::Code::kCorruption));
+    REQUIRE_OK(CheckFieldOffsets(t, good, r));
+    REQUIRE_OK(CheckFieldOffsets(t, OldLayout(t, r), r));
   }
   for (const std::string& x : bad) {
     Record back;
