@@ -171,6 +171,31 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
   // can name the line at fault.
   if (auto v = Get(lookup, "API_KEYS_FILE")) c.api_keys_file = std::string(*v);
 
+  // Each connection is an fd, and libfcgi must never see one past
+  // FD_SETSIZE (1024); the rest of the process needs about a dozen.
+  if (auto v = Get(lookup, "MAX_CONNECTIONS")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 1000, &n))
+      return Bad("MAX_CONNECTIONS", *v,
+                 "is not a connection count (expected 1..1000: each is a "
+                 "file descriptor, and libfcgi needs them under 1024)");
+    c.max_connections = static_cast<unsigned>(n);
+  }
+  if (auto v = Get(lookup, "REQUEST_READ_TIMEOUT_MS")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 3600000, &n))
+      return Bad("REQUEST_READ_TIMEOUT_MS", *v,
+                 "is not a time in milliseconds (expected 1..3600000)");
+    c.request_read_timeout_ms = static_cast<std::uint32_t>(n);
+  }
+  if (auto v = Get(lookup, "RESPONSE_SEND_TIMEOUT_MS")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, 3600000, &n))
+      return Bad("RESPONSE_SEND_TIMEOUT_MS", *v,
+                 "is not a time in milliseconds (expected 1..3600000)");
+    c.response_send_timeout_ms = static_cast<std::uint32_t>(n);
+  }
+
   return c;
 }
 

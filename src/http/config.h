@@ -26,6 +26,13 @@
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in
+//   MAX_CONNECTIONS   960              FastCGI connections open at once,
+//                                      1..1000 (fds stay under FD_SETSIZE);
+//                                      past it new ones wait in the backlog
+//   REQUEST_READ_TIMEOUT_MS  5000      a request not whole this long after
+//                                      its first byte is dropped, 1..3600000
+//   RESPONSE_SEND_TIMEOUT_MS 10000     a response the peer has not taken
+//                                      this long is dropped, 1..3600000
 //
 // An empty variable counts as unset.
 
@@ -54,6 +61,9 @@ struct Config {
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
   std::optional<std::string> api_keys_file;  // unset: API keys off
+  unsigned max_connections = 960;
+  std::uint32_t request_read_timeout_ms = 5000;
+  std::uint32_t response_send_timeout_ms = 10000;
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

@@ -5,7 +5,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <fastcgi.h>
 #include <sys/epoll.h>
+#include <sys/select.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -29,8 +32,13 @@
 namespace lmdbapi::http {
 namespace {
 
-// Most ready connections one request thread takes per epoll_wait.
-constexpr int kReadyPerWait = 8;
+// How much of a connection's pending input a request thread looks at to
+// tell whether a request is whole. A request's params (nginx: at most its
+// header buffers, 32 KiB by default) must fit; a body that does not fit is
+// read as it arrives, under the read deadline.
+constexpr std::size_t kPeekBytes = std::size_t{64} << 10;
+// The watchdog's sweep for deadlines; a deadline is met within this.
+constexpr int kSweepMs = 100;
 // Buffers beyond this are given back after the request that grew them.
 // They are a connection's, and nginx keeps up to 64 connections, so the
 // cap is what a 100-record page needs (about 35 KB) with room to spare,
@@ -43,8 +51,9 @@ constexpr std::size_t kMaxDrain = std::size_t{64} << 20;
 void OnWake(int) {}
 
 // The server and metrics shard of the request thread running here, if it
-// is one. Writes are answered on the group committer's thread, which is
-// not, and records into the spare shard (see Complete).
+// is one. The committer's thread is not: it queues its completions for
+// them (QueueCompleted); Stop's thread is not either, and records into the
+// spare shard (see Complete).
 thread_local const void* current_server = nullptr;
 thread_local unsigned current_shard = 0;
 
@@ -135,25 +144,95 @@ bool Drain(FCGX_Stream* in) {
   return false;
 }
 
+std::int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::int64_t NanosFrom(std::chrono::milliseconds d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+// What a connection's pending input holds.
+enum class Arrival {
+  kWhole,     // a request up to the end of its body, or as much of a long
+              // one as kPeekBytes shows (params whole), or records that
+              // are libfcgi's to judge: hand it to libfcgi
+  kPartial,   // a request not all here yet
+  kClosed,    // end of stream, or an error: nothing more will come
+  kTooLarge,  // params past kPeekBytes
+};
+
+// Walks the FastCGI record headers (fastcgi.h's FCGI_Header) in the bytes
+// pending on `fd`, without consuming them: libfcgi still reads the request;
+// this only tells whether it is all here, so that a request thread never
+// blocks on a client that sends part of one.
+Arrival Look(int fd, std::vector<char>* buf) {
+  buf->resize(kPeekBytes);
+  ssize_t n = recv(fd, buf->data(), buf->size(), MSG_PEEK | MSG_DONTWAIT);
+  if (n == 0) return Arrival::kClosed;
+  if (n < 0)
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+               ? Arrival::kPartial
+               : Arrival::kClosed;
+  const auto* p = reinterpret_cast<const unsigned char*>(buf->data());
+  const std::size_t size = static_cast<std::size_t>(n);
+  bool params_whole = false;
+  std::size_t at = 0;
+  while (at + sizeof(FCGI_Header) <= size) {
+    FCGI_Header h;
+    std::memcpy(&h, p + at, sizeof h);
+    const std::size_t content =
+        std::size_t{h.contentLengthB1} << 8 | h.contentLengthB0;
+    const std::size_t end = at + sizeof h + content + h.paddingLength;
+    // Anything but a responder's request records (a management record, an
+    // abort, a bad version) is libfcgi's to answer or refuse.
+    if (h.version != FCGI_VERSION_1 ||
+        (h.type != FCGI_BEGIN_REQUEST && h.type != FCGI_PARAMS &&
+         h.type != FCGI_STDIN))
+      return Arrival::kWhole;
+    if (h.type == FCGI_PARAMS && content == 0) params_whole = true;
+    if (h.type == FCGI_STDIN && content == 0 && end <= size)
+      return Arrival::kWhole;
+    at = end;
+  }
+  if (size < kPeekBytes) return Arrival::kPartial;
+  return params_whole ? Arrival::kWhole : Arrival::kTooLarge;
+}
+
 }  // namespace
 
 // One connection from the web server, kept between its requests. A thread
 // owns it from the epoll event that reports a request until Complete
-// re-arms it, and a write's Complete runs on the committer's thread. So the
-// request's buffers live here, not with a thread, and are reused from one
-// request on the connection to the next.
+// re-arms it (the watchdog while it is parked), and a write's Complete may
+// run on another request thread than its Serve. So the request's buffers
+// live here, not with a thread, and are reused from one request on the
+// connection to the next.
 struct Server::Conn {
+  explicit Conn(int socket) : fd(socket) {}
   FCGX_Request req;
+  const int fd;  // == req.ipcFd while deadline is set (see DropExpired)
   std::string body, path, head;
   Request request;
   Response response;
   std::chrono::steady_clock::time_point start;
+  // Steady-clock nanoseconds at which the watchdog drops the connection; 0:
+  // none. Set while a request is parked or being read or its response
+  // written; libfcgi never closes fd meanwhile, so the watchdog, holding
+  // conns_mu_, may shut it down.
+  std::atomic<std::int64_t> deadline{0};
+  std::atomic<bool> sending{false};  // the deadline is the send deadline
+  std::atomic<bool> parked{false};   // in park_fd_, the watchdog's
+  // When the request now arriving is due whole (0: none has started).
+  std::int64_t read_due = 0;
 };
 
 struct Server::Worker {
   unsigned index = 0;  // also the metrics shard
   std::thread thread;
   Scratch scratch;  // only used until HandleRequestAsync returns
+  std::vector<char> peek;  // Look's buffer
 };
 
 Server::Server(Env& env, const ServerOptions& options, Metrics* metrics,
@@ -180,25 +259,40 @@ Status Server::Start(int listen_fd) {
   if (sigaction(kWakeSignal, &sa, nullptr) != 0)
     return Status::IOError(std::string("sigaction: ") + strerror(errno));
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  park_fd_ = epoll_create1(EPOLL_CLOEXEC);
   stop_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  done_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   // Level-triggered and never read: once Stop() writes it, every thread's
   // epoll_wait reports it, one after another.
   epoll_event stop{};
   stop.events = EPOLLIN;
   stop.data.ptr = nullptr;
-  if (epoll_fd_ < 0 || stop_fd_ < 0 ||
-      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &stop) != 0) {
+  // Level-triggered: every thread that waits while completions are queued
+  // wakes and helps send them.
+  epoll_event done{};
+  done.events = EPOLLIN;
+  done.data.ptr = &done_fd_;
+  if (epoll_fd_ < 0 || park_fd_ < 0 || stop_fd_ < 0 || done_fd_ < 0 ||
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &stop) != 0 ||
+      epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, done_fd_, &done) != 0) {
     Status s = Status::IOError(std::string("epoll: ") + strerror(errno));
     CloseEpoll();
     return s;
   }
   listen_fd_ = listen_fd;
   stopping_ = false;
+  watch_stop_ = false;
   accepting_done_ = false;
   try {
     acceptor_ = std::thread([this] { Accept(); });
   } catch (const std::system_error& e) {
     CloseEpoll();
+    return Status::IOError(std::string("cannot start a thread: ") + e.what());
+  }
+  try {
+    watchdog_ = std::thread([this] { Watch(); });
+  } catch (const std::system_error& e) {
+    Stop();
     return Status::IOError(std::string("cannot start a thread: ") + e.what());
   }
   for (unsigned i = 0; i < options_.threads; ++i) {
@@ -220,37 +314,60 @@ Status Server::Start(int listen_fd) {
 void Server::Stop() {
   if (!acceptor_.joinable()) return;
   stopping_ = true;
-  // The request threads wait in epoll_wait, which the stop eventfd wakes.
-  std::uint64_t one = 1;
-  if (write(stop_fd_, &one, sizeof one) < 0)
-    Log(LogLevel::kError, std::string("stop eventfd: ") + strerror(errno));
   // The acceptor waits in accept(2), where only a signal reaches it (not
-  // shutdown(2) on the listener: see fcgi_server.h). It may check
-  // stopping_ just before the signal and block just after it, so keep
-  // signalling until it is out.
+  // shutdown(2) on the listener: see fcgi_server.h), or on conns_cv_ when
+  // full. It may check stopping_ just before the signal and block just
+  // after it, so keep signalling until it is out.
   while (!accepting_done_) {
     pthread_kill(acceptor_.native_handle(), kWakeSignal);
+    conns_cv_.notify_all();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   acceptor_.join();
+  // A request partly arrived is in flight too: let it arrive and be
+  // answered, or reach its read deadline (the watchdog drops it).
+  while (parked_.load() > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // The request threads wait in epoll_wait, which the stop eventfd wakes.
+  // A connection the watchdog re-armed above is ahead of it in the ready
+  // list, so some thread still takes it.
+  std::uint64_t one = 1;
+  if (write(stop_fd_, &one, sizeof one) < 0)
+    Log(LogLevel::kError, std::string("stop eventfd: ") + strerror(errno));
   for (auto& w : workers_) w->thread.join();
   workers_.clear();
-  // Writes handed to the group committer may still be unanswered: its
-  // thread answers them after their commit.
-  {
-    std::unique_lock<std::mutex> lock(unfinished_mu_);
-    unfinished_cv_.wait(lock, [this] { return unfinished_ == 0; });
-  }
-  // Idle kept connections: nobody owns them now.
+  // Writes handed to the group committer may still be unanswered: they
+  // are answered here, on this thread, as their commits complete.
+  FinishOutstanding();
+  // Last: it bounds the sends above. It sees the flag within a sweep.
+  watch_stop_ = true;
+  if (watchdog_.joinable()) watchdog_.join();
+  // Idle kept and parked connections: nobody owns them now.
   for (Conn* c : conns_) Discard(c);
   conns_.clear();
   CloseEpoll();
 }
 
+void Server::FinishOutstanding() {
+  std::unique_lock<std::mutex> lock(done_mu_);
+  for (;;) {
+    while (!completed_.empty()) {
+      Conn* c = completed_.front();
+      completed_.pop_front();
+      lock.unlock();
+      Complete(c, true);
+      lock.lock();
+    }
+    if (unfinished_.load() == 0) return;
+    done_cv_.wait(lock);
+  }
+}
+
 void Server::CloseEpoll() {
-  if (epoll_fd_ >= 0) close(epoll_fd_);
-  if (stop_fd_ >= 0) close(stop_fd_);
-  epoll_fd_ = stop_fd_ = -1;
+  for (int* fd : {&epoll_fd_, &park_fd_, &stop_fd_, &done_fd_}) {
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+  }
 }
 
 // accept(2) is the acceptor's wait, with the wake signal let through
@@ -260,6 +377,14 @@ void Server::CloseEpoll() {
 void Server::Accept() {
   SetSignalMask(SIG_BLOCK);
   while (!stopping_) {
+    {
+      // At the limit, new connections wait in the listen backlog.
+      std::unique_lock<std::mutex> lock(conns_mu_);
+      conns_cv_.wait(lock, [this] {
+        return stopping_ || conns_.size() < options_.max_connections;
+      });
+      if (stopping_) break;
+    }
     SetSignalMask(SIG_UNBLOCK);
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     int err = errno;
@@ -271,12 +396,20 @@ void Server::Accept() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
-    auto* c = new Conn;
+    if (fd >= FD_SETSIZE) {
+      // libfcgi releases before 2.4.2 select() on a connection's fd when
+      // closing it; FD_SET past FD_SETSIZE writes out of bounds.
+      close(fd);
+      Log(LogLevel::kError,
+          "accept: fd " + std::to_string(fd) + " is past FD_SETSIZE (" +
+              std::to_string(FD_SETSIZE) +
+              "); too many files are open: lower MAX_CONNECTIONS");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    auto* c = new Conn(fd);
     FCGX_InitRequest(&c->req, -1, 0);  // -1: libfcgi never accepts
     c->req.ipcFd = fd;
-    // FCGX_Accept_r first finishes the previous request and closes its
-    // connection unless that was kept: this one must stay.
-    c->req.keepConnection = 1;
     {
       std::lock_guard<std::mutex> lock(conns_mu_);
       conns_.insert(c);
@@ -300,12 +433,14 @@ void Server::Release(Conn* c) {
     std::lock_guard<std::mutex> lock(conns_mu_);
     conns_.erase(c);
   }
+  conns_cv_.notify_one();
   Discard(c);
 }
 
 void Server::Discard(Conn* c) {
-  // Close directly: FCGX_Free(&req, 1) would linger up to 2 s for the peer
-  // to close first. Any response is already flushed, so nothing is lost.
+  // Close directly: libfcgi's close would linger for the peer to close
+  // first. Any response is already flushed, so nothing is lost. ipcFd is
+  // -1 if libfcgi closed it already (a failed FCGX_Accept_r).
   if (c->req.ipcFd >= 0) close(c->req.ipcFd);
   c->req.ipcFd = -1;
   FCGX_Free(&c->req, 0);
@@ -317,36 +452,200 @@ void Server::Run(Worker* w) {
   SetSignalMask(SIG_BLOCK);
   current_server = this;
   current_shard = w->index;
-  bool stop = false;
-  while (!stop) {
-    // Several ready connections per wake-up when they are there: under
-    // load a thread then serves them one after another instead of each
-    // costing a sleeping thread's wake-up (the largest cost the worker
-    // adds to a GET; perf: finish_task_switch).
-    epoll_event ready[kReadyPerWait];
-    int n = epoll_wait(epoll_fd_, ready, kReadyPerWait, -1);
+  w->peek.reserve(kPeekBytes);
+  for (;;) {
+    // One event per wait: a thread never holds a ready connection while it
+    // serves another (see fcgi_server.h).
+    epoll_event ready;
+    int n = epoll_wait(epoll_fd_, &ready, 1, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
       Log(LogLevel::kError, std::string("epoll_wait: ") + strerror(errno));
       return;
     }
+    if (n == 0) continue;
+    if (ready.data.ptr == nullptr) return;  // the stop eventfd
+    if (ready.data.ptr == &done_fd_) {
+      SendCompleted();
+      continue;
+    }
+    Conn* c = static_cast<Conn*>(ready.data.ptr);
+    // Stopping: no new request (the event is the connection's next one,
+    // or its end), but one that had begun arriving is answered.
+    if ((stopping_ && c->read_due == 0) || (ready.events & EPOLLIN) == 0) {
+      Release(c);
+      continue;
+    }
+    Take(w, c);
+  }
+}
+
+void Server::Take(Worker* w, Conn* c) {
+  switch (Look(c->req.ipcFd, &w->peek)) {
+    case Arrival::kClosed:
+      // nginx closed a connection its keepalive cache had no room for, or
+      // a client went away mid-request.
+      Release(c);
+      return;
+    case Arrival::kTooLarge:
+      Log(LogLevel::kError, "a request's params are over " +
+                                std::to_string(kPeekBytes >> 10) +
+                                " KiB; connection closed");
+      Release(c);
+      return;
+    case Arrival::kPartial:
+      if (c->read_due == 0)
+        c->read_due = Now() + NanosFrom(options_.read_timeout);
+      Park(c);
+      return;
+    case Arrival::kWhole:
+      break;
+  }
+  if (c->read_due == 0) c->read_due = Now() + NanosFrom(options_.read_timeout);
+  // libfcgi first "finishes" the previous request (already freed: nothing
+  // to do unless keepConnection is 0) and then reads this one, whose
+  // params are all here, so it does not block. If the read fails it closes
+  // the fd: detached, without lingering. The watchdog leaves fd alone
+  // meanwhile (no deadline is set).
+  c->req.keepConnection = 1;
+  FCGX_Detach(&c->req);
+  if (FCGX_Accept_r(&c->req) != 0) {
+    Release(c);
+    return;
+  }
+  Serve(w, c);
+}
+
+void Server::Park(Conn* c) {
+  c->sending.store(false);
+  c->deadline.store(c->read_due);
+  c->parked.store(true);
+  parked_.fetch_add(1);
+  // Edge-triggered: an event each time more bytes come, not while what is
+  // there stays unfinished. From here on c is the watchdog's.
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = c;
+  if (epoll_ctl(park_fd_, EPOLL_CTL_ADD, c->req.ipcFd, &ev) != 0) {
+    Log(LogLevel::kError, std::string("epoll_ctl park: ") + strerror(errno));
+    c->parked.store(false);
+    c->deadline.store(0);
+    Release(c);
+    parked_.fetch_sub(1);
+  }
+}
+
+void Server::Watch() {
+  SetSignalMask(SIG_BLOCK);
+  std::vector<char> peek;
+  peek.reserve(kPeekBytes);
+  epoll_event ready[64];
+  while (!watch_stop_) {
+    int n = epoll_wait(park_fd_, ready, 64, kSweepMs);
+    if (n < 0 && errno != EINTR) {
+      Log(LogLevel::kError, std::string("epoll_wait: ") + strerror(errno));
+      return;
+    }
     for (int i = 0; i < n; ++i) {
-      if (ready[i].data.ptr == nullptr) {  // the stop eventfd
-        stop = true;
-        continue;  // the connections already taken are still answered
-      }
       Conn* c = static_cast<Conn*>(ready[i].data.ptr);
-      // A request, or the end of the connection (nginx closed a connection
-      // its keepalive cache had no room for): libfcgi then closes it and,
-      // having no listener to accept on, returns -EBADF.
-      if ((ready[i].events & EPOLLIN) == 0 || FCGX_Accept_r(&c->req) != 0) {
-        Release(c);
+      Arrival a = Look(c->req.ipcFd, &peek);
+      if (a == Arrival::kPartial) continue;  // wait for more
+      epoll_ctl(park_fd_, EPOLL_CTL_DEL, c->req.ipcFd, nullptr);
+      c->parked.store(false);
+      c->deadline.store(0);
+      // Whole: back to the request threads, who answer it even while
+      // stopping (Stop waits for parked_ to reach 0 before it stops them).
+      if (a != Arrival::kWhole || !Arm(c, EPOLL_CTL_MOD)) Release(c);
+      parked_.fetch_sub(1);
+    }
+    DropExpired();
+  }
+}
+
+void Server::DropExpired() {
+  const std::int64_t now = Now();
+  std::vector<Conn*> expired;  // parked ones, which are ours to close
+  std::uint64_t reads = 0, sends = 0;
+  {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    for (Conn* c : conns_) {
+      std::int64_t due = c->deadline.load();
+      if (due == 0 || now < due) continue;
+      if (c->parked.load()) {
+        expired.push_back(c);
         continue;
       }
-      // Answered, or a write handed to the group committer: either way
-      // Complete re-arms or releases c, maybe on another thread.
-      Serve(w, c);
+      // A request thread is blocked reading or writing c (or about to
+      // clear the deadline). fd is open while we hold conns_mu_ (only
+      // Release closes it, under this lock), and shutdown(2) ends the read
+      // or write at once; the thread then releases c.
+      if (!c->deadline.compare_exchange_strong(due, 0)) continue;
+      (c->sending.load() ? sends : reads) += 1;
+      shutdown(c->fd, SHUT_RDWR);
     }
+  }
+  for (Conn* c : expired) {
+    epoll_ctl(park_fd_, EPOLL_CTL_DEL, c->req.ipcFd, nullptr);
+    ++reads;
+    Release(c);
+    parked_.fetch_sub(1);
+  }
+  if (reads > 0)
+    Log(LogLevel::kInfo,
+        std::to_string(reads) +
+            " requests not whole within REQUEST_READ_TIMEOUT_MS; closed");
+  if (sends > 0)
+    Log(LogLevel::kInfo,
+        std::to_string(sends) +
+            " responses not sent within RESPONSE_SEND_TIMEOUT_MS; closed");
+  if (metrics_ != nullptr) {
+    for (; reads > 0; --reads) metrics_->CountDropped(Metrics::Drop::kRead);
+    for (; sends > 0; --sends) metrics_->CountDropped(Metrics::Drop::kSend);
+  }
+}
+
+void Server::QueueCompleted(Conn* c) noexcept {
+  bool queued = false;
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    try {
+      completed_.push_back(c);
+      queued = true;
+    } catch (...) {
+    }
+    if (queued && completed_.size() == 1) {
+      std::uint64_t one = 1;
+      if (write(done_fd_, &one, sizeof one) < 0)
+        Log(LogLevel::kError,
+            std::string("done eventfd: ") + strerror(errno));
+    }
+  }
+  done_cv_.notify_one();
+  if (!queued) {
+    // No memory for the queue: answer it here rather than lose it.
+    Log(LogLevel::kError, "completion queue: out of memory");
+    Complete(c, true);
+  }
+}
+
+void Server::SendCompleted() {
+  for (;;) {
+    Conn* c;
+    {
+      std::lock_guard<std::mutex> lock(done_mu_);
+      if (completed_.empty()) return;
+      c = completed_.front();
+      completed_.pop_front();
+      // The eventfd stays readable while anything is queued, so idle
+      // threads wake and share the queue while this one writes.
+      if (completed_.empty()) {
+        std::uint64_t count;
+        if (read(done_fd_, &count, sizeof count) < 0 && errno != EAGAIN)
+          Log(LogLevel::kError,
+              std::string("done eventfd: ") + strerror(errno));
+      }
+    }
+    Complete(c, true);
   }
 }
 
@@ -359,6 +658,11 @@ void Server::Serve(Worker* w, Conn* c) {
   r = Request();
   resp.Clear();
   unfinished_.fetch_add(1, std::memory_order_relaxed);
+  // The body may still be arriving (one past kPeekBytes): the watchdog
+  // ends the read at the request's deadline. Cleared before anything that
+  // may close the fd.
+  c->sending.store(false);
+  c->deadline.store(c->read_due);
   try {
     r.method = Param(req, "REQUEST_METHOD");
     r.query = Param(req, "QUERY_STRING");
@@ -431,11 +735,17 @@ void Server::Serve(Worker* w, Conn* c) {
         // Consume the end-of-stream record, so a kept connection is at
         // the next request's first record.
         if (!Drain(req.in)) req.keepConnection = 0;
+        c->deadline.store(0);
         r.body = c->body;
-        // Answered before the return, or (a write) later on the group
-        // committer's thread: from here on c is not ours.
-        HandleRequestAsync(env_, r, &resp, &w->scratch, services,
-                           [this, c] { Complete(c, true); });
+        // Answered before the return, on this thread, or (a write) after
+        // its commit: the committer's thread only queues it for a request
+        // thread. From here on c is not ours.
+        HandleRequestAsync(env_, r, &resp, &w->scratch, services, [this, c] {
+          if (current_server == this)
+            Complete(c, true);
+          else
+            QueueCompleted(c);
+        });
         return;
       }
     }
@@ -445,6 +755,7 @@ void Server::Serve(Worker* w, Conn* c) {
                "the server failed to answer; the error is logged", "",
                &resp);
   }
+  c->deadline.store(0);
   Complete(c, false);
 }
 
@@ -468,8 +779,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
                           std::chrono::steady_clock::now() - c->start)
                           .count();
   // Into this thread's shard, which only this thread writes. A thread
-  // that is none of ours (the group committer's, answering a write) has
-  // the spare shard, if the metrics have one, under a lock.
+  // that is none of ours (Stop's, answering the last writes) has the spare
+  // shard, if the metrics have one, under a lock.
   bool ours = current_server == this;
   if (metrics_ != nullptr && ours) {
     metrics_->Record(current_shard, resp.route_template, r.method,
@@ -499,18 +810,31 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   if (!resp.query_plan.empty())
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
   head += "\r\n";
+  // Bounded by the send deadline: a peer that stops reading fills the
+  // socket and blocks the write until the watchdog shuts it down.
+  c->sending.store(true);
+  c->deadline.store(Now() + NanosFrom(options_.send_timeout));
   FCGX_PutStr(head.data(), static_cast<int>(head.size()), req.out);
   if (r.method != "HEAD" && !resp.body.empty())
     FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
                 req.out);
+  // FCGX_Finish_r's work, but the close is ours (Release), never libfcgi's
+  // lingering one: flush the streams (END_REQUEST goes with stdout), note
+  // any error, and free the request without closing.
+  bool failed = FCGX_FClose(req.err) != 0;
+  failed |= FCGX_FClose(req.out) != 0;
+  failed |= FCGX_GetError(req.in) != 0;
+  c->deadline.store(0);
+  const bool keep = req.keepConnection != 0 && !failed;
 
   if (LogEnabled(LogLevel::kDebug))
     Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
                               " " + std::to_string(resp.status) + " " +
                               std::to_string(micros) + "us");
-  // r's views point into req's params: drop them before Finish frees them.
+  // r's views point into req's params: drop them before they are freed.
   r = Request();
-  FCGX_Finish_r(&req);
+  FCGX_Free(&req, 0);
+  c->read_due = 0;
 
   for (std::string* s : {&c->body, &c->path, &c->head, &resp.body})
     if (s->capacity() > kKeepCapacity) {
@@ -518,18 +842,14 @@ void Server::Complete(Conn* c, bool handled) noexcept {
       s->shrink_to_fit();
     }
 
-  // Not kept (the web server said so, or the body could not be drained),
-  // or stopping: the connection ends here.
-  if (c->req.ipcFd < 0 || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
+  // Not kept (the web server said so, the body could not be drained, the
+  // response could not be sent), or stopping: the connection ends here.
+  if (!keep || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
 
-  // Last: Stop() joins our own threads, but waits on this count for any
-  // other, which must not touch the Server once it is zero.
-  if (ours) {
-    unfinished_.fetch_sub(1, std::memory_order_relaxed);
-  } else {
-    std::lock_guard<std::mutex> lock(unfinished_mu_);
-    if (unfinished_.fetch_sub(1, std::memory_order_relaxed) == 1)
-      unfinished_cv_.notify_all();
+  // Stop() waits on this count, and on done_cv_, for the last writes.
+  if (unfinished_.fetch_sub(1) == 1 && stopping_) {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done_cv_.notify_all();
   }
 }
 

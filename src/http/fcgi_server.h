@@ -2,32 +2,69 @@
 //
 // Connections are not threads. One acceptor thread accepts the web
 // server's connections and adds each to an epoll set, armed for one event
-// (EPOLLONESHOT). N request threads wait in epoll_wait on that set; the one
-// that gets a connection's event has libfcgi read the request
-// (FCGX_Accept_r on that connection), answers it (HandleRequestAsync),
-// writes the response, and re-arms the connection. A write is not answered
-// by that thread: it hands the write to the group committer and goes back
-// to epoll_wait, and the committer's thread, once the write's batch has
-// committed, writes its response and re-arms its connection (Complete). A
-// connection keeps its buffers (body, response) from one request to the
-// next.
+// (EPOLLONESHOT). N request threads wait in epoll_wait on that set, each
+// taking one ready connection per wait (not a batch: a connection taken
+// behind a slow request, a long scan say, would wait for it while other
+// threads sat idle). The thread that gets a connection's event looks at
+// what has arrived (recv MSG_PEEK, FastCGI record headers only) and hands
+// the connection to libfcgi (FCGX_Accept_r) only once the whole request is
+// there; it then answers it (HandleRequestAsync), writes the response, and
+// re-arms the connection. A connection keeps its buffers (body, response)
+// from one request to the next.
+//
+// A request that has not arrived whole is parked: the watchdog thread
+// holds it in a second, edge-triggered epoll set and looks again each time
+// more bytes come, and hands it back to the request threads once it is
+// whole. So an unfinished request holds no request thread. One that is
+// still not whole ServerOptions::read_timeout after its first byte is
+// dropped (the connection closed) and counted in the metrics. Only a
+// request too large to be seen whole in the socket (a body past kPeekBytes
+// in flight) is read by a request thread as it arrives; the watchdog then
+// bounds that read by the same deadline, with shutdown(2), which ends the
+// blocked read.
+//
+// Writes never wait on a socket. A write is not answered by the request
+// thread: it hands the write to the group committer and goes back to
+// epoll_wait. The committer, once the write's batch has committed, only
+// queues the connection on the completion queue and signals its eventfd,
+// which is in the request threads' epoll set; request threads that wake on
+// it take the queued connections one at a time, write their responses and
+// re-arm them. So the committer never writes to, or closes, a socket, and a
+// client that stops reading cannot delay any commit.
+//
+// A response write may block (the peer's socket buffer is full: a client
+// that stopped reading, straight on the socket, or a web server that does
+// not buffer). It blocks the one request thread writing it, and no longer
+// than ServerOptions::send_timeout: the watchdog then shuts the connection
+// down, which fails the write (counted in the metrics). The other threads
+// keep serving, and keep sending queued completions, meanwhile. We chose
+// this over non-blocking sockets because libfcgi's streams treat EAGAIN as
+// an error, and over a thread per blocked write because the deadline
+// already bounds what one stalled client can hold to one thread for
+// send_timeout.
+//
+// libfcgi never lingers on a close here (it would wait up to seconds for
+// the peer, and older releases select() on the fd): we flush and free the
+// request ourselves and close connections directly, and a request whose
+// read fails in FCGX_Accept_r is detached first, so libfcgi's own close is
+// a plain close(2). No fd we hand libfcgi exceeds FD_SETSIZE - 1: at most
+// ServerOptions::max_connections are open at once (the acceptor stops
+// accepting until one closes), and an accepted fd >= FD_SETSIZE is closed
+// at once.
 //
 // Why not libfcgi's own model, a thread blocked on each connection: with
 // nginx's fastcgi_keep_conn an idle kept connection then holds a thread,
 // so nginx's upstream keepalive had to stay below the thread count, and
 // connections past it queued behind idle ones (a 118 ms p99 for 64
-// concurrent inserts on 32 threads). And every request cost a thread's
-// sleep and wake-up; here a thread that finishes a request under load
-// usually finds the next one ready in epoll_wait without sleeping. And a
-// durable write does not hold a thread through its fsync, sleeping and
-// being woken once per write (that was the largest CPU cost of inserts):
-// the committer answers its whole batch. So N bounds the requests being read
-// and parsed at once, not the writes waiting for a commit, and a batch is
-// bounded by Options::max_batch_writes alone.
+// concurrent inserts on 32 threads). And a durable write does not hold a
+// thread through its fsync. So N bounds the requests being parsed and
+// answered at once, not the writes waiting for a commit, nor unfinished
+// requests, and a batch is bounded by Options::max_batch_writes alone.
 //
 // Stopping: Stop() makes the threads take no new request, lets each finish
-// the one it is answering, joins them, and waits for the committer to
-// answer every write still queued; kept connections are closed.
+// the one it is answering (one partly arrived and parked too, until it is
+// whole or its read deadline passes), joins them, and answers (on its own thread)
+// every write the committer still completes; kept connections are closed.
 // Request threads are woken through an eventfd in the epoll set; the
 // acceptor, blocked in accept(2), with a signal (kWakeSignal, handled by a
 // no-op and unblocked only around accept(2)). Not by shutdown(2) on the
@@ -41,6 +78,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <chrono>
+#include <deque>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -69,6 +108,13 @@ struct ServerOptions {
   // (auth.h), checked before the body is read. REQUIRES: outlives the
   // Server.
   const ApiKeys* api_keys = nullptr;
+  // Most connections open at once; past it the acceptor waits for one to
+  // close. REQUIRES: well under FD_SETSIZE (config.cc caps it).
+  unsigned max_connections = 960;
+  // A request not whole this long after its first byte is dropped.
+  std::chrono::milliseconds read_timeout{5000};
+  // A response not written this long after its first byte is dropped.
+  std::chrono::milliseconds send_timeout{10000};
 };
 
 class Server {
@@ -79,9 +125,10 @@ class Server {
   // that answers it, request thread i into shard i, just before its
   // response is written (so a client holding the response can already see
   // it counted); /api/metrics renders it. A write answered by a thread
-  // that is not the Server's (one that led the group commit through the
-  // library API) goes into shard `threads` under a lock if there is one,
-  // else is not counted. Null: nothing is recorded. REQUIRES: outlives the
+  // that is not the Server's (Stop's, for writes whose commit completes
+  // after the request threads stopped) goes into shard `threads` under a
+  // lock if there is one, else is not counted. Connections dropped by a
+  // deadline are counted there too (Metrics::CountDropped). Null: nothing is recorded. REQUIRES: outlives the
   // Server.
   // `openapi_json`: served as GET /api/openapi.json (Services in
   // handlers.h). REQUIRES: the bytes outlive the Server.
@@ -107,11 +154,23 @@ class Server {
   struct Worker;
   void Accept();                 // the acceptor thread
   void Run(Worker* worker);      // a request thread
+  void Watch();                  // the watchdog thread (parked, deadlines)
+  // c's event on a request thread: read the request if whole, else park.
+  void Take(Worker* worker, Conn* c);
   void Serve(Worker* worker, Conn* c);  // one request, up to its answer
   // Writes c's response, finishes the request and re-arms (or releases)
-  // c, on the thread that answers: Serve's, or the committer's for a write.
-  // `handled`: HandleRequestAsync made the response.
+  // c, on a request thread (or Stop's, for writes completed after the
+  // request threads stopped). `handled`: HandleRequestAsync made it.
   void Complete(Conn* c, bool handled) noexcept;
+  // From the committer's thread: queue c for Complete on a request thread.
+  void QueueCompleted(Conn* c) noexcept;
+  // Completes queued connections one at a time until the queue is empty.
+  void SendCompleted();
+  // Stop(): completes what the committer still hands over until every
+  // request taken has been answered.
+  void FinishOutstanding();
+  void Park(Conn* c);            // to the watchdog until whole
+  void DropExpired();            // the watchdog's deadline sweep
   bool Arm(Conn* c, int op);     // EPOLL_CTL_ADD or _MOD, one-shot
   void Release(Conn* c);         // close and forget a connection
   static void Discard(Conn* c);  // close and free it (Release, Stop)
@@ -124,16 +183,24 @@ class Server {
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int stop_fd_ = -1;  // eventfd: written once by Stop()
+  int park_fd_ = -1;  // epoll set of parked connections (the watchdog's)
+  int done_fd_ = -1;  // eventfd: readable while completed_ is not empty
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accepting_done_{false};
+  std::atomic<bool> watch_stop_{false};
+  std::atomic<int> parked_{0};  // connections the watchdog holds  // the watchdog's stop, after the rest
   std::thread acceptor_;
+  std::thread watchdog_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex conns_mu_;
   std::unordered_set<Conn*> conns_;  // every open connection
+  std::condition_variable conns_cv_;  // the acceptor waits here when full
+  // Writes answered by the committer, to be sent by a request thread.
+  std::mutex done_mu_;
+  std::deque<Conn*> completed_;
+  std::condition_variable done_cv_;  // FinishOutstanding waits here
   // Requests taken and not yet answered; Stop() waits for none.
   std::atomic<int> unfinished_{0};
-  std::mutex unfinished_mu_;
-  std::condition_variable unfinished_cv_;
   std::mutex spare_shard_mu_;  // metrics shard `threads`, see the ctor
 };
 

@@ -165,6 +165,16 @@ std::uint64_t Metrics::TEST_Count(int template_index, std::string_view method,
   return n;
 }
 
+void Metrics::CountDropped(Drop why) {
+  (why == Drop::kRead ? dropped_read_ : dropped_send_)
+      .fetch_add(1, std::memory_order_relaxed);
+}
+
+std::uint64_t Metrics::TEST_Dropped(Drop why) const {
+  return (why == Drop::kRead ? dropped_read_ : dropped_send_)
+      .load(std::memory_order_relaxed);
+}
+
 void Metrics::Render(const Env& env, std::string* out) const {
   // Sum the shards once; both families print from these.
   struct Series {
@@ -235,6 +245,16 @@ void Metrics::Render(const Env& env, std::string* out) const {
     out->push_back('\n');
     AppendSample(std::string(kDuration) + "_count", s.labels, s.count, out);
   }
+  constexpr const char* kDropped = "lmdbapi_http_connections_dropped_total";
+  AppendHeader(kDropped, "counter",
+               "Connections closed because a request was not whole within "
+               "REQUEST_READ_TIMEOUT_MS or a response not taken within "
+               "RESPONSE_SEND_TIMEOUT_MS.",
+               out);
+  AppendSample(kDropped, "{reason=\"read_timeout\"}",
+               dropped_read_.load(std::memory_order_relaxed), out);
+  AppendSample(kDropped, "{reason=\"send_timeout\"}",
+               dropped_send_.load(std::memory_order_relaxed), out);
   AppendLmdbMetrics(env, out);
 }
 

@@ -17,6 +17,11 @@
 //       index and link database, and the write transactions and writes
 //       this process committed (writes / transactions is the group-commit
 //       batch size)
+//   lmdbapi_http_connections_dropped_total{reason}             counter
+//       connections the worker closed because a request did not arrive
+//       whole within REQUEST_READ_TIMEOUT_MS (reason="read_timeout") or a
+//       response was not taken within RESPONSE_SEND_TIMEOUT_MS
+//       (reason="send_timeout"); always present
 //   lmdbapi_schema_info{fingerprint}                           always 1
 //
 // Recording does not serialise the request threads: each server thread
@@ -65,6 +70,11 @@ class Metrics {
   void Record(unsigned shard, int template_index, std::string_view method,
               int status, std::uint64_t micros);
 
+  // Counts a connection dropped at a deadline (fcgi_server.h); any thread.
+  enum class Drop { kRead, kSend };
+  void CountDropped(Drop why);
+  std::uint64_t TEST_Dropped(Drop why) const;
+
   // Appends the whole exposition: the HTTP series, then AppendLmdbMetrics.
   void Render(const Env& env, std::string* out) const;
 
@@ -82,6 +92,7 @@ class Metrics {
 
   std::vector<std::string> routes_;  // label per route index; last: unmatched
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0};
 };
 
 // The LMDB series alone (the /api/metrics answer when no Metrics is kept,

@@ -44,7 +44,8 @@ constexpr const char* kUsage =
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET MAX_BODY_BYTES API_KEYS_FILE (see src/http/config.h).\n";
+    "FCGI_SOCKET MAX_BODY_BYTES API_KEYS_FILE MAX_CONNECTIONS\n"
+    "REQUEST_READ_TIMEOUT_MS RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -171,13 +172,18 @@ int Main(int argc, char** argv) {
   // Both constant for the life of the process: the document is made once
   // and served as these bytes.
   const std::string openapi_json = OpenApiJson(env.value()->schema());
-  // One shard per request thread, and one for the group committer's
-  // thread, which answers (and records) every write.
+  // One shard per request thread, and one for Stop()'s thread, which
+  // answers the writes whose commit completes as the threads stop.
   Metrics metrics(env.value()->schema(), cfg.worker_threads + 1);
   ServerOptions server_options;
   server_options.threads = cfg.worker_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;
   server_options.api_keys = api_keys ? &*api_keys : nullptr;
+  server_options.max_connections = cfg.max_connections;
+  server_options.read_timeout =
+      std::chrono::milliseconds(cfg.request_read_timeout_ms);
+  server_options.send_timeout =
+      std::chrono::milliseconds(cfg.response_send_timeout_ms);
   Server server(*env.value(), server_options, &metrics, openapi_json);
   Status started = server.Start(listen_fd);
   if (!started.ok()) {
