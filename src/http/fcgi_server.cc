@@ -168,7 +168,9 @@ enum class Arrival {
 // pending on `fd`, without consuming them: libfcgi still reads the request;
 // this only tells whether it is all here, so that a request thread never
 // blocks on a client that sends part of one.
-Arrival Look(int fd, std::vector<char>* buf) {
+// `events`: the epoll events that woke us; with the peer's end of stream
+// (EPOLLRDHUP, EPOLLHUP) an unfinished request never will be whole.
+Arrival Look(int fd, std::uint32_t events, std::vector<char>* buf) {
   buf->resize(kPeekBytes);
   ssize_t n = recv(fd, buf->data(), buf->size(), MSG_PEEK | MSG_DONTWAIT);
   if (n == 0) return Arrival::kClosed;
@@ -197,7 +199,9 @@ Arrival Look(int fd, std::vector<char>* buf) {
       return Arrival::kWhole;
     at = end;
   }
-  if (size < kPeekBytes) return Arrival::kPartial;
+  if (size < kPeekBytes)
+    return (events & (EPOLLRDHUP | EPOLLHUP)) != 0 ? Arrival::kClosed
+                                                    : Arrival::kPartial;
   return params_whole ? Arrival::kWhole : Arrival::kTooLarge;
 }
 
@@ -421,7 +425,7 @@ void Server::Accept() {
 
 bool Server::Arm(Conn* c, int op) {
   epoll_event ev{};
-  ev.events = EPOLLIN | EPOLLONESHOT;
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = c;
   if (epoll_ctl(epoll_fd_, op, c->req.ipcFd, &ev) == 0) return true;
   Log(LogLevel::kError, std::string("epoll_ctl: ") + strerror(errno));
@@ -476,12 +480,12 @@ void Server::Run(Worker* w) {
       Release(c);
       continue;
     }
-    Take(w, c);
+    Take(w, c, ready.events);
   }
 }
 
-void Server::Take(Worker* w, Conn* c) {
-  switch (Look(c->req.ipcFd, &w->peek)) {
+void Server::Take(Worker* w, Conn* c, std::uint32_t events) {
+  switch (Look(c->req.ipcFd, events, &w->peek)) {
     case Arrival::kClosed:
       // nginx closed a connection its keepalive cache had no room for, or
       // a client went away mid-request.
@@ -548,7 +552,7 @@ void Server::Watch() {
     }
     for (int i = 0; i < n; ++i) {
       Conn* c = static_cast<Conn*>(ready[i].data.ptr);
-      Arrival a = Look(c->req.ipcFd, &peek);
+      Arrival a = Look(c->req.ipcFd, ready[i].events, &peek);
       if (a == Arrival::kPartial) continue;  // wait for more
       epoll_ctl(park_fd_, EPOLL_CTL_DEL, c->req.ipcFd, nullptr);
       c->parked.store(false);

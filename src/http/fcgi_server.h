@@ -82,6 +82,7 @@
 #include <deque>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -156,7 +157,7 @@ class Server {
   void Run(Worker* worker);      // a request thread
   void Watch();                  // the watchdog thread (parked, deadlines)
   // c's event on a request thread: read the request if whole, else park.
-  void Take(Worker* worker, Conn* c);
+  void Take(Worker* worker, Conn* c, std::uint32_t events);
   void Serve(Worker* worker, Conn* c);  // one request, up to its answer
   // Writes c's response, finishes the request and re-arms (or releases)
   // c, on a request thread (or Stop's, for writes completed after the

@@ -167,4 +167,28 @@ BOOST_AUTO_TEST_CASE(readers_must_exceed_threads) {
   BOOST_TEST(Parse({{"LMDB_MAX_READERS", "33"}}, 2).ok());
 }
 
+BOOST_AUTO_TEST_CASE(connection_limit_and_deadlines_default_and_parse) {
+  auto d = Parse({});
+  BOOST_TEST_REQUIRE(d.ok(), d.status().message());
+  BOOST_TEST(d.value().max_connections == 960u);
+  BOOST_TEST(d.value().request_read_timeout_ms == 5000u);
+  BOOST_TEST(d.value().response_send_timeout_ms == 10000u);
+  auto c = Parse({{"MAX_CONNECTIONS", "1000"},
+                  {"REQUEST_READ_TIMEOUT_MS", "250"},
+                  {"RESPONSE_SEND_TIMEOUT_MS", "3600000"}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c.value().max_connections == 1000u);
+  BOOST_TEST(c.value().request_read_timeout_ms == 250u);
+  BOOST_TEST(c.value().response_send_timeout_ms == 3600000u);
+}
+
+BOOST_AUTO_TEST_CASE(connection_limit_stays_under_fd_setsize) {
+  // libfcgi must never see an fd past 1023: more than 1000 is refused.
+  ExpectRejected("MAX_CONNECTIONS", "1001", "1..1000");
+  ExpectRejected("MAX_CONNECTIONS", "0", "1..1000");
+  ExpectRejected("REQUEST_READ_TIMEOUT_MS", "5s", "milliseconds");
+  ExpectRejected("REQUEST_READ_TIMEOUT_MS", "0", "milliseconds");
+  ExpectRejected("RESPONSE_SEND_TIMEOUT_MS", "3600001", "milliseconds");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

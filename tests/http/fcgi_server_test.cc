@@ -1,6 +1,8 @@
 // tests/http/fcgi_server_test.cc - src/http/fcgi_server.cc over a real
 // unix socket, with the FastCGI client of fcgi_client.h playing nginx.
 
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -15,6 +17,7 @@
 #include "http/fcgi_client.h"
 #include "http/fcgi_server.h"
 #include "http/listen_socket.h"
+#include "http/metrics.h"
 #include "http/request_bodies.h"
 #include "lmdbapi/schema.h"
 #include "record_gen.h"
@@ -57,8 +60,11 @@ Params Get(const std::string& path, const std::string& query = "") {
 
 // A Server on a socket in a temporary directory, over a TempEnv.
 struct Served {
-  explicit Served(ServerOptions options = {2, 1 << 20})
-      : socket_path(dir.path() + "/w.sock"), server(env.env(), options) {
+  explicit Served(ServerOptions options = {2, 1 << 20},
+                  std::string_view openapi_json = {})
+      : socket_path(dir.path() + "/w.sock"),
+        metrics(Schema::Compiled(), options.threads + 1),
+        server(env.env(), options, &metrics, openapi_json) {
     auto fd = ListenUnix(socket_path, 64);
     BOOST_TEST_REQUIRE(fd.ok(), fd.status().message());
     listen_fd = fd.value();
@@ -72,9 +78,37 @@ struct Served {
   testutil::TempDir dir;
   testutil::TempEnv env;
   std::string socket_path;
+  http::Metrics metrics;
   Server server;
   int listen_fd = -1;
 };
+
+ServerOptions WithThreads(unsigned threads) {
+  ServerOptions o;
+  o.threads = threads;
+  return o;
+}
+
+// Waits up to `ms` for pred(); true if it held.
+template <typename Pred>
+bool WaitFor(Pred pred, int ms) {
+  auto until = Clock::now() + std::chrono::milliseconds(ms);
+  while (!pred()) {
+    if (Clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// A POST whose body never finishes: params whole, 5 of its bytes sent.
+bool BeginUnfinished(FcgiClient& c) {
+  std::string body = NewBody(99);
+  Params p = Post();
+  p["CONTENT_LENGTH"] = std::to_string(body.size());
+  return c.Begin(p) && c.Stdin(body.substr(0, 5), false);
+}
+
+using Drop = http::Metrics::Drop;
 
 }  // namespace
 
@@ -252,6 +286,121 @@ BOOST_AUTO_TEST_CASE(a_second_server_in_one_process_still_accepts) {
   Served second;
   FcgiClient c(second.socket_path);
   BOOST_TEST(c.Call(Get("/api/" + MainTable().name)).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(unfinished_requests_hold_no_thread) {
+  // Two threads, 50 requests whose bodies never finish: a request that
+  // blocked a thread reading would leave none for the GET.
+  ServerOptions o = WithThreads(2);
+  o.read_timeout = std::chrono::seconds(120);
+  Served s(o);
+  std::vector<std::unique_ptr<FcgiClient>> stuck;
+  for (int i = 0; i < 50; ++i) {
+    stuck.push_back(std::make_unique<FcgiClient>(s.socket_path));
+    BOOST_TEST_REQUIRE(BeginUnfinished(*stuck.back()));
+  }
+  for (int i = 0; i < 3; ++i) {
+    FcgiClient c(s.socket_path);
+    FcgiReply r = c.Call(Get("/api/" + MainTable().name));
+    BOOST_TEST(r.complete);
+    BOOST_TEST(r.status == 200, r.body);
+  }
+  BOOST_TEST(s.metrics.TEST_Dropped(Drop::kRead) == 0u);
+  // Stop does not wait for them past their deadline: close them first.
+  stuck.clear();
+}
+
+BOOST_AUTO_TEST_CASE(unfinished_requests_are_dropped_at_the_read_deadline) {
+  ServerOptions o = WithThreads(2);
+  o.read_timeout = std::chrono::milliseconds(300);
+  Served s(o);
+  std::vector<std::unique_ptr<FcgiClient>> stuck;
+  for (int i = 0; i < 20; ++i) {
+    stuck.push_back(std::make_unique<FcgiClient>(s.socket_path));
+    BOOST_TEST_REQUIRE(BeginUnfinished(*stuck.back()));
+  }
+  for (auto& c : stuck) BOOST_TEST(c->ClosedWithin(10000));
+  BOOST_TEST(WaitFor([&] { return s.metrics.TEST_Dropped(Drop::kRead) == 20; },
+                     10000),
+             s.metrics.TEST_Dropped(Drop::kRead));
+  // A request sent in pieces within the deadline is answered.
+  FcgiClient c(s.socket_path);
+  std::string body = NewBody(5);
+  Params p = Post();
+  p["CONTENT_LENGTH"] = std::to_string(body.size());
+  BOOST_TEST_REQUIRE(c.Begin(p));
+  BOOST_TEST_REQUIRE(c.Stdin(body.substr(0, 7), false));
+  BOOST_TEST_REQUIRE(c.Stdin(body.substr(7), true));
+  BOOST_TEST(c.Read().status == 201);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_delays_no_one_else) {
+  // A 16 MiB answer to a client that reads none of it: the thread writing
+  // it blocks (until the send deadline); the other answers every insert.
+  const std::string big(std::size_t{16} << 20, 'x');
+  ServerOptions o = WithThreads(2);
+  o.send_timeout = std::chrono::seconds(120);
+  Served s(o, big);
+  FcgiClient stalled(s.socket_path);
+  BOOST_TEST_REQUIRE(stalled.Begin(Get("/api/openapi.json")));
+  BOOST_TEST_REQUIRE(stalled.Stdin("", true));
+  pollfd started{stalled.fd(), POLLIN, 0};
+  BOOST_TEST_REQUIRE(poll(&started, 1, 10000) == 1);  // the write began
+
+  std::vector<std::future<int>> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.push_back(std::async(std::launch::async, [&s, t] {
+      FcgiClient c(s.socket_path);
+      int created = 0;
+      for (int i = 0; i < 25; ++i)
+        if (c.Call(Post(), NewBody(1000 + t * 100 + i)).status == 201)
+          ++created;
+      return created;
+    }));
+  for (auto& w : writers) BOOST_TEST(w.get() == 25);
+  FcgiClient reader(s.socket_path);
+  BOOST_TEST(reader.Call(Get("/api/" + MainTable().name)).status == 200);
+  BOOST_TEST(s.metrics.TEST_Dropped(Drop::kSend) == 0u);
+  // Let the stalled answer go, so that Stop is prompt.
+  shutdown(stalled.fd(), SHUT_RDWR);
+}
+
+BOOST_AUTO_TEST_CASE(a_stalled_answer_is_dropped_at_the_send_deadline) {
+  const std::string big(std::size_t{16} << 20, 'x');
+  ServerOptions o = WithThreads(2);
+  o.send_timeout = std::chrono::milliseconds(300);
+  Served s(o, big);
+  FcgiClient stalled(s.socket_path);
+  BOOST_TEST_REQUIRE(stalled.Begin(Get("/api/openapi.json")));
+  BOOST_TEST_REQUIRE(stalled.Stdin("", true));
+  BOOST_TEST(WaitFor([&] { return s.metrics.TEST_Dropped(Drop::kSend) == 1; },
+                     10000));
+  // Both threads serve again.
+  FcgiClient a(s.socket_path), b(s.socket_path);
+  BOOST_TEST(a.Call(Post(), NewBody(1)).status == 201);
+  BOOST_TEST(b.Call(Get("/api/" + MainTable().name)).status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(connections_past_the_limit_wait_until_one_closes) {
+  ServerOptions o = WithThreads(2);
+  o.max_connections = 3;
+  Served s(o);
+  std::vector<std::unique_ptr<FcgiClient>> kept;
+  for (int i = 0; i < 3; ++i) {
+    kept.push_back(std::make_unique<FcgiClient>(s.socket_path));
+    BOOST_TEST_REQUIRE(kept.back()->Call(Get("/api/openapi.json")).status ==
+                       200);
+  }
+  // The fourth connects (the listen backlog) but is not accepted.
+  FcgiClient fourth(s.socket_path);
+  BOOST_TEST_REQUIRE(fourth.ok());
+  BOOST_TEST_REQUIRE(fourth.Begin(Get("/api/openapi.json")));
+  BOOST_TEST_REQUIRE(fourth.Stdin("", true));
+  BOOST_TEST(!fourth.Read(300).complete);
+  kept.front().reset();  // one closes: the fourth is let in
+  FcgiReply r = fourth.Read(10000);
+  BOOST_TEST(r.complete);
+  BOOST_TEST(r.status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
