@@ -521,6 +521,9 @@ void Server::Take(Worker* w, Conn* c, std::uint32_t events) {
 }
 
 void Server::Park(Conn* c) {
+  // Under conns_mu_, so that DropExpired never sees c half parked (marked
+  // but not yet in park_fd_, or still being added by this thread).
+  std::unique_lock<std::mutex> lock(conns_mu_);
   c->sending.store(false);
   c->deadline.store(c->read_due);
   c->parked.store(true);
@@ -530,13 +533,13 @@ void Server::Park(Conn* c) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
   ev.data.ptr = c;
-  if (epoll_ctl(park_fd_, EPOLL_CTL_ADD, c->req.ipcFd, &ev) != 0) {
-    Log(LogLevel::kError, std::string("epoll_ctl park: ") + strerror(errno));
-    c->parked.store(false);
-    c->deadline.store(0);
-    Release(c);
-    parked_.fetch_sub(1);
-  }
+  if (epoll_ctl(park_fd_, EPOLL_CTL_ADD, c->req.ipcFd, &ev) == 0) return;
+  Log(LogLevel::kError, std::string("epoll_ctl park: ") + strerror(errno));
+  c->parked.store(false);
+  c->deadline.store(0);
+  parked_.fetch_sub(1);
+  lock.unlock();
+  Release(c);
 }
 
 void Server::Watch() {
@@ -814,6 +817,11 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   if (!resp.query_plan.empty())
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
   head += "\r\n";
+  // Logged before the response leaves, so a client holding it finds it.
+  if (LogEnabled(LogLevel::kDebug))
+    Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
+                              " " + std::to_string(resp.status) + " " +
+                              std::to_string(micros) + "us");
   // Bounded by the send deadline: a peer that stops reading fills the
   // socket and blocks the write until the watchdog shuts it down.
   c->sending.store(true);
@@ -831,10 +839,6 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   c->deadline.store(0);
   const bool keep = req.keepConnection != 0 && !failed;
 
-  if (LogEnabled(LogLevel::kDebug))
-    Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
-                              " " + std::to_string(resp.status) + " " +
-                              std::to_string(micros) + "us");
   // r's views point into req's params: drop them before they are freed.
   r = Request();
   FCGX_Free(&req, 0);
