@@ -2,9 +2,11 @@
 // unix socket, with the FastCGI client of fcgi_client.h playing nginx.
 
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <random>
@@ -362,6 +364,49 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_delays_no_one_else) {
   BOOST_TEST(reader.Call(Get("/api/" + MainTable().name)).status == 200);
   BOOST_TEST(s.metrics.TEST_Dropped(Drop::kSend) == 0u);
   // Let the stalled answer go, so that Stop is prompt.
+  shutdown(stalled.fd(), SHUT_RDWR);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_to_a_client_that_stops_reading_delays_no_commit) {
+  // One connection sends POST after POST and reads no answer, until the
+  // answers fill its socket and the thread writing the next one blocks.
+  // Were that write the committer's, no write would commit from then on.
+  ServerOptions o = WithThreads(2);
+  o.send_timeout = std::chrono::seconds(120);
+  Served s(o);
+  FcgiClient stalled(s.socket_path);
+  auto pending = [&] {
+    int n = 0;
+    ioctl(stalled.fd(), FIONREAD, &n);
+    return n;
+  };
+  // Each POST is sent once the last one's answer has arrived (libfcgi
+  // takes one request at a time), until one's answer does not come: its
+  // write is blocked on the full socket.
+  bool blocked = false;
+  for (int i = 0; i < 20000 && !blocked; ++i) {
+    const int before = pending();
+    std::string body = NewBody(50000 + i);
+    Params p = Post();
+    p["CONTENT_LENGTH"] = std::to_string(body.size());
+    BOOST_TEST_REQUIRE(stalled.Begin(p));
+    BOOST_TEST_REQUIRE(stalled.Stdin(body, true));
+    blocked = !WaitFor([&] { return pending() > before; }, 2000);
+  }
+  BOOST_TEST_REQUIRE(blocked);
+
+  std::vector<std::future<int>> writers;
+  for (int t = 0; t < 4; ++t)
+    writers.push_back(std::async(std::launch::async, [&s, t] {
+      FcgiClient c(s.socket_path);
+      int created = 0;
+      for (int i = 0; i < 10; ++i)
+        if (c.Call(Post(), NewBody(2000 + t * 100 + i)).status == 201)
+          ++created;
+      return created;
+    }));
+  for (auto& w : writers) BOOST_TEST(w.get() == 10);
+  // Release the stalled connection so that Stop is prompt.
   shutdown(stalled.fd(), SHUT_RDWR);
 }
 
