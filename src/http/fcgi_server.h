@@ -18,10 +18,9 @@
 // whole. So an unfinished request holds no request thread. One that is
 // still not whole ServerOptions::read_timeout after its first byte is
 // dropped (the connection closed) and counted in the metrics. Only a
-// request too large to be seen whole in the socket (a body past kPeekBytes
-// in flight) is read by a request thread as it arrives; the watchdog then
-// bounds that read by the same deadline, with shutdown(2), which ends the
-// blocked read.
+// request longer than the 64 KiB a thread looks at (a large body) is read
+// by a request thread as it arrives; the watchdog then bounds that read by
+// the same deadline, with shutdown(2), which ends the blocked read.
 //
 // Writes never wait on a socket. A write is not answered by the request
 // thread: it hands the write to the group committer and goes back to
