@@ -261,7 +261,8 @@ fuzz_lib_srcs := $(wildcard src/store/key_codec.cc src/store/record_codec.cc \
                    src/store/value.cc src/store/uuid.cc src/schema/*.cc \
                    src/http/record_json.cc src/http/query.cc \
                    src/http/router.cc src/http/params.cc src/http/utf8.cc \
-                   src/http/base64url.cc src/http/json_output.cc)
+                   src/http/base64url.cc src/http/json_output.cc \
+                   src/store/planner.cc)
 fuzz_objs = $(patsubst %.cc,$(FUZZ_BUILD)/%.o,$(1))
 
 $(FUZZ_BUILD)/%.o: %.cc $(BUILD)/.flags

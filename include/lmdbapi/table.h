@@ -95,6 +95,8 @@ class Table {
   // Deletes the record, its index entries, its parent link and, in the same
   // transaction, every record linked to it (recursively).
   //   kNotFound, kConflict
+  //   kStorageFull  the map is full, or (MDB_TXN_FULL) the cascade is more
+  //                 than one transaction holds; nothing was removed
   Status Remove(const Uuid& uuid,
                 std::optional<std::uint64_t> expected_revision = {});
 

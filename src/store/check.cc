@@ -26,22 +26,6 @@ namespace {
 // enough to cost nothing.
 constexpr std::uint64_t kProgressEvery = 4096;
 
-class Cursor {
- public:
-  ~Cursor() {
-    if (cur_ != nullptr) mdb_cursor_close(cur_);
-  }
-  Status Open(MDB_txn* txn, MDB_dbi dbi, const std::string& name) {
-    return FromMdb(mdb_cursor_open(txn, dbi, &cur_), "mdb_cursor_open " + name);
-  }
-  int Get(MDB_val* k, MDB_val* v, MDB_cursor_op op) {
-    return mdb_cursor_get(cur_, k, v, op);
-  }
-
- private:
-  MDB_cursor* cur_ = nullptr;
-};
-
 std::string Hex(std::string_view bytes) {
   static const char kDigits[] = "0123456789abcdef";
   std::string out;

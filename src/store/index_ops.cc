@@ -7,6 +7,12 @@
 #include "store/record_codec.h"
 
 namespace lmdbapi {
+
+Status Cursor::Open(MDB_txn* txn, MDB_dbi dbi, std::string_view name) {
+  return FromMdb(mdb_cursor_open(txn, dbi, &cur_),
+                 "mdb_cursor_open " + std::string(name));
+}
+
 namespace {
 
 // Shows a key's values in an error message: `client "Acme", county "NY"`.

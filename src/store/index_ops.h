@@ -10,6 +10,7 @@
 #include <lmdb.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lmdbapi/record.h"
@@ -25,6 +26,27 @@ inline MDB_val ToVal(std::string_view s) {
 inline std::string_view FromVal(const MDB_val& v) {
   return {static_cast<const char*>(v.mv_data), v.mv_size};
 }
+
+// An LMDB cursor, closed on every path out of the scope that opened it.
+// Shared by the table walks and the consistency check.
+class Cursor {
+ public:
+  Cursor() = default;
+  Cursor(const Cursor&) = delete;
+  Cursor& operator=(const Cursor&) = delete;
+  ~Cursor() {
+    if (cur_ != nullptr) mdb_cursor_close(cur_);
+  }
+  // `name` is the database's, for the message of a failure.
+  Status Open(MDB_txn* txn, MDB_dbi dbi, std::string_view name);
+  // mdb_cursor_get's rc, unmapped: MDB_NOTFOUND ends a walk.
+  int Get(MDB_val* k, MDB_val* v, MDB_cursor_op op) {
+    return mdb_cursor_get(cur_, k, v, op);
+  }
+
+ private:
+  MDB_cursor* cur_ = nullptr;
+};
 
 // The key of `index` for a record with these field values. kInvalidArgument
 // naming the field that makes it too long if it exceeds kMaxKeyBytes.

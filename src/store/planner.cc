@@ -80,22 +80,58 @@ std::string EncodeCursor(char tag, int index, std::string_view key,
   return out;
 }
 
-Status DecodeCursor(std::string_view after, char tag, int index,
-                    Resume* resume) {
-  if (after.empty() || after[0] != tag)
+CursorScope ScopeOf(const Plan& plan) {
+  switch (plan.kind) {
+    case Plan::Kind::kIndex: return {'I', plan.index, plan.prefix};
+    case Plan::Kind::kLink: return {'L', -1, {}};
+    case Plan::Kind::kScan: return {'S', -1, {}};
+  }
+  return {};  // unreachable: the switch covers every enumerator
+}
+
+Status DecodeCursor(std::string_view after, const TableDesc& table,
+                    const CursorScope& scope, Resume* resume) {
+  const bool keyed = scope.tag == 'I' || scope.tag == 'R';
+  if (after.empty() || after[0] != scope.tag)
     return BadCursor("it was made by another kind of query");
   after.remove_prefix(1);
-  if (index >= 0) {
-    if (after.empty() || static_cast<unsigned char>(after[0]) != index)
+  // Checked here as well as promised by the caller: an index position past
+  // the table's would otherwise index out of bounds below.
+  if (keyed != (scope.index >= 0) ||
+      scope.index >= static_cast<int>(table.indexes.size()))
+    return BadCursor("it does not fit this query's plan");
+  if (keyed) {
+    if (after.empty() || static_cast<unsigned char>(after[0]) != scope.index)
       return BadCursor("it was made for another index");
     after.remove_prefix(1);
   }
   if (after.size() < 16) return BadCursor("too short");
   std::string_view key = after.substr(0, after.size() - 16);
-  if (index < 0 && !key.empty()) return BadCursor("unexpected key bytes");
-  if (key.size() > kMaxKeyBytes) return BadCursor("key too long");
+  if (!keyed) {
+    if (!key.empty()) return BadCursor("unexpected key bytes");
+  } else {
+    const IndexDesc& index = table.indexes[scope.index];
+    if (scope.tag == 'R' && index.kind != IndexKind::RANGE)
+      return BadCursor("it does not fit this query's plan");
+    // Empty or over-long keys are what LMDB refuses with MDB_BAD_VALSIZE.
+    if (key.empty()) return BadCursor("its index key is missing");
+    if (key.size() > kMaxKeyBytes) return BadCursor("its index key is too long");
+    std::string_view rest = key;
+    for (int f : index.key_fields) {
+      Value part;
+      if (!ReadKeyPart(table.fields[f].type, &rest, &part))
+        return BadCursor("its key is not a key of index " + index.name);
+    }
+    if (!rest.empty())
+      return BadCursor("its key is not a key of index " + index.name);
+    if (key.substr(0, scope.prefix.size()) != scope.prefix)
+      return BadCursor("its key lies outside this query's filters");
+  }
+  Uuid uuid;
+  if (!Uuid::FromBytes(after.substr(after.size() - 16), &uuid))
+    return BadCursor("its uuid is malformed");
   resume->key.assign(key);
-  Uuid::FromBytes(after.substr(after.size() - 16), &resume->uuid);
+  resume->uuid = uuid;
   return Status();
 }
 

@@ -20,7 +20,10 @@
 //   'I' index# key uuid               index prefix walk (Find)
 //   'R' index# key uuid               range walk (Range)
 //   'L' uuid                          links walk (Find on the link, Children)
-// A cursor from another query, or garbage, is kInvalidArgument ("after").
+// A cursor comes back from the client, so it is input like any other:
+// DecodeCursor checks every part of it against the walk that will use it
+// before any byte of it reaches LMDB. A cursor from another query, or
+// garbage, is kInvalidArgument ("after") -> 400, never a 5xx.
 
 #ifndef LMDBAPI_STORE_PLANNER_H_
 #define LMDBAPI_STORE_PLANNER_H_
@@ -57,10 +60,31 @@ struct Resume {
 
 std::string EncodeCursor(char tag, int index, std::string_view key,
                          const Uuid& uuid);
-// Parses `after` for a walk of kind `tag` over index `index` (-1 for none).
-//   kInvalidArgument  malformed, or from a different query
-Status DecodeCursor(std::string_view after, char tag, int index,
-                    Resume* resume);
+
+// The walk a cursor is decoded for.
+struct CursorScope {
+  char tag = 'S';           // 'S', 'I', 'R' or 'L'
+  int index = -1;           // 'I', 'R': position in TableDesc::indexes
+  std::string_view prefix;  // 'I': Plan::prefix (may be empty)
+};
+
+// The walk `plan` runs (Find's): its cursors' tag, index and prefix.
+// REQUIRES: plan outlives the scope (the prefix is a view of it).
+CursorScope ScopeOf(const Plan& plan);
+
+// Parses `after` for a walk of `table` described by `scope`. Accepted only
+// if, besides tag and index, the key is:
+//   'S', 'L'  empty;
+//   'I'       1..kMaxKeyBytes bytes that read (ReadKeyPart) as exactly the
+//             index's key fields, and start with scope.prefix;
+//   'R'       the same, for a RANGE index.
+// So the resume key is one LMDB accepts (MDB_BAD_VALSIZE cannot follow) and
+// one the walk's index could hold.
+//   kInvalidArgument  (subject "after") malformed, or from another query;
+//                     *resume is then unchanged
+// REQUIRES: scope names a walk of table (tag 'I'/'R' with an index of it).
+Status DecodeCursor(std::string_view after, const TableDesc& table,
+                    const CursorScope& scope, Resume* resume);
 
 }  // namespace lmdbapi
 

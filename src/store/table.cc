@@ -24,23 +24,6 @@
 namespace lmdbapi {
 namespace {
 
-// A cursor closed on every path out of a walk.
-class Cursor {
- public:
-  Status Open(MDB_txn* txn, MDB_dbi dbi) {
-    return FromMdb(mdb_cursor_open(txn, dbi, &cur_), "mdb_cursor_open");
-  }
-  ~Cursor() {
-    if (cur_ != nullptr) mdb_cursor_close(cur_);
-  }
-  int Get(MDB_val* k, MDB_val* v, MDB_cursor_op op) {
-    return mdb_cursor_get(cur_, k, v, op);
-  }
-
- private:
-  MDB_cursor* cur_ = nullptr;
-};
-
 bool UuidFromVal(const MDB_val& v, Uuid* out) {
   return Uuid::FromBytes(FromVal(v), out);
 }
@@ -85,7 +68,7 @@ Status DeleteLink(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
 Status LinkedChildren(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
                       const Uuid& parent, std::vector<Uuid>* out) {
   Cursor cur;
-  Status s = cur.Open(txn, env.dbs[child.position].links);
+  Status s = cur.Open(txn, env.dbs[child.position].links, child.links_db_name);
   if (!s.ok()) return s;
   MDB_val k = ToVal(parent.AsBytes()), v;
   int rc;
@@ -238,9 +221,24 @@ Status LoadStored(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return Status();
 }
 
+// Where a walk resumes: *after is null without a cursor in the request,
+// else it points at *resume, decoded and checked against `scope`. The one
+// place a request's `after` is read, so every walk checks it the same way.
+Status ResumeFrom(const TableDesc& table, const PageRequest& request,
+                  const CursorScope& scope, Resume* resume,
+                  const Resume** after) {
+  *after = nullptr;
+  if (request.after.empty()) return Status();
+  Status s = DecodeCursor(request.after, table, scope, resume);
+  if (s.ok()) *after = resume;
+  return s;
+}
+
 // Positions `cur` on the first entry of an index (or links) database that
 // comes strictly after `resume`, or at/after `start` without one. Returns
-// the LMDB rc; k and v hold the entry.
+// the LMDB rc; k and v hold the entry. resume->key is one DecodeCursor
+// accepted and `start` a Find prefix of at most kMaxKeyBytes or a RANGE
+// bound (fixed-width types), so LMDB takes both.
 int Seek(Cursor& cur, bool dupsort, std::string_view start,
          const Resume* resume, MDB_val* k, MDB_val* v) {
   if (resume == nullptr || resume->key < start) {
@@ -276,7 +274,7 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   const IndexDesc& desc = table.indexes[index];
   page->SetCursorKind(tag, index);
   Cursor cur;
-  Status s = cur.Open(txn, env.dbs[table.position].indexes[index]);
+  Status s = cur.Open(txn, env.dbs[table.position].indexes[index], desc.db_name);
   if (!s.ok()) return s;
   bool dupsort = desc.kind != IndexKind::UNIQUE;
   MDB_val k, v;
@@ -292,7 +290,7 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
-    return FromMdb(rc, "mdb_cursor_get " + desc.db_name);
+    return FromMdb(rc, "mdb_cursor_get " + desc.db_name, "after");
   return Status();
 }
 
@@ -301,7 +299,7 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
                  const Uuid& parent, const Resume* resume, PageBuilder* page) {
   page->SetCursorKind('L', -1);
   Cursor cur;
-  Status s = cur.Open(txn, env.dbs[child.position].links);
+  Status s = cur.Open(txn, env.dbs[child.position].links, child.links_db_name);
   if (!s.ok()) return s;
   MDB_val k = ToVal(parent.AsBytes()), v;
   int rc;
@@ -321,7 +319,7 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
-    return FromMdb(rc, "mdb_cursor_get " + child.links_db_name);
+    return FromMdb(rc, "mdb_cursor_get " + child.links_db_name, "after");
   return Status();
 }
 
@@ -330,7 +328,7 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                    const Resume* resume, PageBuilder* page) {
   page->SetCursorKind('S', -1);
   Cursor cur;
-  Status s = cur.Open(txn, env.dbs[table.position].records);
+  Status s = cur.Open(txn, env.dbs[table.position].records, table.name);
   if (!s.ok()) return s;
   MDB_val k, v;
   int rc;
@@ -348,7 +346,7 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
-    return FromMdb(rc, "mdb_cursor_get " + table.name);
+    return FromMdb(rc, "mdb_cursor_get " + table.name, "after");
   return Status();
 }
 
@@ -564,21 +562,18 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
           fd.name, fd.name + " filter must be a " + std::string(TypeName(fd.type)));
   }
   Plan plan = ChoosePlan(t, filters);
+  Resume resume;
+  const Resume* after;
+  Status s = ResumeFrom(t, request, ScopeOf(plan), &resume, &after);
+  if (!s.ok()) return s;
   Env::Impl& env = env_->impl();
   PageBuilder page(t, request, plan.description, filters, plan.residual);
-  Resume resume;
-  const Resume* after = nullptr;
 
   ReadTxn txn(env);
-  Status s = txn.Begin();
+  s = txn.Begin();
   if (!s.ok()) return s;
   switch (plan.kind) {
     case Plan::Kind::kIndex: {
-      if (!request.after.empty()) {
-        s = DecodeCursor(request.after, 'I', plan.index, &resume);
-        if (!s.ok()) return s;
-        after = &resume;
-      }
       // A prefix longer than any key matches nothing (and LMDB would refuse
       // to seek to it).
       if (plan.prefix.size() > kMaxKeyBytes) break;
@@ -591,19 +586,9 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
       break;
     }
     case Plan::Kind::kLink:
-      if (!request.after.empty()) {
-        s = DecodeCursor(request.after, 'L', -1, &resume);
-        if (!s.ok()) return s;
-        after = &resume;
-      }
       s = WalkLinks(env, txn.get(), t, plan.parent, after, &page);
       break;
     case Plan::Kind::kScan:
-      if (!request.after.empty()) {
-        s = DecodeCursor(request.after, 'S', -1, &resume);
-        if (!s.ok()) return s;
-        after = &resume;
-      }
       s = WalkRecords(env, txn.get(), t, after, &page);
       break;
   }
@@ -644,14 +629,11 @@ Result<Page> Table::Range(int field, const std::optional<Value>& from,
   Env::Impl& env = env_->impl();
   PageBuilder page(t, request, "index " + t.indexes[index].name);
   Resume resume;
-  const Resume* after = nullptr;
-  if (!request.after.empty()) {
-    Status s = DecodeCursor(request.after, 'R', index, &resume);
-    if (!s.ok()) return s;
-    after = &resume;
-  }
+  const Resume* after;
+  Status s = ResumeFrom(t, request, {'R', index, {}}, &resume, &after);
+  if (!s.ok()) return s;
   ReadTxn txn(env);
-  Status s = txn.Begin();
+  s = txn.Begin();
   if (!s.ok()) return s;
   bool bounded = to.has_value();
   s = WalkIndex(env, txn.get(), t, index, 'R', lo, after,
@@ -670,14 +652,11 @@ Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
         child.name, child.name + " is not linked to " + desc_->name);
   Env::Impl& env = env_->impl();
   Resume resume;
-  const Resume* after = nullptr;
-  if (!request.after.empty()) {
-    Status s = DecodeCursor(request.after, 'L', -1, &resume);
-    if (!s.ok()) return s;
-    after = &resume;
-  }
+  const Resume* after;
+  Status s = ResumeFrom(child, request, {'L', -1, {}}, &resume, &after);
+  if (!s.ok()) return s;
   ReadTxn txn(env);
-  Status s = txn.Begin();
+  s = txn.Begin();
   std::string_view stored;  // only whether the parent exists matters
   if (s.ok()) s = GetStored(env, txn.get(), *desc_, parent, &stored);
   if (!s.ok()) return s;

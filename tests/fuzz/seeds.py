@@ -113,3 +113,72 @@ write("key_codec_fuzz", "bool", b"\x03\x00\x01")
 write("key_codec_fuzz", "date", b"\x04\x80\x00\x4d\x46\x7f\xff\xff\xff")
 write("key_codec_fuzz", "timestamp", b"\x05" + struct.pack(">Q", (1 << 63) + 1714566600123456) * 2)
 write("key_codec_fuzz", "uuid", b"\x06" + bytes(range(32)))
+
+
+# Page cursors (src/store/planner.h). cursor_fuzz reads a selector byte (the
+# walk's position: per table its scan, its links walk if linked, then per
+# index a find walk and, for RANGE, a range walk), a prefix-length byte, and
+# the cursor; planner_fuzz reads a query string whose `after` is base64url.
+KEY = {"STRING": b"Acme\x00\x01", "INT64": struct.pack(">Q", (1 << 63) - 5),
+       "DOUBLE": struct.pack(">Q", 0x4004000000000000 | (1 << 63)), "BOOL": b"\x01",
+       "DATE": struct.pack(">I", (1 << 31) + 19782),
+       "TIMESTAMP": struct.pack(">Q", (1 << 63) + 1714566600123456), "UUID": bytes(range(16))}
+CURSOR_UUID = bytes(range(0xA0, 0xB0))
+
+
+def indexes(path):
+    """(table, parent?, [(index, kind, [(key type, key field)])]) in .def order."""
+    out, types = [], {}
+    for line in open(path):
+        m = re.match(r"\s*(TABLE|FIELD|OPTIONAL_FIELD|PARENT|INDEX|INDEX_KEY)\s*\(([^)]*)", line)
+        if not m:
+            continue
+        kind, args = m.group(1), [a.strip() for a in m.group(2).split(",")]
+        if kind == "TABLE":
+            out.append([args[0], False, []])
+        elif kind == "PARENT":
+            out[-1][1] = True
+            types[(args[0], args[1])] = "UUID"
+        elif kind in ("FIELD", "OPTIONAL_FIELD"):
+            types[(args[0], args[1])] = args[2]
+        elif kind == "INDEX":
+            out[-1][2].append((args[1], args[2], []))
+        else:
+            [ix for ix in out[-1][2] if ix[0] == args[1]][0][2].append((types[(args[0], args[2])], args[2]))
+    return out
+
+
+def b64url(b):
+    import base64
+    return base64.urlsafe_b64encode(b).decode().rstrip("=")
+
+
+for def_path in sorted(glob.glob(os.path.join(ROOT, "../../../schema/*.def"))):
+    schema = os.path.basename(def_path)[:-4]
+    walk = 0
+    for table, linked, ixs in indexes(def_path):
+        walks = [("S", None, b"")] + ([("L", None, b"")] if linked else [])
+        for n, (name, kind, keys) in enumerate(ixs):
+            key = b"".join(KEY[t] for t, _ in keys)
+            walks.append(("I", n, key))
+            if kind == "RANGE":
+                walks.append(("R", n, key))
+        for tag, n, key in walks:
+            cursor = tag.encode() + (bytes([n]) if n is not None else b"") + key + CURSOR_UUID
+            plen = len(KEY[ixs[n][2][0][0]]) if tag == "I" else 0
+            write("cursor_fuzz", "%s-%d-%s" % (schema, walk, tag), bytes([walk, plen]) + cursor)
+            walk += 1
+            if tag == "R":
+                write("cursor_fuzz", "%s-%d-crafted" % (schema, walk - 1),
+                      bytes([walk - 1, 0]) + cursor[:2] + cursor[-16:])
+                write("planner_fuzz", "%s-%s-range" % (schema, table),
+                      "field=%s&limit=1&after=%s" % (ixs[n][2][0][1], b64url(cursor)))
+            elif tag == "I" and ixs[n][2][0][0] == "STRING":
+                write("planner_fuzz", "%s-%s-%s" % (schema, table, ixs[n][0]),
+                      "%s=Acme&limit=1&after=%s" % (ixs[n][2][0][1], b64url(cursor)))
+            elif tag == "S":
+                write("planner_fuzz", "%s-%s-list" % (schema, table),
+                      "limit=2&after=%s" % b64url(cursor))
+            elif tag == "L":
+                write("planner_fuzz", "%s-%s-children" % (schema, table),
+                      "limit=2&after=%s" % b64url(cursor))
