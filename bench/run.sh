@@ -94,15 +94,20 @@ say "library and raw LMDB (about 1 minute)"
 # ---- 2. the API: the worker on the store-bench database, dev.conf.in
 api_port=$(free_port)
 LMDB_PATH=$tmp/data/lib DURABILITY=sync LOG_LEVEL=error \
-    FCGI_SOCKET=$tmp/worker.sock WORKER_THREADS=$threads \
+    FCGI_SOCKET=$tmp/worker.sock FCGI_SOCKET_MODE=0600 WORKER_THREADS=$threads \
     "$build/lmdbapi-worker" 2> "$tmp/worker.log" &
 wpid=$!
 pids="$pids $wpid"
 wait_for "the worker" test -S "$tmp/worker.sock"
 
+# dev.conf.in's @USER@: nginx's workers run as this user, so they reach
+# the workers' sockets (0600 here, FCGI_SOCKET_MODE).
+if [ "$(id -u)" = 0 ]; then user_line="user $(id -un) $(id -gn);"
+else user_line="# not root"; fi
 render() {  # template output; then sed expressions
     tmpl=$1 out=$2; shift 2
-    sed "$@" "$tmpl" > "$out" || fail "cannot render $tmpl"
+    sed -e "s|@USER@|$user_line|g" "$@" "$tmpl" > "$out" ||
+        fail "cannot render $tmpl"
 }
 start_nginx() {  # prefix conf
     nginx -e stderr -p "$1/" -c "$2" -t -q || fail "nginx rejects $2"
@@ -124,7 +129,7 @@ wait_for "nginx (API)" curl -sf "$api/api/permits?limit=1"
 # until its own row; the two share LMDB's reader table (2 x 32 < 126).
 api1_port=$(free_port)
 LMDB_PATH=$tmp/data/lib DURABILITY=sync LOG_LEVEL=error WRITE_BATCH_MAX=1 \
-    FCGI_SOCKET=$tmp/worker1.sock WORKER_THREADS=$threads \
+    FCGI_SOCKET=$tmp/worker1.sock FCGI_SOCKET_MODE=0600 WORKER_THREADS=$threads \
     "$build/lmdbapi-worker" 2> "$tmp/worker1.log" &
 pids="$pids $!"
 wait_for "the WRITE_BATCH_MAX=1 worker" test -S "$tmp/worker1.sock"

@@ -10,6 +10,7 @@
 #   HOST_URL=127.0.0.1:8080  where nginx listens
 #   LMDB_PATH=./var/data     the LMDB environment
 #   FCGI_SOCKET              default ./var/run/lmdb-api-<port>.sock
+#   FCGI_SOCKET_MODE=0600    only this user (and nginx, run as it) connects
 #   and LMDB_MAP_SIZE_GB, DURABILITY, WORKER_THREADS, LOG_LEVEL, ...,
 #   which the worker reads itself.
 # nginx's pid, logs and temp files go to ./var/nginx-<port>/, so copies with
@@ -43,12 +44,20 @@ case $sock in
     /*) ;;
     *) sock=$(pwd)/$sock ;;
 esac
-mkdir -p "$prefix" "$(dirname "$sock")" || exit 1
+(umask 077 && mkdir -p "$prefix" "$(dirname "$sock")") || exit 1
 
 # sed replacement text: escape \, & and the | delimiter.
 esc() { printf '%s' "$1" | sed 's/[\\&|]/\\&/g'; }
+# nginx's workers run as whoever ran this (see dev.conf.in), so that they
+# reach a private checkout and a 0600 socket.
+if [ "$(id -u)" = 0 ]; then
+    user_line="user $(id -un) $(id -gn);"
+else
+    user_line="# not root: nginx's workers run as $(id -un)"
+fi
 conf=$prefix/nginx.conf
-sed -e "s|@LISTEN@|$(esc "$HOST_URL")|g" \
+sed -e "s|@USER@|$(esc "$user_line")|g" \
+    -e "s|@LISTEN@|$(esc "$HOST_URL")|g" \
     -e "s|@PREFIX@|$(esc "$prefix")|g" \
     -e "s|@UPSTREAM_SERVERS@|server unix:$(esc "$sock");|g" \
     -e "s|@ROOT@|$(esc "$root")|g" \
@@ -63,7 +72,10 @@ fi
 
 export HOST_URL LMDB_PATH
 FCGI_SOCKET=$sock
-export FCGI_SOCKET
+# Only this user (and so nginx, running as it) may connect: anyone who can
+# speak FastCGI to the worker bypasses nginx and the API keys.
+FCGI_SOCKET_MODE=${FCGI_SOCKET_MODE:-0600}
+export FCGI_SOCKET FCGI_SOCKET_MODE
 
 wpid= npid= stopping=0
 stop() {

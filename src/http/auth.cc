@@ -2,15 +2,17 @@
 
 #include "http/auth.h"
 
-#include <strings.h>
-
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
+#include <vector>
+
+#include "http/header_text.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -27,28 +29,46 @@ bool IsKeyChar(char c) {
          c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 // The next space-separated word of *s, removed from it.
 std::string_view TakeWord(std::string_view* s) {
   *s = Trim(*s);
   std::size_t end = 0;
-  while (end < s->size() && !IsSpace((*s)[end])) ++end;
+  while (end < s->size() && !IsHeaderSpace((*s)[end])) ++end;
   std::string_view word = s->substr(0, end);
   s->remove_prefix(end);
   return word;
 }
 
-// ASCII case-insensitive equality (HTTP tokens), through libc.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+         (c >= 'A' && c <= 'F');
 }
+
+std::string Octal(unsigned mode) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+// True if the worker (effective ids) is in group `gid`.
+bool InOurGroup(gid_t gid) {
+  if (gid == getegid()) return true;
+  const int n = getgroups(0, nullptr);
+  if (n <= 0) return false;
+  std::vector<gid_t> groups(static_cast<std::size_t>(n));
+  const int got = getgroups(n, groups.data());
+  for (int i = 0; i < got; ++i)
+    if (groups[static_cast<std::size_t>(i)] == gid) return true;
+  return false;
+}
+
+// Closes the fd on scope exit.
+struct FdCloser {
+  int fd;
+  ~FdCloser() {
+    if (fd >= 0) close(fd);
+  }
+};
 
 AuthDecision Deny(const ProblemType& type, std::string detail) {
   AuthDecision d;
@@ -76,6 +96,35 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
     diff = diff | static_cast<unsigned char>(x ^ y);
   }
   return diff == 0;
+}
+
+std::string WeakKeyReason(std::string_view key) {
+  const std::string fix = "; make one with openssl rand -hex 16 (or -base64 24)";
+  if (key.size() > kMaxKeyLength)
+    return "the key is " + std::to_string(key.size()) + " characters; at most " +
+           std::to_string(kMaxKeyLength) + " are accepted";
+  bool all_hex = true;
+  bool seen[256] = {};
+  std::size_t distinct = 0;
+  for (char c : key) {
+    all_hex = all_hex && IsHexDigit(c);
+    unsigned char u = static_cast<unsigned char>(c);
+    if (!seen[u]) {
+      seen[u] = true;
+      ++distinct;
+    }
+  }
+  const std::size_t need = all_hex ? kMinHexKeyLength : kMinKeyLength;
+  if (key.size() < need)
+    return "the key is " + std::to_string(key.size()) + " characters; a " +
+           (all_hex ? "hex" : "non-hex") + " key needs at least " +
+           std::to_string(need) + " for 128 bits" + fix;
+  if (distinct < kMinDistinctKeyChars)
+    return "the key has only " + std::to_string(distinct) +
+           " different characters (at least " +
+           std::to_string(kMinDistinctKeyChars) +
+           "); it does not look random" + fix;
+  return "";
 }
 
 Result<ApiKeys> ParseApiKeys(std::string_view text, std::string_view file_name) {
@@ -116,14 +165,10 @@ Result<ApiKeys> ParseApiKeys(std::string_view text, std::string_view file_name) 
                    "\" is neither read nor read-write");
     }
     if (key.empty()) return error("a scope without a key");
-    if (key.size() < kMinKeyLength || key.size() > kMaxKeyLength)
-      return error("the key is " + std::to_string(key.size()) +
-                   " characters; keys have " + std::to_string(kMinKeyLength) +
-                   " to " + std::to_string(kMaxKeyLength) +
-                   " (e.g. openssl rand -hex 24)");
     for (char c : key)
       if (!IsKeyChar(c))
         return error("the key holds a character outside A-Z a-z 0-9 - _ . ~ + / =");
+    if (std::string why = WeakKeyReason(key); !why.empty()) return error(why);
     if (!seen.insert(std::string(key)).second)
       return error("this key is already listed on an earlier line");
     k.key = std::string(key);
@@ -141,22 +186,73 @@ Result<ApiKeys> ParseApiKeys(std::string_view text, std::string_view file_name) 
 }
 
 Result<ApiKeys> LoadApiKeys(const std::string& path) {
-  struct stat st{};
-  if (stat(path.c_str(), &st) != 0)
+  auto refuse = [&](const std::string& why) {
+    return Status::InvalidArgument("API_KEYS_FILE",
+                                   "API_KEYS_FILE " + path + ": " + why);
+  };
+  // O_NOFOLLOW: a link could point anywhere later. O_NONBLOCK: a FIFO
+  // must not hang start-up (a regular file ignores it). Every check below
+  // is on this descriptor, the one read, so nothing can be swapped in
+  // between the checks and the read.
+  const int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ELOOP)
+      return refuse("is a symbolic link; name the file itself");
     return Status::IOError("API_KEYS_FILE " + path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode))
-    return Status::InvalidArgument("API_KEYS_FILE", path + ": not a regular file");
-  if ((st.st_mode & S_IWOTH) != 0)
-    return Status::InvalidArgument(
-        "API_KEYS_FILE", path + ": anyone may write to it (mode " +
-                             std::to_string(st.st_mode & 0777) +
-                             " decimal); chmod o-w " + path);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("API_KEYS_FILE " + path + ": cannot be read");
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError("API_KEYS_FILE " + path + ": read failed");
-  return ParseApiKeys(text.str(), path);
+  }
+  FdCloser closer{fd};
+  struct stat st{};
+  if (fstat(fd, &st) != 0)
+    return Status::IOError("API_KEYS_FILE " + path + ": fstat: " +
+                           std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return refuse("not a regular file");
+  if (st.st_uid != geteuid() && st.st_uid != 0)
+    return refuse("owned by uid " + std::to_string(st.st_uid) +
+                  ", neither this worker's user (uid " +
+                  std::to_string(geteuid()) +
+                  ") nor root; chown it to one of them");
+  const unsigned perms = st.st_mode & 0777;
+  const bool private_file = (perms & 077) == 0;
+  const bool group_reads = (perms & 077) == 040 && InOurGroup(st.st_gid);
+  if (!private_file && !group_reads)
+    return refuse("mode " + Octal(perms) +
+                  " lets other users read or change the keys; chmod 600 " +
+                  path + " (or 640 with the worker's group)");
+
+  // Whoever may write to the directory may replace the file before the
+  // next start; the sticky bit (/tmp) stops that for files they don't own.
+  const std::size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
+  struct stat dst{};
+  if (stat(dir.c_str(), &dst) != 0)
+    return Status::IOError("API_KEYS_FILE " + path + ": directory " + dir +
+                           ": " + std::strerror(errno));
+  if ((dst.st_mode & S_IWOTH) != 0 && (dst.st_mode & S_ISVTX) == 0)
+    return refuse("its directory " + dir + " (mode " + Octal(dst.st_mode) +
+                  ") lets anyone replace it; move the file, or chmod o-w " +
+                  dir);
+
+  if (st.st_size > static_cast<off_t>(kMaxKeysFileBytes))
+    return refuse("is " + std::to_string(st.st_size) +
+                  " bytes; a keys file has at most " +
+                  std::to_string(kMaxKeysFileBytes));
+  std::string text;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return Status::IOError("API_KEYS_FILE " + path + ": read: " +
+                             std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<std::size_t>(n));
+    if (text.size() > kMaxKeysFileBytes)
+      return refuse("grew past " + std::to_string(kMaxKeysFileBytes) +
+                    " bytes while being read");
+  }
+  return ParseApiKeys(text, path);
 }
 
 bool IsWriteMethod(std::string_view method) {

@@ -4,19 +4,33 @@
 // key per line:
 //
 //   # lines starting with '#' and blank lines are ignored
-//   read        3q2+7wAAAAAAAAAAAAAAAA        # dashboard (reads only)
+//   read        3q2+7wBx9ZkQ1mLpR4tVu8==      # dashboard (reads only)
 //   read-write  k7Jd9Qm2Zp4x8Rt1Lw6Nc3Vb      # importer
 //
 //   <scope> <key> [# comment]
 //     scope    read | read-write
-//     key      16..256 characters from A-Z a-z 0-9 and - _ . ~ + / =
-//              (hex, base64 and base64url keys all fit; no spaces, no '#')
-//     comment  anything after '#': names the key in the worker's log, which
-//              never shows the key itself
+//     key      characters from A-Z a-z 0-9 and - _ . ~ + / = (hex, base64
+//              and base64url keys all fit; no spaces, no '#'), at most 256,
+//              and worth at least 128 bits if random (WeakKeyReason):
+//              32 characters if all are hex digits (4 bits each), else 22
+//              (base64's 6 bits each); and at least 8 different characters
+//              (refuses "aaaa..." and "abab..."). openssl rand -hex 16 or
+//              openssl rand -base64 24 makes one.
+//     comment  anything after '#': names the key in the worker's log (the
+//              debug line of each request it allows), which never shows
+//              the key itself
 //
 // A key may appear once. A file with no key at all is an error (it would
-// lock everyone out; unset API_KEYS_FILE to turn keys off), and so is a
-// file others may write to. Errors name the file and the line.
+// lock everyone out; unset API_KEYS_FILE to turn keys off).
+//
+// The file itself (LoadApiKeys) must be one only the worker and root may
+// change or read: opened with O_NOFOLLOW (no symbolic link) and checked on
+// the descriptor read (fstat, so nothing is swapped in between), it must
+// be a regular file owned by the worker's effective user or root, with
+// mode 0600 or stricter, or 0640 with a group the worker is in; and its
+// directory must not let everyone replace it (world-writable without the
+// sticky bit, as /tmp has). Each refusal is one line naming the file, and
+// the line for a bad key.
 //
 // A request presents its key as `Authorization: Bearer <key>` or
 // `X-API-Key: <key>` (both may be sent if they agree). With keys on:
@@ -47,8 +61,13 @@ namespace lmdbapi::http {
 
 enum class Scope { kRead, kReadWrite };
 
-inline constexpr std::size_t kMinKeyLength = 16;
+// A key not all hex digits needs kMinKeyLength characters; an all-hex one
+// kMinHexKeyLength; both need kMinDistinctKeyChars different characters.
+inline constexpr std::size_t kMinKeyLength = 22;
+inline constexpr std::size_t kMinHexKeyLength = 32;
+inline constexpr std::size_t kMinDistinctKeyChars = 8;
 inline constexpr std::size_t kMaxKeyLength = 256;
+inline constexpr std::size_t kMaxKeysFileBytes = 1 << 20;
 
 struct ApiKey {
   Scope scope = Scope::kRead;
@@ -65,8 +84,14 @@ struct ApiKeys {
 // "API_KEYS_FILE".
 Result<ApiKeys> ParseApiKeys(std::string_view text, std::string_view file_name);
 
-// Reads and parses the file at `path`. kIOError if it cannot be read;
-// kInvalidArgument if it is writable by others, or as ParseApiKeys.
+// Why `key` (of valid characters) is too weak to use, or "" if it is not:
+// over kMaxKeyLength, shorter than the rule above, or too few different
+// characters. The text completes "<file>:<line>: ".
+std::string WeakKeyReason(std::string_view key);
+
+// Checks, reads and parses the file at `path` (see above). kIOError if it
+// cannot be opened or read; kInvalidArgument "API_KEYS_FILE <path>: <why>"
+// if its kind, owner, mode or directory is refused, or as ParseApiKeys.
 Result<ApiKeys> LoadApiKeys(const std::string& path);
 
 struct AuthDecision {

@@ -159,6 +159,20 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     c.fcgi_socket = std::string(*v);
   }
 
+  if (auto v = Get(lookup, "FCGI_SOCKET_MODE")) {
+    // Two choices, not any octal mode: anything wider lets other local
+    // users past nginx and the API keys.
+    if (*v == "0600" || *v == "600") {
+      c.fcgi_socket_mode = 0600;
+    } else if (*v == "0660" || *v == "660") {
+      c.fcgi_socket_mode = 0660;
+    } else {
+      return Bad("FCGI_SOCKET_MODE", *v,
+                 "is not a socket mode this worker uses (expected 0660: its "
+                 "group may connect, or 0600: only its user)");
+    }
+  }
+
   if (auto v = Get(lookup, "MAX_BODY_BYTES")) {
     std::uint64_t n = 0;
     if (!ParseWhole(*v, 1, std::uint64_t{1} << 30, &n))
@@ -195,6 +209,18 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                  "is not a time in milliseconds (expected 1..3600000)");
     c.response_send_timeout_ms = static_cast<std::uint32_t>(n);
   }
+  if (auto v = Get(lookup, "REQUIRE_API_KEYS")) {
+    if (*v == "1") {
+      c.require_api_keys = true;
+    } else if (*v != "0") {
+      return Bad("REQUIRE_API_KEYS", *v,
+                 "is not 0 or 1 (1: refuse to start without API_KEYS_FILE)");
+    }
+  }
+  if (c.require_api_keys && !c.api_keys_file)
+    return Bad("REQUIRE_API_KEYS", "1",
+               "but API_KEYS_FILE is unset; name a keys file (see the README's "
+               "API keys section) or set REQUIRE_API_KEYS=0");
 
   return c;
 }

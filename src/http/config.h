@@ -23,9 +23,14 @@
 //   FCGI_SOCKET       (unset)          unix socket path; unset: fd 0 if it
 //                                      is a listening socket, else
 //                                      ./var/run/lmdb-api.sock
+//   FCGI_SOCKET_MODE  0660             mode of the socket the worker makes:
+//                                      0660 (its group may connect: put
+//                                      nginx's user in it) or 0600 (only
+//                                      its user: make run, the e2e tests)
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
-//                                      every request is let in
+//                                      every request is let in (and the
+//                                      worker warns so at start-up)
 //   MAX_CONNECTIONS   960              FastCGI connections open at once,
 //                                      1..1000 (fds stay under FD_SETSIZE);
 //                                      past it new ones wait in the backlog
@@ -33,6 +38,8 @@
 //                                      its first byte is dropped, 1..3600000
 //   RESPONSE_SEND_TIMEOUT_MS 10000     a response the peer has not taken
 //                                      this long is dropped, 1..3600000
+//   REQUIRE_API_KEYS  0                1: refuse to start without a valid
+//                                      API_KEYS_FILE (fail closed)
 //
 // An empty variable counts as unset.
 
@@ -60,10 +67,12 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  unsigned fcgi_socket_mode = 0660;
   std::optional<std::string> api_keys_file;  // unset: API keys off
   unsigned max_connections = 960;
   std::uint32_t request_read_timeout_ms = 5000;
   std::uint32_t response_send_timeout_ms = 10000;
+  bool require_api_keys = false;
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

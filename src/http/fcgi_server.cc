@@ -702,9 +702,16 @@ void Server::Serve(Worker* w, Conn* c) {
     // learns so even if its body is too large, and its body is dropped.
     AuthDecision auth;
     auth.allowed = true;
-    if (!bad && options_.api_keys != nullptr && !AuthExempt(r.path))
+    if (!bad && options_.api_keys != nullptr) {
       auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
                        Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
+      r.key_label = auth.who;
+      // Exempt paths are answered anyway, with less to say (health.h).
+      if (!auth.allowed && AuthExempt(r.path)) {
+        auth.allowed = true;
+        r.keyless = true;
+      }
+    }
     c->body.clear();
     if (bad) {
       SetProblem(ProblemFor(HttpError::kBadRequest),
@@ -821,7 +828,10 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   if (LogEnabled(LogLevel::kDebug))
     Log(LogLevel::kDebug, Printable(r.method) + " " + Printable(r.path) +
                               " " + std::to_string(resp.status) + " " +
-                              std::to_string(micros) + "us");
+                              std::to_string(micros) + "us" +
+                              (r.key_label.empty()
+                                   ? std::string()
+                                   : " key=" + Printable(r.key_label)));
   // Bounded by the send deadline: a peer that stops reading fills the
   // socket and blocks the write until the watchdog shuts it down.
   c->sending.store(true);

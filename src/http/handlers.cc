@@ -10,8 +10,6 @@
 
 #include "http/handlers.h"
 
-#include <strings.h>
-
 #include <charconv>
 #include <condition_variable>
 #include <exception>
@@ -20,6 +18,7 @@
 #include <utility>
 
 #include "http/base64url.h"
+#include "http/header_text.h"
 #include "http/health.h"
 #include "http/log.h"
 #include "http/openapi.h"
@@ -117,19 +116,6 @@ Status SetPage(Walk&& walk, Response* resp) {
   }
   out += '}';
   return Status();
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// ASCII case-insensitive equality (HTTP tokens), through libc.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // application/json, any case, with optional parameters; a charset, if
@@ -328,10 +314,11 @@ Status HandleChildren(Env& env, const Route& route, const Request&,
       resp);
 }
 
-Status HandleHealth(Env& env, Scratch* scratch, Response* resp) {
+Status HandleHealth(Env& env, const Request& req, Scratch* scratch,
+                    Response* resp) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  s = AppendHealthJson(env, &resp->body);
+  s = AppendHealthJson(env, !req.keyless, &resp->body);
   if (!s.ok()) return s;
   resp->content_type = kJsonContentType;
   return Status();
@@ -372,7 +359,7 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
     case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
-    case RouteKind::kHealth:   return HandleHealth(env, scratch, resp);
+    case RouteKind::kHealth:   return HandleHealth(env, req, scratch, resp);
     case RouteKind::kMetrics:  return HandleMetrics(env, services, scratch, resp);
     case RouteKind::kOpenApi:  return HandleOpenApi(env, services, scratch, resp);
   }

@@ -38,6 +38,11 @@ struct Request {
   std::string_view content_type;  // Content-Type header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
   std::string_view body;          // empty if none
+  // API keys are on and no valid key came with this request (which only
+  // an AuthExempt path lets through): /api/health answers its status alone.
+  bool keyless = false;
+  // The allowing key's label (its comment, never the key), for the log.
+  std::string_view key_label;
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json";

@@ -6,7 +6,7 @@
 
 namespace lmdbapi::http {
 
-Status AppendHealthJson(const Env& env, std::string* out) {
+Status AppendHealthJson(const Env& env, bool detail, std::string* out) {
   auto stat = env.Stat();
   if (!stat.ok())
     return Status::Unavailable("the LMDB environment cannot serve: " +
@@ -17,6 +17,10 @@ Status AppendHealthJson(const Env& env, std::string* out) {
   w.StartObject();
   w.Key("status");
   w.String("ok");
+  if (!detail) {
+    w.EndObject();
+    return Status();
+  }
   w.Key("schema_fingerprint");
   w.String(schema.FingerprintHash());
   w.Key("lmdb");

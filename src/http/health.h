@@ -9,6 +9,10 @@
 // if either fails (no reader slot left, an I/O error) the environment
 // cannot serve reads, and the route answers 503 with the reason. Nothing is
 // cached: each probe asks LMDB.
+//
+// With API keys on, a probe without a valid key (health needs none) gets
+// {"status": "ok"} alone: table sizes, map use and the schema fingerprint
+// tell a stranger what is stored and how full it is.
 
 #ifndef LMDBAPI_HTTP_HEALTH_H_
 #define LMDBAPI_HTTP_HEALTH_H_
@@ -22,7 +26,8 @@ namespace lmdbapi::http {
 
 // Appends the 200 body to *out. Errors: kUnavailable, whatever Stat()
 // reported (its message kept).
-Status AppendHealthJson(const Env& env, std::string* out);
+// `detail` false: the status alone (still 503 when Stat() fails).
+Status AppendHealthJson(const Env& env, bool detail, std::string* out);
 
 }  // namespace lmdbapi::http
 

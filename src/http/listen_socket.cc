@@ -44,7 +44,11 @@ bool IsListeningSocket(int fd) {
          accepting != 0;
 }
 
-Result<int> ListenUnix(const std::string& path, int backlog) {
+Result<int> ListenUnix(const std::string& path, int backlog, unsigned mode) {
+  if ((mode & ~0660u) != 0)
+    return Status::IOError("socket mode " + std::to_string(mode) +
+                           " (decimal) grants more than owner and group "
+                           "read-write; use 0600 or 0660 (FCGI_SOCKET_MODE)");
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.empty() || path.size() >= sizeof addr.sun_path)
@@ -54,13 +58,19 @@ Result<int> ListenUnix(const std::string& path, int backlog) {
                            " bytes)");
   memcpy(addr.sun_path, path.data(), path.size());
 
-  std::error_code ec;
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) {
-    std::filesystem::create_directories(parent, ec);
-    if (ec)
-      return Status::IOError("cannot create directory " + parent.string() +
-                             " for the socket: " + ec.message());
+    // Only the directories made here get 0750; an existing one is the
+    // operator's (as /run/lmdb-api/ is systemd's RuntimeDirectory).
+    std::error_code ec;
+    std::filesystem::path made;
+    for (const auto& part : parent) {
+      made /= part;
+      if (std::filesystem::exists(made, ec)) continue;
+      if (mkdir(made.c_str(), 0750) != 0 && errno != EEXIST)
+        return SysError("cannot create directory for the socket",
+                        made.string());
+    }
   }
 
   struct stat st{};
@@ -86,9 +96,9 @@ Result<int> ListenUnix(const std::string& path, int backlog) {
   FdGuard guard(fd);
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
     return SysError("cannot bind", path);
-  // nginx's workers run as another user (www-data); the directory the
-  // socket lives in is what restricts access.
-  if (chmod(path.c_str(), 0666) != 0) return SysError("cannot chmod", path);
+  // Set before listen(): until then nobody can connect, whatever the
+  // umask gave the file.
+  if (chmod(path.c_str(), mode) != 0) return SysError("cannot chmod", path);
   if (listen(fd, backlog) != 0) return SysError("cannot listen on", path);
   return guard.release();
 }

@@ -16,13 +16,19 @@ namespace lmdbapi::http {
 // True if fd is a socket in the listening state (SO_ACCEPTCONN).
 bool IsListeningSocket(int fd);
 
-// Creates the parent directory if missing, removes a stale socket file at
-// `path` (one nobody accepts on), binds, listens and makes the socket
-// connectable by other users (mode 0666: access is governed by the
-// directory's permissions, as with /run/lmdb-api/). Returns the fd.
+// Creates the parent directory if missing (mode 0750: the worker's group
+// may pass, nobody else), removes a stale socket file at `path` (one nobody
+// accepts on), binds, listens and sets the socket's mode to `mode`: 0660
+// lets the worker's group connect (put nginx's user in it), 0600 only the
+// worker's own user (make run, where nginx runs as the same user). Anyone
+// who may connect may speak FastCGI to the worker without nginx, so
+// without its checks. Never world-connectable: a mode with any of 0007 is
+// refused. Returns the fd.
 // Errors (kIOError): the path exists and is not a socket; another process
-// is accepting on it; any system call fails (message names it and errno).
-Result<int> ListenUnix(const std::string& path, int backlog);
+// is accepting on it; `mode` grants others; any system call fails (message
+// names it and errno).
+Result<int> ListenUnix(const std::string& path, int backlog,
+                       unsigned mode = 0600);
 
 }  // namespace lmdbapi::http
 

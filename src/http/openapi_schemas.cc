@@ -306,8 +306,11 @@ Json HealthSchema(JsonBuilder& b, const Schema& schema) {
                      std::move(lmdb_props),
                      {"map_size", "used_bytes", "page_size", "readers_in_use",
                       "max_readers", "entries"}));
-  return ObjectSchema(b, "The worker can serve: its environment answers.",
-                      std::move(props), {"status", "schema_fingerprint", "lmdb"});
+  return ObjectSchema(b,
+                      "The worker can serve: its environment answers. With "
+                      "API keys on, schema_fingerprint and lmdb are sent "
+                      "only to a request with a valid key.",
+                      std::move(props), {"status"});
 }
 
 Json RecordExample(JsonBuilder& b, const TableDesc& table, bool stored) {

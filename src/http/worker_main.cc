@@ -44,8 +44,12 @@ constexpr const char* kUsage =
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET MAX_BODY_BYTES API_KEYS_FILE MAX_CONNECTIONS\n"
-    "REQUEST_READ_TIMEOUT_MS RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).\n";
+    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES API_KEYS_FILE
+"
+    "REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS
+"
+    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).
+";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -131,6 +135,12 @@ int Main(int argc, char** argv) {
     Log(LogLevel::kInfo, "API keys on: " +
                              std::to_string(api_keys->keys.size()) +
                              " keys from " + *cfg.api_keys_file);
+  } else {
+    // Logged at error level so that LOG_LEVEL=error still shows it.
+    Log(LogLevel::kError,
+        "warning: API keys are off (API_KEYS_FILE is unset): every client "
+        "nginx lets in may read and write; set API_KEYS_FILE, and "
+        "REQUIRE_API_KEYS=1 to refuse to start without it");
   }
 
   // A shell starts background jobs with SIGINT ignored, and an ignored
@@ -161,7 +171,7 @@ int Main(int argc, char** argv) {
   std::string socket_path;
   if (listen_fd < 0) {
     socket_path = cfg.fcgi_socket.value_or(kDefaultSocketPath);
-    auto fd = ListenUnix(socket_path, SOMAXCONN);
+    auto fd = ListenUnix(socket_path, SOMAXCONN, cfg.fcgi_socket_mode);
     if (!fd.ok()) {
       Log(LogLevel::kError, "FCGI_SOCKET: " + fd.status().message());
       return 1;

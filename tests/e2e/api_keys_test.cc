@@ -2,11 +2,16 @@
 //
 // With a keys file: no key or an unknown one is 401 problem+json with
 // WWW-Authenticate; a read key reads and gets 403 on a write; a read-write
-// key writes; /api/health answers without a key. Without the file nothing
-// asks for a key (every other suite runs that way).
+// key writes; /api/health answers its status alone without a key, and its
+// figures with one. Without the file nothing asks for a key (every other
+// suite runs that way). A keys file others may read, or REQUIRE_API_KEYS=1
+// without one, stops the worker at start-up with one line saying why.
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include <boost/test/unit_test.hpp>
@@ -52,7 +57,45 @@ BOOST_AUTO_TEST_CASE(keys_file_gates_reads_and_writes) {
   Response wrote = http.Request("POST", TablePath(t), body, {{"X-API-Key", kWriteKey}});
   BOOST_TEST(wrote.status == 201, wrote.Describe());
 
-  BOOST_TEST(http.Get("/api/health").status == 200);
+  // Health needs no key, but says more with one.
+  Response brief = http.Get("/api/health");
+  BOOST_TEST(brief.status == 200, brief.Describe());
+  BOOST_TEST(brief.body == "{\"status\":\"ok\"}");
+  Response full = http.Request("GET", "/api/health", {}, {{"X-API-Key", kReadKey}});
+  BOOST_TEST(full.status == 200, full.Describe());
+  BOOST_TEST(full.body.find("\"lmdb\"") != std::string::npos, full.body);
+}
+
+// Runs the worker with `env` (and nothing else of ours) until it exits;
+// returns its exit status and output.
+std::pair<int, std::string> RunWorker(const std::string& env) {
+  const char* worker = std::getenv("LMDBAPI_WORKER");
+  BOOST_TEST_REQUIRE(worker != nullptr);
+  const std::string cmd = "env " + env + " timeout 20 " + worker + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  BOOST_TEST_REQUIRE(p != nullptr);
+  std::string out;
+  char buf[512];
+  while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  const int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+BOOST_AUTO_TEST_CASE(a_keys_file_others_may_read_stops_start_up) {
+  Stack stack;  // for its directory
+  const std::string keys = stack.dir() + "/api-keys";
+  std::ofstream(keys) << "read " << kReadKey << "\n";
+  chmod(keys.c_str(), 0644);
+  const std::string env = "LMDB_PATH=" + stack.DataDir() +
+                          " FCGI_SOCKET=" + stack.dir() + "/refused.sock";
+  auto [code, out] = RunWorker(env + " API_KEYS_FILE=" + keys);
+  BOOST_TEST(code == 2, out);
+  BOOST_TEST(out.find("API_KEYS_FILE " + keys + ": mode 0644") != std::string::npos, out);
+  BOOST_TEST(out.find(kReadKey) == std::string::npos, "never echo a key");
+
+  auto [code2, out2] = RunWorker(env + " REQUIRE_API_KEYS=1");
+  BOOST_TEST(code2 == 2, out2);
+  BOOST_TEST(out2.find("REQUIRE_API_KEYS") != std::string::npos, out2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,7 +4,9 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -245,6 +247,25 @@ bool CurrentTestFailed() {
 
 const Schema& TheSchema() { return Schema::Compiled(); }
 
+pid_t SpawnChild(const std::vector<std::string>& argv,
+                 const std::string& log_path) {
+  return Spawn(argv, {}, log_path);
+}
+
+ProcessExit StopChild(pid_t pid) { return Terminate(pid, SIGTERM, kStopTimeout); }
+
+int FreeLoopbackPort() { return FreePort(); }
+
+std::string NginxPath() { return NginxBinary(); }
+
+std::string NginxUserLine() {
+  if (geteuid() != 0) return "# not root: nginx's workers run as this user";
+  const passwd* pw = getpwuid(geteuid());
+  const group* gr = getgrgid(getegid());
+  if (pw == nullptr || gr == nullptr) return "user root root;";
+  return std::string("user ") + pw->pw_name + " " + gr->gr_name + ";";
+}
+
 std::string ProcessExit::Describe() const {
   std::string out;
   if (exited)
@@ -264,9 +285,8 @@ Stack::Stack() {
   BOOST_TEST_REQUIRE(mkdtemp(tmpl.data()) != nullptr, "mkdtemp failed");
   dir_ = tmpl;
   TrackDir(dir_, true);
-  // nginx's worker processes may run as another user: let them reach the
-  // sockets and temp paths.
-  chmod(dir_.c_str(), 0755);
+  // mkdtemp made it 0700: nginx's workers run as this user (@USER@ in
+  // dev.conf.in), and nobody else has any business here.
 }
 
 Stack::~Stack() {
@@ -291,6 +311,7 @@ void Stack::StartWorker(int i) {
   const std::string sock = dir_ + "/w" + std::to_string(i + 1) + ".sock";
   std::vector<std::string> env = {
       "FCGI_SOCKET=" + sock,
+      "FCGI_SOCKET_MODE=0600",
       "LMDB_PATH=" + DataDir(),
       "DURABILITY=" + options_.durability,
       "WORKER_THREADS=" + std::to_string(options_.worker_threads),
@@ -318,7 +339,6 @@ void Stack::StartWorker(int i) {
     }
     std::this_thread::sleep_for(milliseconds(10));
   }
-  chmod(sock.c_str(), 0666);
 }
 
 bool Stack::WorkerRunning(int i) {
@@ -385,6 +405,7 @@ void Stack::StartNginx() {
   ReplaceAll(&conf, "@PREFIX@", prefix);
   ReplaceAll(&conf, "@UPSTREAM_SERVERS@", servers);
   ReplaceAll(&conf, "@ROOT@", root_);
+  ReplaceAll(&conf, "@USER@", NginxUserLine());
   const std::string conf_path = prefix + "/nginx.conf";
   std::ofstream(conf_path) << conf;
 

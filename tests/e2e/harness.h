@@ -111,6 +111,20 @@ struct StackFixture {
   HttpClient& http() { return stack.client(); }
 };
 
+// For tests that run a process of their own beside a Stack (an nginx with
+// the production site): SpawnChild starts argv in its own process group,
+// killed with the test binary, output appended to log_path; StopChild
+// SIGTERMs it (SIGKILL after 5 s) and reaps it.
+pid_t SpawnChild(const std::vector<std::string>& argv,
+                 const std::string& log_path);
+ProcessExit StopChild(pid_t pid);
+int FreeLoopbackPort();   // a TCP port free on 127.0.0.1 just now
+std::string NginxPath();  // the nginx binary the Stack runs
+
+// The `user` line for dev.conf.in's @USER@: nginx's workers run as the
+// user running the tests (when root; otherwise nginx cannot switch).
+std::string NginxUserLine();
+
 // The schema the worker serves: the one compiled into this binary.
 const Schema& TheSchema();
 

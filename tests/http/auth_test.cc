@@ -3,7 +3,10 @@
 #include "http/auth.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -21,17 +24,18 @@ using lmdbapi::http::IsWriteMethod;
 using lmdbapi::http::LoadApiKeys;
 using lmdbapi::http::ParseApiKeys;
 using lmdbapi::http::Scope;
+using lmdbapi::http::WeakKeyReason;
 
 namespace {
 
-constexpr const char* kReader = "reader-key-0123456789";
-constexpr const char* kWriter = "writer-key-ABCDEFGHIJ";
+constexpr const char* kReader = "reader-key-0123456789ab";
+constexpr const char* kWriter = "writer-key-ABCDEFGHIJkl";
 
 const char* kFile =
     "# lmdb-api keys\n"
     "\n"
-    "read        reader-key-0123456789   # dashboard\n"
-    "read-write  writer-key-ABCDEFGHIJ\n";
+    "read        reader-key-0123456789ab   # dashboard\n"
+    "read-write  writer-key-ABCDEFGHIJkl\n";
 
 ApiKeys Keys() {
   auto k = ParseApiKeys(kFile, "keys.txt");
@@ -69,12 +73,12 @@ BOOST_AUTO_TEST_CASE(bad_files_are_refused_naming_file_and_line) {
     std::string says;
   };
   const Case cases[] = {
-      {"admin reader-key-0123456789\n", "keys.txt:1: scope \"admin\""},
+      {"admin reader-key-0123456789ab\n", "keys.txt:1: scope \"admin\""},
       {"# c\nread\n", "keys.txt:2: a scope without a key"},
       {"read short\n", "keys.txt:1: the key is 5 characters"},
       {"read " + std::string(300, 'a') + "\n", "keys.txt:1: the key is 300"},
       {"read reader-key-01234567\xc3\xa9\n", "outside A-Z"},
-      {"read reader-key-0123456789 extra\n", "keys.txt:1: more than"},
+      {"read reader-key-0123456789ab extra\n", "keys.txt:1: more than"},
       {std::string("read ") + kReader + "\nread-write " + kReader + "\n",
        "keys.txt:2: this key is already listed"},
       {"", "keys.txt: no keys"},
@@ -89,24 +93,124 @@ BOOST_AUTO_TEST_CASE(bad_files_are_refused_naming_file_and_line) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(load_reads_the_file_and_refuses_world_writable) {
+BOOST_AUTO_TEST_CASE(keys_need_128_bits_by_the_alphabet_they_use) {
+  // All hex: 4 bits a character, so 32.
+  BOOST_TEST(WeakKeyReason("0123456789abcdef0123456789abcdef") == "");
+  BOOST_TEST(WeakKeyReason("0123456789abcdef0123456789abcde").find(
+                 "31 characters; a hex key needs at least 32") !=
+             std::string::npos);
+  // Anything wider counts as base64, 6 bits a character, so 22.
+  BOOST_TEST(WeakKeyReason("k7Jd9Qm2Zp4x8Rt1Lw6Nc3") == "");
+  BOOST_TEST(WeakKeyReason("k7Jd9Qm2Zp4x8Rt1Lw6Nc").find(
+                 "21 characters; a non-hex key needs at least 22") !=
+             std::string::npos);
+  // Long but not random.
+  BOOST_TEST(WeakKeyReason(std::string(40, 'a')).find("only 1 different") !=
+             std::string::npos);
+  BOOST_TEST(WeakKeyReason("ghghghghghghghghghghghghghgh").find(
+                 "only 2 different") != std::string::npos);
+  BOOST_TEST(WeakKeyReason(std::string(257, 'x')).find("at most 256") !=
+             std::string::npos);
+  // Through the file: the line is named.
+  BOOST_TEST(ParseError("# c\nread 0123456789abcdef\n").find(
+                 "keys.txt:2: the key is 16 characters") != std::string::npos);
+}
+
+// A keys file written into a fresh directory, mode 0600 unless changed.
+struct KeysFile {
   lmdbapi::testutil::TempDir dir;
-  const std::string path = dir.path() + "/keys";
-  std::ofstream(path) << kFile;
-  chmod(path.c_str(), 0600);
-  auto k = LoadApiKeys(path);
-  BOOST_TEST_REQUIRE(k.ok(), k.status().message());
-  BOOST_TEST(k->keys.size() == 2u);
+  std::string path = dir.path() + "/keys";
+  KeysFile() {
+    std::ofstream(path) << kFile;
+    chmod(path.c_str(), 0600);
+  }
+  // LoadApiKeys' error message, "" if it loads.
+  std::string Refusal() const {
+    auto k = LoadApiKeys(path);
+    if (k.ok()) {
+      BOOST_TEST(k->keys.size() == 2u);
+      return "";
+    }
+    BOOST_TEST(k.status().message().find(path) != std::string::npos,
+               "names the file: " << k.status().message());
+    BOOST_TEST(k.status().message().find('\n') == std::string::npos);
+    return k.status().message();
+  }
+};
 
-  chmod(path.c_str(), 0666);
-  auto open = LoadApiKeys(path);
-  BOOST_TEST_REQUIRE(!open.ok());
-  BOOST_TEST(open.status().message().find("anyone may write") != std::string::npos);
+BOOST_AUTO_TEST_CASE(load_accepts_a_private_file_or_group_read) {
+  KeysFile f;
+  BOOST_TEST(f.Refusal() == "");
+  chmod(f.path.c_str(), 0400);
+  BOOST_TEST(f.Refusal() == "");
+  // 0640 with the worker's own group (this process's).
+  BOOST_TEST_REQUIRE(chown(f.path.c_str(), -1, getegid()) == 0);
+  chmod(f.path.c_str(), 0640);
+  BOOST_TEST(f.Refusal() == "");
+  // A sticky world-writable directory (/tmp) protects files it holds.
+  chmod(f.dir.path().c_str(), 01777);
+  BOOST_TEST(f.Refusal() == "");
+  chmod(f.dir.path().c_str(), 0700);
+}
 
-  auto missing = LoadApiKeys(dir.path() + "/nope");
+BOOST_AUTO_TEST_CASE(load_refuses_modes_others_may_read_or_write) {
+  KeysFile f;
+  for (unsigned mode : {0644u, 0604u, 0660u, 0666u, 0620u, 0602u}) {
+    chmod(f.path.c_str(), mode);
+    char octal[8];
+    std::snprintf(octal, sizeof octal, "%04o", mode);
+    const std::string why = f.Refusal();
+    BOOST_TEST(why.find(std::string("mode ") + octal) != std::string::npos,
+               octal << ": " << why);
+    BOOST_TEST(why.find("chmod 600") != std::string::npos, why);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(load_refuses_links_fifos_and_missing_files) {
+  KeysFile f;
+  const std::string link = f.dir.path() + "/link";
+  std::filesystem::create_symlink(f.path, link);
+  auto linked = LoadApiKeys(link);
+  BOOST_TEST_REQUIRE(!linked.ok());
+  BOOST_TEST(linked.status().message().find("symbolic link") != std::string::npos);
+
+  const std::string fifo = f.dir.path() + "/fifo";
+  BOOST_TEST_REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  auto piped = LoadApiKeys(fifo);  // must not hang waiting for a writer
+  BOOST_TEST_REQUIRE(!piped.ok());
+  BOOST_TEST(piped.status().message().find("not a regular file") != std::string::npos);
+
+  auto missing = LoadApiKeys(f.dir.path() + "/nope");
   BOOST_TEST_REQUIRE(!missing.ok());
   BOOST_TEST((missing.status().code() == Status::Code::kIOError));
-  BOOST_TEST(missing.status().message().find(dir.path() + "/nope") != std::string::npos);
+  BOOST_TEST(missing.status().message().find(f.dir.path() + "/nope") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(load_refuses_a_directory_anyone_may_write) {
+  KeysFile f;
+  chmod(f.dir.path().c_str(), 0777);
+  const std::string why = f.Refusal();
+  chmod(f.dir.path().c_str(), 0700);
+  BOOST_TEST(why.find("lets anyone replace it") != std::string::npos, why);
+  BOOST_TEST(why.find("chmod o-w " + f.dir.path()) != std::string::npos, why);
+}
+
+BOOST_AUTO_TEST_CASE(load_refuses_another_owner_or_group) {
+  if (geteuid() != 0) {
+    BOOST_TEST_MESSAGE("not root: cannot give a file away; skipped");
+    return;
+  }
+  KeysFile f;
+  const uid_t nobody = 65534;
+  BOOST_TEST_REQUIRE(chown(f.path.c_str(), nobody, -1) == 0);
+  std::string why = f.Refusal();
+  BOOST_TEST(why.find("owned by uid 65534") != std::string::npos, why);
+
+  // Group read is only for the worker's group.
+  BOOST_TEST_REQUIRE(chown(f.path.c_str(), 0, nobody) == 0);
+  chmod(f.path.c_str(), 0640);
+  why = f.Refusal();
+  BOOST_TEST(why.find("mode 0640") != std::string::npos, why);
 }
 
 BOOST_AUTO_TEST_CASE(read_key_reads_write_key_writes) {

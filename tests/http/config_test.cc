@@ -156,6 +156,33 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_variable_and_value) {
   ExpectRejected("WRITE_BATCH_MAX", "-1", "expected 1..256");
 }
 
+BOOST_AUTO_TEST_CASE(socket_mode_is_owner_or_group_never_others) {
+  auto c = Parse({});
+  BOOST_TEST_REQUIRE(c.ok());
+  BOOST_TEST(c->fcgi_socket_mode == 0660u);
+  BOOST_TEST(Parse({{"FCGI_SOCKET_MODE", "0600"}})->fcgi_socket_mode == 0600u);
+  BOOST_TEST(Parse({{"FCGI_SOCKET_MODE", "660"}})->fcgi_socket_mode == 0660u);
+  ExpectRejected("FCGI_SOCKET_MODE", "0666", "expected 0660");
+  ExpectRejected("FCGI_SOCKET_MODE", "0777", "or 0600");
+  ExpectRejected("FCGI_SOCKET_MODE", "rw", "expected 0660");
+}
+
+BOOST_AUTO_TEST_CASE(require_api_keys_needs_a_keys_file) {
+  auto off = Parse({});
+  BOOST_TEST_REQUIRE(off.ok());
+  BOOST_TEST(!off->require_api_keys);
+  auto on = Parse({{"REQUIRE_API_KEYS", "1"}, {"API_KEYS_FILE", "/etc/keys"}});
+  BOOST_TEST_REQUIRE(on.ok(), on.status().message());
+  BOOST_TEST(on->require_api_keys);
+  BOOST_TEST(Parse({{"REQUIRE_API_KEYS", "0"}}).ok());
+  ExpectRejected("REQUIRE_API_KEYS", "yes", "not 0 or 1");
+  auto missing = Parse({{"REQUIRE_API_KEYS", "1"}});
+  BOOST_TEST_REQUIRE(!missing.ok());
+  BOOST_TEST(missing.status().subject() == "REQUIRE_API_KEYS");
+  BOOST_TEST(missing.status().message().find("API_KEYS_FILE is unset") !=
+             std::string::npos, missing.status().message());
+}
+
 BOOST_AUTO_TEST_CASE(readers_must_exceed_threads) {
   auto c = Parse({{"WORKER_THREADS", "126"}});
   BOOST_TEST_REQUIRE(!c.ok());

@@ -183,7 +183,7 @@ BOOST_AUTO_TEST_CASE(bodies_over_the_limit_are_413_and_the_connection_lives) {
 
 BOOST_AUTO_TEST_CASE(api_keys_are_checked_before_the_body) {
   auto keys = lmdbapi::http::ParseApiKeys(
-      "read read-key-0123456789\nread-write write-key-0123456789\n", "keys");
+      "read read-key-0123456789abc\nread-write write-key-0123456789ab\n", "keys");
   REQUIRE_OK(keys);
   ServerOptions options{2, 64};
   options.api_keys = &keys.value();
@@ -195,15 +195,15 @@ BOOST_AUTO_TEST_CASE(api_keys_are_checked_before_the_body) {
   BOOST_TEST(r.headers["WWW-Authenticate"] == "Bearer realm=\"lmdb-api\"");
   BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
   Params p = Post();
-  p["HTTP_X_API_KEY"] = "read-key-0123456789";
+  p["HTTP_X_API_KEY"] = "read-key-0123456789abc";
   r = c.Call(p, "{}");
   BOOST_TEST(r.status == 403, r.body);
   BOOST_TEST(r.headers.count("WWW-Authenticate") == 0u);
-  p["HTTP_X_API_KEY"] = "write-key-0123456789";
+  p["HTTP_X_API_KEY"] = "write-key-0123456789ab";
   r = c.Call(p, "{}");
   BOOST_TEST(r.status == 400, r.body);  // let in; fields missing
   Params get = Get("/api/" + MainTable().name);
-  get["HTTP_AUTHORIZATION"] = "Bearer read-key-0123456789";
+  get["HTTP_AUTHORIZATION"] = "Bearer read-key-0123456789abc";
   r = c.Call(get);
   BOOST_TEST(r.status == 200, r.body);
   r = c.Call(Get("/api/health"));

@@ -66,6 +66,20 @@ BOOST_AUTO_TEST_CASE(ok_with_the_fingerprint_and_entries_per_table) {
                t.name);
 }
 
+BOOST_AUTO_TEST_CASE(a_keyless_probe_gets_the_status_alone) {
+  testutil::TempEnv env;
+  Request req;
+  req.method = "GET";
+  req.path = "/api/health";
+  req.keyless = true;
+  Response resp;
+  Scratch scratch;
+  HandleRequest(env.env(), req, &resp, &scratch);
+  BOOST_TEST(resp.status == 200);
+  BOOST_TEST(resp.content_type == "application/json");
+  BOOST_TEST(resp.body == "{\"status\":\"ok\"}");
+}
+
 BOOST_AUTO_TEST_CASE(query_parameters_are_refused) {
   testutil::TempEnv env;
   Response resp = Get(env.env(), "/api/health", "verbose=1");
@@ -94,7 +108,7 @@ BOOST_AUTO_TEST_CASE(no_reader_slot_left_is_503) {
   });
   reader.join();
   std::string body;
-  Status s = http::AppendHealthJson(*env.value(), &body);
+  Status s = http::AppendHealthJson(*env.value(), true, &body);
   if (s.ok()) {
     BOOST_TEST_MESSAGE("the slot was free again; nothing to check here");
     return;
