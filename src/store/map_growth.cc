@@ -30,6 +30,21 @@ void Tell(const Env::Impl& env, const std::string& line) {
   if (env.options.on_map_change) env.options.on_map_change(line);
 }
 
+// Whether the environment's last page lies beyond this process's map.
+bool Outgrown(const Env::Impl& env) {
+  MDB_envinfo info;
+  MDB_stat st;
+  if (mdb_env_info(env.env, &info) != MDB_SUCCESS ||
+      mdb_env_stat(env.env, &st) != MDB_SUCCESS)
+    return false;
+  return (std::uint64_t(info.me_last_pgno) + 1) * st.ms_psize > info.me_mapsize;
+}
+
+Status AtMaximum(const Env::Impl& env) {
+  return Status::StorageFull("the LMDB map is at its maximum, " +
+                             MiB(env.map_max) + " (raise LMDB_MAP_MAX_GB)");
+}
+
 }  // namespace
 
 std::uint64_t MapSize(const Env::Impl& env) {
@@ -42,6 +57,10 @@ Status GrowMap(Env::Impl& env, std::uint64_t seen) {
   std::lock_guard<std::mutex> one(env.grow_mu);
   const std::uint64_t before = MapSize(env);
   if (before > seen) return Status();  // grown meanwhile
+  // At the maximum only another process's larger map could help, and only
+  // if it wrote beyond this one; otherwise spare every transaction of this
+  // process the pause (a full map sees many refused writes).
+  if (before >= env.map_max && !Outgrown(env)) return AtMaximum(env);
   int rc = MDB_SUCCESS;
   std::uint64_t stored = 0, after = before;
   bool ran = env.gate.RunExclusive(kPatience, [&] {
@@ -63,10 +82,7 @@ Status GrowMap(Env::Impl& env, std::uint64_t seen) {
         "of this process stayed open for " +
         std::to_string(kPatience.count()) + " ms; retry");
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_set_mapsize");
-  if (after <= before)
-    return Status::StorageFull(
-        "the LMDB map is at its maximum, " + MiB(env.map_max) +
-        " (raise LMDB_MAP_MAX_GB)");
+  if (after <= before) return AtMaximum(env);
   if (stored > before && after == stored) {
     env.map_adoptions.fetch_add(1);
     Tell(env, "LMDB map: adopted another process's size, " + MiB(before) +

@@ -486,10 +486,13 @@ BOOST_AUTO_TEST_CASE(the_map_grows_under_concurrent_readers_and_writers) {
           std::lock_guard<std::mutex> lock(mu);
           acked.push_back(r);
         } else {
-          // The worker's way: queued for the committer's thread.
-          std::promise<Result<Record>> done;
-          table.InsertAsync(r, [&](Result<Record> res) { done.set_value(std::move(res)); });
-          Result<Record> res = done.get_future().get();
+          // The worker's way: queued for the committer's thread. The
+          // promise is the callback's: set_value may still be returning on
+          // that thread when get() here has returned.
+          auto done = std::make_shared<std::promise<Result<Record>>>();
+          std::future<Result<Record>> answer = done->get_future();
+          table.InsertAsync(r, [done](Result<Record> res) { done->set_value(std::move(res)); });
+          Result<Record> res = answer.get();
           if (!res.ok()) return failed("async insert: " + res.status().message());
           std::lock_guard<std::mutex> lock(mu);
           acked.push_back(res.value());
