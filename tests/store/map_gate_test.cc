@@ -78,21 +78,25 @@ BOOST_AUTO_TEST_CASE(holders_never_overlap_a_resize_under_load) {
         ++entries;
       }
     });
-  int resizes = 0;
-  for (int i = 0; i < 200; ++i) {
+  // At least 200 resizes, and on until the holders (slow to be scheduled
+  // on a busy machine) have entered a few thousand times, for 30 s at most.
+  int resizes = 0, refused = 0;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (resizes + refused < 200 ||
+         (entries.load() < 5000 && std::chrono::steady_clock::now() < deadline)) {
     bool ok = gate.RunExclusive(std::chrono::seconds(10), [&] {
       int generation = mapping.exchange(0);
       std::this_thread::yield();
       mapping = generation + 1;
     });
-    if (ok) ++resizes;
+    (ok ? resizes : refused) += 1;
   }
   stop = true;
   for (std::thread& t : holders) t.join();
-  BOOST_TEST(resizes == 200, "every resize should get in within 10 s");
+  BOOST_TEST(refused == 0, "every resize should get in within 10 s");
   BOOST_TEST(overlaps.load() == 0, overlaps.load()
                                        << " holder reads saw a resize in progress");
-  BOOST_TEST(entries.load() > 0);
+  BOOST_TEST(entries.load() >= 5000);
   BOOST_TEST_MESSAGE("map gate: " << resizes << " resizes among " << entries.load()
                                   << " holds by 6 threads");
 }
