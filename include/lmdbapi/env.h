@@ -13,6 +13,7 @@
 #define LMDBAPI_ENV_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,12 +35,27 @@ enum class Durability {
 };
 
 struct Options {
-  std::string path;  // directory; created (mode 0755) if missing
+  // Directory; created mode 0700 (and any missing parents) if missing, an
+  // existing one keeps its mode. data.mdb and lock.mdb are created 0600.
+  std::string path;
 
-  // Most the data file may grow to. The file is sparse, so a large map costs
-  // address space, not disk. A write that does not fit fails with
-  // kStorageFull and writes nothing.
+  // The map size to start with: how large the data file may grow before the
+  // map must grow. The file is sparse, so a large map costs address space,
+  // not disk. If another process already grew the environment's map, the
+  // larger size is used.
   std::uint64_t map_size_bytes = std::uint64_t{1} << 30;
+
+  // Most the map may grow to; 0 = map_size_bytes (the map never grows).
+  // When an insert finds less than an eighth of the map free, or a write
+  // runs out of map (MDB_MAP_FULL), the map doubles, capped here, while
+  // this process's transactions wait for a moment (map_gate.h). A write
+  // that does not fit at the maximum fails with kStorageFull and writes
+  // nothing. REQUIRES: 0 or >= map_size_bytes.
+  std::uint64_t map_max_bytes = 0;
+
+  // Told one line when this process grows the map, or adopts another
+  // process's larger map; called on the thread that did it. Unset: silent.
+  std::function<void(const std::string& line)> on_map_change;
 
   // Reader slots shared by every process on the environment: one per
   // concurrent read transaction (each request thread holds one).
@@ -66,7 +82,10 @@ struct DbStats {
 };
 
 struct EnvStats {
-  std::uint64_t map_size = 0;    // bytes
+  std::uint64_t map_size = 0;    // bytes, this process's map now
+  std::uint64_t map_max = 0;     // bytes, most it may grow to
+  std::uint64_t map_growths = 0;    // times this process grew the map
+  std::uint64_t map_adoptions = 0;  // times it took another's larger map
   std::uint64_t used_bytes = 0;  // pages in use x page size
   unsigned page_size = 0;
   unsigned max_readers = 0;

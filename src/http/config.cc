@@ -82,6 +82,29 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     c.env.map_size_bytes = gb << 30;
   }
 
+  // The most the map may grow to; unset: the starting size (no growth).
+  if (auto v = Get(lookup, "LMDB_MAP_MAX_MB")) {
+    std::uint64_t mb = 0;
+    if (!ParseWhole(*v, 1, 1024 * 1024, &mb))
+      return Bad("LMDB_MAP_MAX_MB", *v,
+                 "is not a whole number of MiB (expected 1..1048576)");
+    c.env.map_max_bytes = mb << 20;
+    if (c.env.map_max_bytes < c.env.map_size_bytes)
+      return Bad("LMDB_MAP_MAX_MB", *v,
+                 "is below the starting map size (LMDB_MAP_SIZE_MB or _GB); "
+                 "raise it or leave it unset");
+  } else if (auto v = Get(lookup, "LMDB_MAP_MAX_GB")) {
+    std::uint64_t gb = 0;
+    if (!ParseWhole(*v, 1, 1024, &gb))
+      return Bad("LMDB_MAP_MAX_GB", *v,
+                 "is not a whole number of GiB (expected 1..1024)");
+    c.env.map_max_bytes = gb << 30;
+    if (c.env.map_max_bytes < c.env.map_size_bytes)
+      return Bad("LMDB_MAP_MAX_GB", *v,
+                 "is below the starting map size (LMDB_MAP_SIZE_GB); raise "
+                 "it or leave it unset");
+  }
+
   if (auto v = Get(lookup, "DURABILITY")) {
     if (*v == "sync") {
       c.env.durability = Durability::kSync;

@@ -10,8 +10,11 @@
 //   HOST_URL          127.0.0.1:8080   where nginx listens (host:port); the
 //                                      worker only reports it
 //   LMDB_PATH         ./var/data       the environment's directory
-//   LMDB_MAP_SIZE_GB  1                map size, 1..1024 GiB
+//   LMDB_MAP_SIZE_GB  1                starting map size, 1..1024 GiB
 //   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
+//   LMDB_MAP_MAX_GB   (start size)     most the map grows to, 1..1024 GiB,
+//                                      at least the starting size
+//   LMDB_MAP_MAX_MB   (unset)          the same in MiB; wins over _GB
 //   LMDB_MAX_READERS  126              reader slots; must exceed WORKER_THREADS
 //   DURABILITY        sync             sync | nometasync | nosync (env.h)
 //   WRITE_BATCH_MAX   256              most writes one group commit carries,

@@ -27,6 +27,8 @@ Status AppendHealthJson(const Env& env, bool detail, std::string* out) {
   w.StartObject();
   w.Key("map_size");
   w.Uint64(s.map_size);
+  w.Key("map_max");
+  w.Uint64(s.map_max);
   w.Key("used_bytes");
   w.Uint64(s.used_bytes);
   w.Key("page_size");

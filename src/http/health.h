@@ -1,7 +1,8 @@
 // src/http/health.h - GET /api/health: can this worker serve?
 //
 //   200 {"status": "ok", "schema_fingerprint": "<16 hex digits>",
-//        "lmdb": {"map_size": bytes, "used_bytes": bytes, "page_size": n,
+//        "lmdb": {"map_size": bytes, "map_max": bytes,
+//                 "used_bytes": bytes, "page_size": n,
 //                 "readers_in_use": n, "max_readers": n,
 //                 "entries": {"<table>": records, ...}}}
 //

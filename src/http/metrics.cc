@@ -282,8 +282,19 @@ void AppendLmdbMetrics(const Env& env, std::string* out) {
   };
   for (const Gauge& g : {
            Gauge{"lmdbapi_lmdb_map_size_bytes", "gauge",
-                 "Most bytes the data file may grow to (LMDB_MAP_SIZE_GB).",
+                 "Bytes the data file may grow to now: this process's map "
+                 "(LMDB_MAP_SIZE_GB to start with; it grows).",
                  s.map_size},
+           Gauge{"lmdbapi_lmdb_map_max_bytes", "gauge",
+                 "Most bytes the map may grow to (LMDB_MAP_MAX_GB).",
+                 s.map_max},
+           Gauge{"lmdbapi_lmdb_map_growths_total", "counter",
+                 "Times this process grew the map (each logged).",
+                 s.map_growths},
+           Gauge{"lmdbapi_lmdb_map_adoptions_total", "counter",
+                 "Times this process took the larger map another process "
+                 "on the environment had grown.",
+                 s.map_adoptions},
            Gauge{"lmdbapi_lmdb_used_bytes", "gauge",
                  "Bytes of the map in use (pages in use x page size).",
                  s.used_bytes},

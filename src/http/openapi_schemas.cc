@@ -283,7 +283,11 @@ Json HealthSchema(JsonBuilder& b, const Schema& schema) {
     tables.push_back(t.name);
   }
   Json lmdb_props = b.Object();
-  b.Put(lmdb_props, "map_size", integer("Most bytes the data file may grow to."));
+  b.Put(lmdb_props, "map_size",
+        integer("Bytes the data file may grow to now (this worker's map; "
+                "LMDB_MAP_SIZE_GB to start with)."));
+  b.Put(lmdb_props, "map_max",
+        integer("Most bytes the map may grow to (LMDB_MAP_MAX_GB)."));
   b.Put(lmdb_props, "used_bytes", integer("Bytes of pages in use."));
   b.Put(lmdb_props, "page_size", integer("LMDB page size in bytes."));
   b.Put(lmdb_props, "readers_in_use",
@@ -304,8 +308,8 @@ Json HealthSchema(JsonBuilder& b, const Schema& schema) {
   b.Put(props, "lmdb",
         ObjectSchema(b, "The LMDB environment (Env::Stat()).",
                      std::move(lmdb_props),
-                     {"map_size", "used_bytes", "page_size", "readers_in_use",
-                      "max_readers", "entries"}));
+                     {"map_size", "map_max", "used_bytes", "page_size",
+                      "readers_in_use", "max_readers", "entries"}));
   return ObjectSchema(b,
                       "The worker can serve: its environment answers. With "
                       "API keys on, schema_fingerprint and lmdb are sent "
@@ -339,6 +343,7 @@ Json HealthExample(JsonBuilder& b, const Schema& schema) {
   b.Put(h, "schema_fingerprint", schema.FingerprintHash());
   Json lmdb = b.Object();
   b.Put(lmdb, "map_size", Json(std::int64_t{1} << 30));
+  b.Put(lmdb, "map_max", Json(std::int64_t{1} << 30));
   b.Put(lmdb, "used_bytes", Json(std::int64_t{1} << 20));
   b.Put(lmdb, "page_size", 4096);
   b.Put(lmdb, "readers_in_use", 3);

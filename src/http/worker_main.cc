@@ -43,13 +43,11 @@ constexpr const char* kUsage =
     "usage: lmdbapi-worker [--print-tables | --print-openapi]\n"
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
+    "LMDB_MAP_MAX_GB LMDB_MAP_MAX_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES API_KEYS_FILE
-"
-    "REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS
-"
-    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).
-";
+    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES API_KEYS_FILE\n"
+    "REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
+    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -157,7 +155,11 @@ int Main(int argc, char** argv) {
   // A client gone mid-response is a failed write, not a dead process.
   signal(SIGPIPE, SIG_IGN);
 
-  auto env = Env::Open(cfg.env);
+  Options env_options = cfg.env;
+  env_options.on_map_change = [](const std::string& line) {
+    Log(LogLevel::kInfo, line);
+  };
+  auto env = Env::Open(env_options);
   if (!env.ok()) {
     Log(LogLevel::kError, "cannot open LMDB_PATH " + cfg.env.path + ": " +
                               env.status().message());

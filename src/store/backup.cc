@@ -21,6 +21,7 @@
 
 #include "lmdbapi/admin.h"
 #include "store/env_impl.h"
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
@@ -41,14 +42,40 @@ Status SyncDir(const std::string& dir) {
   return Status();
 }
 
+// A backup holds every record: private like the environment (env.cc), a
+// 0700 directory if it makes one, and a 0600 file.
+Status MakePrivateDirectories(const std::string& path) {
+  std::filesystem::path sofar;
+  for (const std::filesystem::path& part : std::filesystem::path(path)) {
+    sofar /= part;
+    if (mkdir(sofar.c_str(), 0700) != 0 && errno != EEXIST)
+      return Errno("cannot create " + sofar.string());
+  }
+  return Status();
+}
+
+// mdb_env_copyfd2 begins its own read transaction, so the copy holds the
+// map gate (map_gate.h) and adopts another process's growth when LMDB
+// reports MDB_MAP_RESIZED, as BeginTxn does.
+int CopyWithGate(Env::Impl& env, int fd) {
+  int rc = MDB_MAP_RESIZED;
+  for (int attempt = 0; attempt < 4 && rc == MDB_MAP_RESIZED; ++attempt) {
+    if (attempt > 0 && !AdoptMapSize(env).ok()) break;
+    if (attempt > 0 && (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0))
+      return errno;
+    MapGate::Hold hold(env.gate);
+    rc = mdb_env_copyfd2(env.env, fd, MDB_CP_COMPACT);
+  }
+  return rc;
+}
+
 }  // namespace
 
 Status Backup(Env& env, const std::string& dir, const Progress& progress) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError("cannot create " + dir + ": " + ec.message());
+  Status made = MakePrivateDirectories(dir);
+  if (!made.ok()) return made;
   std::string file = (std::filesystem::path(dir) / "data.mdb").string();
-  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST)
     return Status::InvalidArgument(
         "dir", file + " already exists; back up into a new directory");
@@ -64,9 +91,9 @@ Status Backup(Env& env, const std::string& dir, const Progress& progress) {
   std::condition_variable cv;
   bool done = false;
   int rc = MDB_SUCCESS;
-  MDB_env* mdb = env.impl().env;
+  Env::Impl& impl = env.impl();
   std::thread copier([&] {
-    int r = mdb_env_copyfd2(mdb, fd, MDB_CP_COMPACT);
+    int r = CopyWithGate(impl, fd);
     std::lock_guard<std::mutex> lock(mu);
     rc = r;
     done = true;

@@ -4,8 +4,12 @@
 #include "lmdbapi/env.h"
 
 #include <lmdb.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -15,6 +19,7 @@
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
@@ -50,8 +55,10 @@ Status OpenDb(MDB_txn* txn, const std::string& name, unsigned flags,
 // compatible changes, store the schema. All or nothing.
 Status Prepare(Env::Impl& impl) {
   MDB_txn* txn;
-  int rc = mdb_txn_begin(impl.env, nullptr, 0, &txn);
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (open)");
+  MapGate::Hold hold(impl.gate);
+  Status begun = BeginTxn(impl, hold, 0, &txn, "open");
+  if (!begun.ok()) return begun;
+  int rc;
   struct Abort {
     MDB_txn*& txn;
     ~Abort() { if (txn != nullptr) mdb_txn_abort(txn); }
@@ -120,6 +127,36 @@ Status Prepare(Env::Impl& impl) {
   return FromMdb(mdb_txn_commit(committing), "mdb_txn_commit (open)");
 }
 
+// The environment's files are the data itself: only the worker's user may
+// read them (0600 files, in a 0700 directory). mkdir(2) rather than
+// std::filesystem::create_directories, which makes directories 0777 & ~umask.
+// A directory that exists keeps its mode: the operator chose it (systemd's
+// StateDirectoryMode, a group share).
+Status MakePrivateDirectories(const std::string& path) {
+  std::filesystem::path whole(path), sofar;
+  for (const std::filesystem::path& part : whole) {
+    sofar /= part;
+    if (mkdir(sofar.c_str(), 0700) == 0 || errno == EEXIST) continue;
+    return Status::IOError("cannot create " + sofar.string() + ": " +
+                           std::strerror(errno));
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    return Status::IOError("cannot create " + path + ": not a directory");
+  return Status();
+}
+
+// Another process may have grown the map beyond the size asked for: take
+// the stored size if larger (mdb_env_set_mapsize(env, 0)), never smaller
+// than asked (the operator may have raised it).
+Status TakeStoredMapSize(Env::Impl& impl) {
+  std::uint64_t asked = MapSize(impl);
+  int rc = mdb_env_set_mapsize(impl.env, 0);
+  if (rc == MDB_SUCCESS && MapSize(impl) < asked)
+    rc = mdb_env_set_mapsize(impl.env, asked);
+  return FromMdb(rc, "mdb_env_set_mapsize (open)");
+}
+
 }  // namespace
 
 Env::Impl::~Impl() {
@@ -142,6 +179,13 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
     return Status::InvalidArgument("path", "the environment path is empty");
   if (options.map_size_bytes < (std::uint64_t{1} << 20))
     return Status::InvalidArgument("map_size", "the map size must be at least 1 MiB");
+  if (options.map_max_bytes != 0 &&
+      options.map_max_bytes < options.map_size_bytes)
+    return Status::InvalidArgument(
+        "map_max", "the most the map may grow to (" +
+                       std::to_string(options.map_max_bytes) +
+                       " bytes) is below its starting size (" +
+                       std::to_string(options.map_size_bytes) + " bytes)");
   if (options.max_readers == 0)
     return Status::InvalidArgument("max_readers", "max_readers must be at least 1");
   if (options.max_batch_writes > GroupCommitter::kMaxBatch)
@@ -149,14 +193,13 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
         "max_batch_writes", "max_batch_writes must be at most " +
                                 std::to_string(GroupCommitter::kMaxBatch));
 
-  std::error_code ec;
-  std::filesystem::create_directories(options.path, ec);
-  if (ec)
-    return Status::IOError("cannot create " + options.path + ": " +
-                           ec.message());
+  s = MakePrivateDirectories(options.path);
+  if (!s.ok()) return s;
 
   auto impl = std::make_unique<Impl>();
   impl->options = options;
+  impl->map_max = options.map_max_bytes != 0 ? options.map_max_bytes
+                                              : options.map_size_bytes;
   impl->schema = schema;
   int rc = mdb_env_create(&impl->env);
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_create");
@@ -172,7 +215,7 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
   unsigned flags = MDB_NOTLS;
   if (options.durability == Durability::kNoMetaSync) flags |= MDB_NOMETASYNC;
   if (options.durability == Durability::kNoSync) flags |= MDB_NOSYNC;
-  rc = mdb_env_open(impl->env, options.path.c_str(), flags, 0644);
+  rc = mdb_env_open(impl->env, options.path.c_str(), flags, 0600);
   if (rc != MDB_SUCCESS) {
     Status st = FromMdb(rc, "mdb_env_open " + options.path);
     if (rc == EACCES || rc == ENOENT || rc == EROFS)
@@ -186,12 +229,14 @@ Result<std::unique_ptr<Env>> Env::Open(const Options& options,
                               " bytes; lmdb-api needs 511");
   int dead = 0;
   mdb_reader_check(impl->env, &dead);  // slots of processes that died
+  s = TakeStoredMapSize(*impl);
+  if (!s.ok()) return s;
 
   s = Prepare(*impl);
   if (!s.ok()) return s;
   try {
     impl->committer = std::make_unique<GroupCommitter>(
-        impl->env, options.max_batch_writes);
+        *impl, options.max_batch_writes);
   } catch (const std::system_error& e) {
     return Status::IOError(std::string("cannot start the group committer: ") +
                            e.what());
@@ -228,6 +273,9 @@ Result<EnvStats> Env::Stat() const {
   if (rc == MDB_SUCCESS) rc = mdb_env_stat(impl_->env, &st);
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_info");
   out.map_size = info.me_mapsize;
+  out.map_max = std::max(impl_->map_max, out.map_size);
+  out.map_growths = impl_->map_growths.load();
+  out.map_adoptions = impl_->map_adoptions.load();
   out.page_size = st.ms_psize;
   out.used_bytes = (info.me_last_pgno + 1) * std::uint64_t{st.ms_psize};
   out.max_readers = info.me_maxreaders;
@@ -241,8 +289,9 @@ Result<EnvStats> Env::Stat() const {
   out.readers_in_use = static_cast<unsigned>(readers);
 
   MDB_txn* txn;
-  rc = mdb_txn_begin(impl_->env, nullptr, MDB_RDONLY, &txn);
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (stat)");
+  MapGate::Hold hold(impl_->gate);
+  Status s = BeginTxn(*impl_, hold, MDB_RDONLY, &txn, "stat");
+  if (!s.ok()) return s;
   auto add = [&](const std::string& name, MDB_dbi dbi) {
     MDB_stat s;
     if (mdb_stat(txn, dbi, &s) != MDB_SUCCESS) return;

@@ -9,6 +9,8 @@
 
 #include <lmdb.h>
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -16,6 +18,7 @@
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
 #include "store/group_commit.h"
+#include "store/map_gate.h"
 
 namespace lmdbapi {
 
@@ -31,6 +34,14 @@ struct Env::Impl {
   Schema schema;
   MDB_dbi meta = 0;
   std::vector<TableDbs> dbs;  // parallel to schema.tables
+
+  // Map size changes (map_gate.h, map_growth.h). Every top-level
+  // transaction holds `gate` while it is active.
+  MapGate gate;
+  std::uint64_t map_max = 0;         // Options::map_max_bytes, resolved
+  std::mutex grow_mu;                // one growth or adoption at a time
+  std::atomic<std::uint64_t> map_growths{0};    // by this process
+  std::atomic<std::uint64_t> map_adoptions{0};  // other processes' growth
 
   // Every write of the Table API goes through here (see group_commit.h).
   std::unique_ptr<GroupCommitter> committer;

@@ -8,12 +8,14 @@
 #include <string>
 #include <utility>
 
+#include "store/env_impl.h"
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
 
-GroupCommitter::GroupCommitter(MDB_env* env, std::size_t max_batch)
-    : env_(env), max_batch_(max_batch == 0 ? kMaxBatch : max_batch) {
+GroupCommitter::GroupCommitter(Env::Impl& env, std::size_t max_batch)
+    : env_(&env), max_batch_(max_batch == 0 ? kMaxBatch : max_batch) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -137,13 +139,42 @@ Status RunWrite(const GroupCommitter::Write& write, MDB_txn* txn) {
 
 }  // namespace
 
+// Growth can take two steps when another process's writes filled the map
+// between the growth and the retry; after that, what fits commits.
+constexpr int kGrowthsPerBatch = 2;
+
 void GroupCommitter::RunBatch(Batch& batch) {
+  std::uint64_t seen = 0;
+  for (int round = 0;; ++round) {
+    bool may_grow = round < kGrowthsPerBatch;
+    if (TryBatch(batch, may_grow, &seen)) return;
+    // Rolled back for lack of map. Growing fails at the maximum (or if this
+    // process's transactions would not pause): then one last round
+    // commits what fits and refuses the rest.
+    if (!GrowMap(*env_, seen).ok()) {
+      TryBatch(batch, false, &seen);
+      return;
+    }
+  }
+}
+
+namespace {
+
+bool OutOfMap(const Status& s) {
+  return s.code() == Status::Code::kStorageFull;
+}
+
+}  // namespace
+
+bool GroupCommitter::TryBatch(Batch& batch, bool may_grow,
+                              std::uint64_t* seen) {
+  MapGate::Hold hold(env_->gate);
+  *seen = MapSize(*env_);
   MDB_txn* parent;
-  int rc = mdb_txn_begin(env_, nullptr, 0, &parent);
-  if (rc != MDB_SUCCESS) {
-    Status s = FromMdb(rc, "mdb_txn_begin (write)");
-    for (auto& p : batch) p->status = s;
-    return;
+  Status begun = BeginTxn(*env_, hold, 0, &parent, "write");
+  if (!begun.ok()) {
+    for (auto& p : batch) p->status = begun;
+    return true;
   }
   // A batch of one needs no nested transaction: its failure aborts the
   // parent, which holds nothing else.
@@ -153,31 +184,38 @@ void GroupCommitter::RunBatch(Batch& batch) {
     if (single) {
       p->status = RunWrite(p->write, parent);
       any_ok = p->status.ok();
-      continue;
-    }
-    MDB_txn* child;
-    rc = mdb_txn_begin(env_, parent, 0, &child);
-    if (rc != MDB_SUCCESS) {
-      p->status = FromMdb(rc, "mdb_txn_begin (nested)");
-      continue;
-    }
-    p->status = RunWrite(p->write, child);
-    if (p->status.ok()) {
-      rc = mdb_txn_commit(child);  // into the parent: no I/O
-      if (rc != MDB_SUCCESS) p->status = FromMdb(rc, "mdb_txn_commit (nested)");
     } else {
-      mdb_txn_abort(child);
+      MDB_txn* child;
+      int rc = mdb_txn_begin(env_->env, parent, 0, &child);
+      if (rc != MDB_SUCCESS) {
+        p->status = FromMdb(rc, "mdb_txn_begin (nested)");
+      } else {
+        p->status = RunWrite(p->write, child);
+        if (p->status.ok()) {
+          rc = mdb_txn_commit(child);  // into the parent: no I/O
+          if (rc != MDB_SUCCESS)
+            p->status = FromMdb(rc, "mdb_txn_commit (nested)");
+        } else {
+          mdb_txn_abort(child);
+        }
+      }
+      any_ok = any_ok || p->status.ok();
     }
-    any_ok = any_ok || p->status.ok();
+    if (may_grow && OutOfMap(p->status)) {
+      mdb_txn_abort(parent);
+      return false;
+    }
   }
   if (!any_ok) {
     mdb_txn_abort(parent);
-    return;
+    return true;
   }
   Status s = FromMdb(mdb_txn_commit(parent), "mdb_txn_commit");
+  if (may_grow && OutOfMap(s)) return false;  // nothing committed
   if (!s.ok())
     for (auto& p : batch)
       if (p->status.ok()) p->status = s;
+  return true;
 }
 
 void GroupCommitter::Count(std::size_t n) {

@@ -20,6 +20,11 @@
 // cost of durable inserts when each writer slept until its commit). Run is
 // Submit plus that wait, for callers that want the Status back.
 //
+// A batch that runs out of map (MDB_MAP_FULL) is rolled back whole, the
+// map grows (map_growth.h) and the batch runs again; only once the map is
+// at its maximum do the writes that do not fit get kStorageFull, and the
+// rest commit.
+//
 // Why a thread of its own rather than the first writer leading: a leader
 // that ran batches until the queue was empty could be kept at it by the
 // other writers for as long as they kept writing, and its own write, long
@@ -40,6 +45,7 @@
 #include <thread>
 #include <vector>
 
+#include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
 
 namespace lmdbapi {
@@ -57,9 +63,10 @@ class GroupCommitter {
   static constexpr std::size_t kMaxBatch = 256;
 
   // max_batch: most writes per transaction (1: one commit per write);
-  // 0 = kMaxBatch. REQUIRES: max_batch <= kMaxBatch. Starts the committer
-  // thread (std::system_error if it cannot).
-  GroupCommitter(MDB_env* env, std::size_t max_batch);
+  // 0 = kMaxBatch. REQUIRES: max_batch <= kMaxBatch; `env` open and
+  // outliving this. Starts the committer thread (std::system_error if it
+  // cannot).
+  GroupCommitter(Env::Impl& env, std::size_t max_batch);
   // Commits everything queued, calls its `done`s, and stops the thread.
   // REQUIRES: no Submit or Run from now on.
   ~GroupCommitter();
@@ -102,9 +109,13 @@ class GroupCommitter {
 
   void Loop();  // the committer thread
   void RunBatch(Batch& batch);
+  // One attempt. With `may_grow`, a write or commit that runs out of map
+  // rolls the whole batch back and returns false, *seen being the map size
+  // it ran in; otherwise true, every write's status set.
+  bool TryBatch(Batch& batch, bool may_grow, std::uint64_t* seen);
   void Count(std::size_t writes);  // a commit, into counters_; under mu_
 
-  MDB_env* env_;
+  Env::Impl* env_;
   std::size_t max_batch_;
   mutable std::mutex mu_;
   std::condition_variable work_;  // the committer waits here for writes

@@ -13,6 +13,7 @@
 
 #include "lmdbapi/admin.h"
 #include "store/env_impl.h"
+#include "store/headroom.h"
 #include "store/index_ops.h"
 #include "store/mdb_status.h"
 #include "store/record_codec.h"
@@ -55,6 +56,12 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
   EncodeRecord(t, *record, &bytes);
 
   if (impl_->txn == nullptr) {
+    // Grow the map now if it nears full: an open batch cannot wait for a
+    // growth (its transaction holds the map gate, map_gate.h). A map at
+    // its maximum is not refused here: the batch fills it as far as it
+    // fits, as before.
+    Status room = CheckInsertHeadroom(impl_->env);
+    if (!room.ok() && room.code() != Status::Code::kStorageFull) return room;
     impl_->txn = std::make_unique<WriteTxn>(impl_->env);
     s = impl_->txn->Begin();
     if (!s.ok()) {

@@ -14,8 +14,9 @@ Status FromMdb(int rc, std::string_view op, std::string_view subject) {
   switch (rc) {
     case MDB_MAP_FULL:
       // The caller's write transaction aborts, so nothing of this operation
-      // reached the map. Say which knob to turn.
-      return Status::StorageFull(msg + " (raise LMDB_MAP_SIZE_GB)");
+      // reached the map. Below the maximum the group committer grows the
+      // map and retries (map_growth.h), so this is the maximum's knob.
+      return Status::StorageFull(msg + " (raise LMDB_MAP_MAX_GB)");
     case MDB_TXN_FULL:
       // Retrying the same request would fail the same way, so not
       // kUnavailable: say how to make the operation smaller.
@@ -31,8 +32,12 @@ Status FromMdb(int rc, std::string_view op, std::string_view subject) {
     case MDB_READERS_FULL:
       return Status::Unavailable(msg + " (raise LMDB_MAX_READERS)");
     case MDB_DBS_FULL:
-    case MDB_MAP_RESIZED:
       return Status::Unavailable(msg);
+    case MDB_MAP_RESIZED:
+      // BeginTxn adopts the new size and retries; this is what is left
+      // after several retries, another process growing the map meanwhile.
+      return Status::Unavailable(msg + " (another process keeps growing the "
+                                       "map; retry)");
     case MDB_BAD_TXN:
     case MDB_BAD_DBI:
       return Status::IOError(msg + " (a misuse of LMDB: please report it)");

@@ -4,12 +4,14 @@
 #include <lmdb.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "lmdbapi/admin.h"
 #include "schema/fingerprint.h"
 #include "store/env_impl.h"
 #include "store/index_ops.h"
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 #include "store/record_codec.h"
 
@@ -17,6 +19,9 @@ namespace lmdbapi {
 
 struct Snapshot::Impl {
   Env::Impl* env = nullptr;
+  // For the snapshot's life: this process's map cannot grow meanwhile
+  // (map_gate.h), so an admin tool holds one only as long as it must.
+  std::optional<MapGate::Hold> hold;
   MDB_txn* txn = nullptr;
   ~Impl() {
     if (txn != nullptr) mdb_txn_abort(txn);
@@ -31,11 +36,10 @@ Result<std::unique_ptr<Snapshot>> Snapshot::Begin(Env& env) {
   impl->env = &env.impl();
   // Not the Env's pooled readers: those are for short reads, and this one
   // may stay open for minutes.
-  int rc = mdb_txn_begin(impl->env->env, nullptr, MDB_RDONLY, &impl->txn);
-  if (rc != MDB_SUCCESS) {
-    impl->txn = nullptr;
-    return FromMdb(rc, "mdb_txn_begin (snapshot)");
-  }
+  impl->hold.emplace(impl->env->gate);
+  Status s = BeginTxn(*impl->env, *impl->hold, MDB_RDONLY, &impl->txn,
+                      "snapshot");
+  if (!s.ok()) return s;
   return std::unique_ptr<Snapshot>(new Snapshot(std::move(impl)));
 }
 
@@ -86,7 +90,7 @@ Result<Schema> ReadStoredSchema(const std::string& path) {
   } close_guard{env};
   rc = mdb_env_set_maxdbs(env, 1);
   if (rc == MDB_SUCCESS)
-    rc = mdb_env_open(env, path.c_str(), MDB_RDONLY | MDB_NOTLS, 0644);
+    rc = mdb_env_open(env, path.c_str(), MDB_RDONLY | MDB_NOTLS, 0600);
   if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_open " + path);
   MDB_txn* txn;
   rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);

@@ -2,11 +2,13 @@
 
 #include "store/txn.h"
 
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 
 namespace lmdbapi {
 
 Status ReadTxn::Begin() {
+  hold_.emplace(env_->gate);
   {
     std::lock_guard<std::mutex> lock(env_->idle_readers_mu);
     if (!env_->idle_readers.empty()) {
@@ -17,37 +19,36 @@ Status ReadTxn::Begin() {
   if (txn_ != nullptr) {
     int rc = mdb_txn_renew(txn_);
     if (rc == MDB_SUCCESS) return Status();
+    // MDB_MAP_RESIZED among others: BeginTxn below handles it.
     mdb_txn_abort(txn_);
     txn_ = nullptr;
   }
-  int rc = mdb_txn_begin(env_->env, nullptr, MDB_RDONLY, &txn_);
-  if (rc != MDB_SUCCESS) {
-    txn_ = nullptr;
-    return FromMdb(rc, "mdb_txn_begin (read)");
-  }
-  return Status();
+  Status s = BeginTxn(*env_, *hold_, MDB_RDONLY, &txn_, "read");
+  if (!s.ok()) hold_.reset();
+  return s;
 }
 
 ReadTxn::~ReadTxn() {
   if (txn_ == nullptr) return;
   mdb_txn_reset(txn_);
+  hold_.reset();  // a reset transaction holds nothing of the map
   std::lock_guard<std::mutex> lock(env_->idle_readers_mu);
   env_->idle_readers.push_back(txn_);
 }
 
 Status WriteTxn::Begin() {
-  int rc = mdb_txn_begin(env_->env, nullptr, 0, &txn_);
-  if (rc != MDB_SUCCESS) {
-    txn_ = nullptr;
-    return FromMdb(rc, "mdb_txn_begin (write)");
-  }
-  return Status();
+  hold_.emplace(env_->gate);
+  Status s = BeginTxn(*env_, *hold_, 0, &txn_, "write");
+  if (!s.ok()) hold_.reset();
+  return s;
 }
 
 Status WriteTxn::Commit() {
   MDB_txn* txn = txn_;
   txn_ = nullptr;  // freed by mdb_txn_commit whatever it returns
-  return FromMdb(mdb_txn_commit(txn), "mdb_txn_commit");
+  Status s = FromMdb(mdb_txn_commit(txn), "mdb_txn_commit");
+  hold_.reset();
+  return s;
 }
 
 WriteTxn::~WriteTxn() {

@@ -5,14 +5,22 @@
 // transaction even when it fails, so it is never aborted after a commit.)
 // A ReadTxn borrows a reset read transaction from the Env's pool, renews
 // it, and on destruction resets it and gives it back.
+//
+// Both hold the Env's map gate (map_gate.h) from Begin until they end, so
+// the map is never resized under them; Begin adopts another process's
+// larger map when LMDB reports MDB_MAP_RESIZED. A thread must not wait for
+// a map growth while it holds one (GrowMap would give up).
 
 #ifndef LMDBAPI_STORE_TXN_H_
 #define LMDBAPI_STORE_TXN_H_
 
 #include <lmdb.h>
 
+#include <optional>
+
 #include "lmdbapi/status.h"
 #include "store/env_impl.h"
+#include "store/map_gate.h"
 
 namespace lmdbapi {
 
@@ -28,6 +36,7 @@ class ReadTxn {
 
  private:
   Env::Impl* env_;
+  std::optional<MapGate::Hold> hold_;  // from Begin until reset
   MDB_txn* txn_ = nullptr;
 };
 
@@ -44,6 +53,7 @@ class WriteTxn {
 
  private:
   Env::Impl* env_;
+  std::optional<MapGate::Hold> hold_;  // from Begin until commit or abort
   MDB_txn* txn_ = nullptr;
 };
 

@@ -4,6 +4,8 @@
 
 #include "lmdbapi/admin.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -129,6 +131,21 @@ BOOST_AUTO_TEST_CASE(a_directory_holding_an_environment_is_refused) {
   BOOST_TEST((again.code() == Status::Code::kInvalidArgument), again.message());
   BOOST_TEST(Contains(again.message(), "already exists"), again.message());
   BOOST_TEST(std::filesystem::file_size(dir.path() + "/data.mdb") == size);
+}
+
+BOOST_AUTO_TEST_CASE(a_backup_is_private_to_its_user) {
+  TempEnv env;
+  FillAll(env.env(), 3, 34);
+  TempDir dir;
+  const std::string copy = dir.path() + "/new/backup";
+  REQUIRE_OK(Backup(env.env(), copy));
+  struct stat st;
+  BOOST_TEST_REQUIRE(stat((copy + "/data.mdb").c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 07777) == 0600u, "data.mdb is " << std::oct << (st.st_mode & 07777));
+  for (const std::string& d : {dir.path() + "/new", copy}) {
+    BOOST_TEST_REQUIRE(stat(d.c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 07777) == 0700u, d << " is " << std::oct << (st.st_mode & 07777));
+  }
 }
 
 BOOST_AUTO_TEST_CASE(the_command_writes_a_compacted_copy) {

@@ -189,7 +189,7 @@ BOOST_AUTO_TEST_CASE(a_full_map_fails_the_batch_and_keeps_earlier_ones) {
                         input, {{"LMDB_MAP_SIZE_MB", "1"}});
   BOOST_TEST(r.status == 1);
   BOOST_TEST(Contains(r.err, "its batch failed"), r.err);
-  BOOST_TEST(Contains(r.err, "LMDB_MAP_SIZE"), r.err);
+  BOOST_TEST(Contains(r.err, "LMDB_MAP_MAX"), r.err);
   BOOST_TEST(Contains(r.err, "import stopped after line"), r.err);
   // What was committed is whole: every batch before the failed one.
   auto lines = Lines(Admin(dir.path(), {"export", t.name}).out);

@@ -122,6 +122,33 @@ BOOST_AUTO_TEST_CASE(map_size_in_mib_wins_over_gib) {
                  .ok());
 }
 
+BOOST_AUTO_TEST_CASE(map_max_defaults_to_the_starting_size_and_may_not_be_below_it) {
+  auto c = Parse({{"LMDB_MAP_SIZE_GB", "2"}});
+  BOOST_TEST_REQUIRE(c.ok());
+  BOOST_TEST(c->env.map_max_bytes == 0u);  // Options: 0 = the starting size
+  c = Parse({{"LMDB_MAP_SIZE_GB", "2"}, {"LMDB_MAP_MAX_GB", "8"}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c->env.map_max_bytes == std::uint64_t{8} << 30);
+  // The test form: MiB, winning over GiB.
+  c = Parse({{"LMDB_MAP_SIZE_MB", "4"}, {"LMDB_MAP_MAX_MB", "64"},
+             {"LMDB_MAP_MAX_GB", "ten"}});
+  BOOST_TEST_REQUIRE(c.ok(), c.status().message());
+  BOOST_TEST(c->env.map_max_bytes == std::uint64_t{64} << 20);
+  c = Parse({{"LMDB_MAP_SIZE_GB", "4"}, {"LMDB_MAP_MAX_GB", "2"}});
+  BOOST_TEST_REQUIRE(!c.ok());
+  BOOST_TEST(c.status().subject() == "LMDB_MAP_MAX_GB");
+  BOOST_TEST(c.status().message().find("below the starting map size") !=
+                 std::string::npos,
+             c.status().message());
+  c = Parse({{"LMDB_MAP_SIZE_MB", "64"}, {"LMDB_MAP_MAX_MB", "32"}});
+  BOOST_TEST_REQUIRE(!c.ok());
+  BOOST_TEST(c.status().subject() == "LMDB_MAP_MAX_MB");
+  ExpectRejected("LMDB_MAP_MAX_GB", "lots",
+                 "is not a whole number of GiB (expected 1..1024)");
+  ExpectRejected("LMDB_MAP_MAX_MB", "0",
+                 "is not a whole number of MiB (expected 1..1048576)");
+}
+
 BOOST_AUTO_TEST_CASE(empty_variables_count_as_unset) {
   auto c = Parse({{"LMDB_MAP_SIZE_GB", ""}, {"FCGI_SOCKET", ""},
                   {"WORKER_THREADS", ""}});

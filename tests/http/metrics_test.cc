@@ -107,6 +107,9 @@ BOOST_AUTO_TEST_CASE(the_exposition_has_counters_cumulative_buckets_and_lmdb_gau
   BOOST_TEST(at("lmdbapi_http_request_duration_seconds_sum" + labels + "}") == "1.500004");
   BOOST_TEST(at("lmdbapi_lmdb_stat_ok") == "1");
   BOOST_TEST(at("lmdbapi_lmdb_map_size_bytes") == std::to_string(env.options().map_size_bytes));
+  BOOST_TEST(at("lmdbapi_lmdb_map_max_bytes") == std::to_string(env.options().map_size_bytes));
+  BOOST_TEST(at("lmdbapi_lmdb_map_growths_total") == "0");
+  BOOST_TEST(at("lmdbapi_lmdb_map_adoptions_total") == "0");
   BOOST_TEST(at("lmdbapi_lmdb_writes_total") == "0");
   BOOST_TEST(at("lmdbapi_lmdb_write_transactions_total") == "0");
   for (const TableDesc& t : env.env().schema().tables)

@@ -4,13 +4,18 @@
 
 #include "lmdbapi/env.h"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iterator>
 #include <random>
 
@@ -309,7 +314,7 @@ BOOST_AUTO_TEST_CASE(full_map_refuses_writes_and_keeps_what_was_acknowledged) {
       acknowledged.push_back(r);
     }
     BOOST_TEST_REQUIRE((last.code() == Status::Code::kStorageFull), last.message());
-    BOOST_TEST(last.message().find("LMDB_MAP_SIZE") != std::string::npos);
+    BOOST_TEST(last.message().find("LMDB_MAP_MAX") != std::string::npos);
     BOOST_TEST(table.Count().value() == acknowledged.size());
     // Reads still work, and a refused write changed nothing.
     REQUIRE_OK(table.Get(acknowledged.back().uuid));
@@ -352,6 +357,9 @@ BOOST_AUTO_TEST_CASE(bad_options_name_what_is_wrong) {
   o.map_size_bytes = 10;
   BOOST_TEST(Env::Open(o).status().subject() == "map_size");
   o.map_size_bytes = 1 << 20;
+  o.map_max_bytes = (1 << 20) - 4096;
+  BOOST_TEST(Env::Open(o).status().subject() == "map_max");
+  o.map_max_bytes = 0;
   o.path = "/proc/no-such-dir/env";
   BOOST_TEST((Env::Open(o).status().code() == Status::Code::kIOError));
 }
@@ -402,6 +410,248 @@ BOOST_AUTO_TEST_CASE(two_processes_see_each_others_writes) {
   BOOST_TEST_REQUIRE(WIFEXITED(status));
   BOOST_TEST(WEXITSTATUS(status) == 0);
   BOOST_TEST(Table(env.env(), t).Count().value() == 50u);
+}
+
+mode_t Mode(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return 0;
+  return st.st_mode & 07777;
+}
+
+BOOST_AUTO_TEST_CASE(a_new_environment_is_private_to_its_user) {
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path() + "/made/by/open";
+  o.durability = Durability::kNoSync;
+  o.map_size_bytes = std::uint64_t{1} << 20;
+  {
+    auto env = Env::Open(o);
+    REQUIRE_OK(env);
+  }
+  for (const std::string& d : {dir.path() + "/made", dir.path() + "/made/by", o.path})
+    BOOST_TEST(Mode(d) == 0700u, d << " is mode " << std::oct << Mode(d));
+  for (const char* f : {"/data.mdb", "/lock.mdb"})
+    BOOST_TEST(Mode(o.path + f) == 0600u, f << " is mode " << std::oct << Mode(o.path + f));
+
+  // A directory that exists keeps the mode its owner gave it.
+  std::string shared = dir.path() + "/shared";
+  BOOST_TEST_REQUIRE(mkdir(shared.c_str(), 0750) == 0);
+  BOOST_TEST_REQUIRE(chmod(shared.c_str(), 0750) == 0);
+  o.path = shared;
+  auto env = Env::Open(o);
+  REQUIRE_OK(env);
+  BOOST_TEST(Mode(shared) == 0750u);
+  BOOST_TEST(Mode(shared + "/data.mdb") == 0600u);
+}
+
+// Inserts from `writers` threads while `readers` threads read back what was
+// acknowledged, until the map has grown to `until` bytes.
+BOOST_AUTO_TEST_CASE(the_map_grows_under_concurrent_readers_and_writers) {
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path();
+  o.durability = Durability::kNoSync;
+  o.map_size_bytes = std::uint64_t{1} << 20;
+  o.map_max_bytes = std::uint64_t{16} << 20;
+  std::vector<std::string> lines;
+  std::mutex lines_mu;
+  o.on_map_change = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(lines_mu);
+    lines.push_back(line);
+  };
+  auto opened = Env::Open(o);
+  REQUIRE_OK(opened);
+  Env& env = *opened.value();
+  const TableDesc& t = FirstMain();
+  Table table(env, t);
+
+  std::mutex mu;
+  std::vector<Record> acked;
+  std::vector<std::string> errors;
+  std::atomic<bool> stop{false};
+  std::atomic<long> reads{0};
+  auto failed = [&](const std::string& what) {
+    std::lock_guard<std::mutex> lock(mu);
+    errors.push_back(what);
+  };
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 3; ++w)
+    threads.emplace_back([&, w] {
+      std::mt19937_64 rng(100 + w);
+      for (int i = 0; !stop.load() && i < 200000; ++i) {
+        Record r = RandomRecord(t, rng, (w + 1) * 1'000'000 + i);
+        if (i % 2 == 0) {
+          Result<Uuid> got = table.Insert(&r);
+          if (!got.ok()) return failed("insert: " + got.status().message());
+          std::lock_guard<std::mutex> lock(mu);
+          acked.push_back(r);
+        } else {
+          // The worker's way: queued for the committer's thread. The
+          // promise is the callback's: set_value may still be returning on
+          // that thread when get() here has returned.
+          auto done = std::make_shared<std::promise<Result<Record>>>();
+          std::future<Result<Record>> answer = done->get_future();
+          table.InsertAsync(r, [done](Result<Record> res) { done->set_value(std::move(res)); });
+          Result<Record> res = answer.get();
+          if (!res.ok()) return failed("async insert: " + res.status().message());
+          std::lock_guard<std::mutex> lock(mu);
+          acked.push_back(res.value());
+        }
+      }
+    });
+  for (int rd = 0; rd < 3; ++rd)
+    threads.emplace_back([&, rd] {
+      std::mt19937_64 rng(200 + rd);
+      while (!stop.load()) {
+        Record want;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          if (acked.empty()) continue;
+          want = acked[rng() % acked.size()];
+        }
+        auto got = table.Get(want.uuid);
+        if (!got.ok()) return failed("get: " + got.status().message());
+        if (!(got->fields == want.fields)) return failed("get: a record read back differently");
+        auto n = table.Count();
+        if (!n.ok()) return failed("count: " + n.status().message());
+        ++reads;
+      }
+    });
+  // Until the map reached 8 MiB (three doublings), or something failed.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  for (;;) {
+    auto st = env.Stat();
+    if (!st.ok()) {
+      failed("stat: " + st.status().message());
+      break;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!errors.empty()) break;
+    }
+    if (st->map_size >= (std::uint64_t{8} << 20)) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      failed("the map did not reach 8 MiB in 120 s");
+      break;
+    }
+    std::this_thread::yield();
+  }
+  stop = true;
+  for (std::thread& th : threads) th.join();
+  BOOST_TEST(errors.empty(), errors.size() << " failures, first: "
+                                           << (errors.empty() ? "" : errors.front()));
+  auto st = env.Stat();
+  REQUIRE_OK(st);
+  BOOST_TEST(st->map_size >= (std::uint64_t{8} << 20));
+  BOOST_TEST(st->map_size <= o.map_max_bytes);
+  BOOST_TEST(st->map_max == o.map_max_bytes);
+  BOOST_TEST(st->map_growths >= 3u);
+  BOOST_TEST(lines.size() == st->map_growths, "one line per growth");
+  if (!lines.empty())
+    BOOST_TEST(lines.front().find("grown from 1 MiB") != std::string::npos, lines.front());
+  BOOST_TEST(table.Count().value() == acked.size());
+  for (const Record& r : acked) {
+    auto got = table.Get(r.uuid);
+    BOOST_TEST_REQUIRE(got.ok(), got.status().message());
+    BOOST_TEST_REQUIRE((got->fields == r.fields));
+  }
+  BOOST_TEST_MESSAGE("map growth: " << acked.size() << " inserts, " << reads.load()
+                                    << " reads, map " << (st->map_size >> 20) << " MiB after "
+                                    << st->map_growths << " growths");
+}
+
+BOOST_AUTO_TEST_CASE(inserts_get_storage_full_only_at_the_maximum) {
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path();
+  o.durability = Durability::kNoSync;
+  o.map_size_bytes = std::uint64_t{1} << 20;
+  o.map_max_bytes = std::uint64_t{4} << 20;
+  auto env = Env::Open(o);
+  REQUIRE_OK(env);
+  const TableDesc& t = FirstMain();
+  Table table(*env.value(), t);
+  std::mt19937_64 rng(11);
+  Status last;
+  for (int i = 0; i < 1'000'000 && last.ok(); ++i) {
+    Record r = RandomRecord(t, rng, i);
+    last = table.Insert(&r).status();
+  }
+  BOOST_TEST_REQUIRE((last.code() == Status::Code::kStorageFull), last.message());
+  auto st = env.value()->Stat();
+  REQUIRE_OK(st);
+  BOOST_TEST(st->map_size == o.map_max_bytes, "refused at " << st->map_size);
+  BOOST_TEST(st->used_bytes > (std::uint64_t{3} << 20));
+  BOOST_TEST(last.message().find("LMDB_MAP_MAX_GB") != std::string::npos, last.message());
+}
+
+BOOST_AUTO_TEST_CASE(a_process_adopts_the_map_another_process_grew) {
+  // The child forks before anything is open (see env.h), waits until the
+  // parent has opened the environment with a 1 MiB map that may not grow,
+  // then grows it itself to 4 MiB or more by inserting. The parent's next
+  // transactions get MDB_MAP_RESIZED and must adopt the larger map.
+  testutil::TempDir dir;
+  Options o;
+  o.path = dir.path();
+  o.durability = Durability::kNoSync;
+  o.map_size_bytes = std::uint64_t{1} << 20;
+  const TableDesc& t = FirstMain();
+  int to_child[2], to_parent[2];
+  BOOST_TEST_REQUIRE(pipe(to_child) == 0);
+  BOOST_TEST_REQUIRE(pipe(to_parent) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(to_child[1]);
+    close(to_parent[0]);
+    char go;
+    if (read(to_child[0], &go, 1) != 1) _exit(2);
+    Options grow = o;
+    grow.map_max_bytes = std::uint64_t{16} << 20;
+    auto child = Env::Open(grow);
+    if (!child.ok()) _exit(3);
+    Table table(*child.value(), t);
+    std::mt19937_64 rng(5);
+    std::uint32_t n = 0;
+    for (;; ++n) {
+      auto st = child.value()->Stat();
+      if (!st.ok()) _exit(4);
+      if (st->used_bytes > (std::uint64_t{3} << 20)) break;
+      Record r = RandomRecord(t, rng, 3'000'000 + n);
+      if (!table.Insert(&r).ok()) _exit(5);
+    }
+    if (write(to_parent[1], &n, sizeof n) != sizeof n) _exit(6);
+    _exit(0);
+  }
+  close(to_child[0]);
+  close(to_parent[1]);
+  auto env = Env::Open(o);
+  REQUIRE_OK(env);
+  Table table(*env.value(), t);
+  std::vector<Uuid> mine = Fill(*env.value(), t, 5, 9'000'000);
+  REQUIRE_OK(table.Get(mine[0]));  // leaves a reset reader in the pool
+  BOOST_TEST_REQUIRE(write(to_child[1], "g", 1) == 1);
+  std::uint32_t theirs = 0;
+  BOOST_TEST_REQUIRE(read(to_parent[0], &theirs, sizeof theirs) == ssize_t(sizeof theirs));
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(to_child[1]);
+  close(to_parent[0]);
+  BOOST_TEST_REQUIRE(WIFEXITED(status));
+  BOOST_TEST_REQUIRE(WEXITSTATUS(status) == 0, "the child failed at step " << WEXITSTATUS(status));
+
+  // Reads (a renewed pooled reader, a new one), a write, and Stat.
+  REQUIRE_OK(table.Get(mine[0]));
+  auto count = table.Count();
+  REQUIRE_OK(count);
+  BOOST_TEST(count.value() == theirs + 5u);
+  std::mt19937_64 rng(6);
+  Record r = RandomRecord(t, rng, 9'500'000);
+  REQUIRE_OK(table.Insert(&r));
+  auto st = env.value()->Stat();
+  REQUIRE_OK(st);
+  BOOST_TEST(st->map_size >= (std::uint64_t{3} << 20));
+  BOOST_TEST(st->map_adoptions >= 1u);
+  BOOST_TEST(st->map_growths == 0u, "this process could not grow its map itself");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

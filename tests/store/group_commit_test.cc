@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(a_failed_write_rolls_back_only_itself) {
   const TableDesc& t = env.env().schema().tables[0];
   // Drive the committer directly with a batch in which the middle write
   // puts a record and then fails: its put must vanish, the others stay.
-  GroupCommitter gc(impl.env, 0);
+  GroupCommitter gc(impl, 0);
   std::atomic<int> started{0};
   std::vector<std::thread> threads;
   std::vector<Status> results(3);
@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(submit_is_done_once_per_write_after_its_commit) {
   Env::Impl& impl = env.env().impl();
   const std::size_t kMaxBatch = 4;
   const int kQueued = 20;
-  GroupCommitter gc(impl.env, kMaxBatch);
+  GroupCommitter gc(impl, kMaxBatch);
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::promise<void> leading;
@@ -211,7 +211,7 @@ BOOST_AUTO_TEST_CASE(submit_is_done_once_per_write_after_its_commit) {
 BOOST_AUTO_TEST_CASE(run_returns_the_write_status_while_submits_go_on) {
   testutil::TempEnv env;
   Env::Impl& impl = env.env().impl();
-  GroupCommitter gc(impl.env, 0);
+  GroupCommitter gc(impl, 0);
   std::atomic<int> done{0}, failed{0};
   std::thread submitter([&] {
     for (int i = 0; i < 200; ++i)
