@@ -72,7 +72,9 @@ class ThreadBuffer {
 // scope, complete or not. The RapidJSON Writer is a private base, so
 // nothing can reach its own string writing (String, Key, RawNumber): the
 // string members below, and RapidJSON's SAX calls (Document::Accept) too,
-// go through EscapeJsonChars.
+// go through EscapeJsonChars. (No RawNumber: a handler fed numbers as
+// strings does not compile, rather than writing them as RapidJSON 1.1.0
+// does, quoted.)
 class JsonWriter : private internal::ThreadBuffer,
                    private rapidjson::Writer<rapidjson::StringBuffer> {
   using Base = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -102,9 +104,6 @@ class JsonWriter : private internal::ThreadBuffer,
   }
   bool String(const char* s, rapidjson::SizeType n, bool = false) {
     return String(std::string_view(s, n));
-  }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool = false) {
-    return String(std::string_view(s, n));  // as RapidJSON's Writer does
   }
 
  private:
