@@ -31,7 +31,7 @@ secs=${BENCH_SECONDS:-5}
 rss_secs=${BENCH_RSS_SECONDS:-60}
 threads=32  # the worker's WORKER_THREADS default on 2 cores; bare-fcgi too
 
-for b in "$build/store-bench" "$build/bare-fcgi" "$build/lmdbapi-worker"; do
+for b in "$build/store-bench" "$build/json-page-bench" "$build/bare-fcgi" "$build/lmdbapi-worker"; do
     [ -x "$b" ] || { echo "run.sh: no $b (run make bench)" >&2; exit 1; }
 done
 for t in nginx wrk redis-server redis-cli webdis curl python3; do
@@ -90,6 +90,8 @@ wait_for() {
 # ---- 1. the library beside raw LMDB
 say "library and raw LMDB (about 1 minute)"
 "$build/store-bench" "$tmp/data" >> "$figures" || fail "store-bench failed"
+say "JSON pages, ours beside RapidJSON's SSE2 writer (about 10 seconds)"
+"$build/json-page-bench" >> "$figures" || fail "json-page-bench failed"
 
 # ---- 2. the API: the worker on the store-bench database, dev.conf.in
 api_port=$(free_port)
@@ -297,6 +299,8 @@ L	get by uuid	lib.get	raw mdb_get	raw.get
 L	composite lookup, 10 hits	lib.composite	raw dupsort walk + 10 mdb_get	raw.composite
 L	range scan, 1,000 records	lib.range	raw index walk + 1,000 mdb_get	raw.range
 L	full scan 50k, fee_cents = x	lib.scan	raw cursor walk, int compare	raw.scan
+L	JSON page, 100 permits	json.page100_ours	RapidJSON SSE2 writer (landed)	json.page100_landed
+L	JSON page, 100 x 2 KiB notes	json.page100_long_ours	  "	json.page100_long_landed
 H	GET /api/permits/{uuid}	http.get	nginx return 200, same body	nginx.get
 H	  "	http.get	bare libfcgi, same body	bare.get
 H	  "	http.get	peer: redis + webdis GET	webdis.get

@@ -2,6 +2,8 @@
 
 #include "store/record_codec.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <exception>
@@ -13,12 +15,6 @@
 namespace lmdbapi {
 namespace {
 
-// msgpack::packer writes to anything with write(const char*, size_t).
-struct StringSink {
-  std::string* out;
-  void write(const char* data, std::size_t size) { out->append(data, size); }
-};
-
 Status Bad(const TableDesc& table, const std::string& what) {
   return Status::Corruption("stored " + table.name + " record: " + what);
 }
@@ -26,6 +22,8 @@ Status Bad(const TableDesc& table, const std::string& what) {
 // Bytes of the offset-table layout (record_codec.h).
 constexpr unsigned char kMarker = 0xc1;
 constexpr std::size_t kFixedHeader = 4;  // marker, width, count
+// The one NaN a DOUBLE is stored as (record_codec.h).
+constexpr std::uint64_t kCanonicalNaN = 0x7ff8000000000000;
 
 // Where a record's array is, and, for the offset-table layout, where each
 // stored field's bytes are.
@@ -195,7 +193,7 @@ class RecordReader : public msgpack::null_visitor {
     switch (Desc().type) {
       case FieldType::INT64: out_->Int64(Field(), v); break;
       case FieldType::TIMESTAMP: out_->Timestamp(Field(), Timestamp{v}); break;
-      // msgpack-c packs a double with an integral value as an integer.
+      // The landed version stored a whole DOUBLE as an integer (record_codec.h).
       case FieldType::DOUBLE: out_->Double(Field(), static_cast<double>(v)); break;
       case FieldType::DATE:
         if (v < std::numeric_limits<std::int32_t>::min() ||
@@ -311,40 +309,112 @@ class OneValue : public FieldVisitor {
   Value* value_;
 };
 
-void PackValue(const Value& v, msgpack::packer<StringSink>* pk) {
-  switch (TypeOf(v)) {
-    case FieldType::STRING: {
-      const std::string& s = std::get<std::string>(v);
-      pk->pack_str(static_cast<std::uint32_t>(s.size()));
-      pk->pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-      break;
-    }
-    case FieldType::INT64: pk->pack_int64(std::get<std::int64_t>(v)); break;
-    case FieldType::DOUBLE: pk->pack_double(std::get<double>(v)); break;
-    case FieldType::BOOL:
-      if (std::get<bool>(v)) pk->pack_true(); else pk->pack_false();
-      break;
-    case FieldType::DATE:
-      pk->pack_int32(std::get<Date>(v).days_since_epoch);
-      break;
-    case FieldType::TIMESTAMP:
-      pk->pack_int64(std::get<Timestamp>(v).micros_since_epoch);
-      break;
-    case FieldType::UUID: {
-      const Uuid& u = std::get<Uuid>(v);
-      pk->pack_bin(16);
-      pk->pack_bin_body(reinterpret_cast<const char*>(u.bytes.data()), 16);
-      break;
-    }
+// The stored forms (record_codec.h), byte by byte as the msgpack spec
+// lays them out. Written here, not by msgpack-c's packer, because the
+// packer chooses forms itself (a double with a whole value became an
+// integer) and an upgrade could choose differently; filters compare these
+// bytes, so they must be ours.
+
+void PutBigEndian(std::uint64_t v, int bytes, std::string* out) {
+  for (int i = bytes - 1; i >= 0; --i)
+    out->push_back(static_cast<char>(v >> (8 * i)));
+}
+
+void PutHead(unsigned char type, std::uint64_t v, int bytes,
+             std::string* out) {
+  out->push_back(static_cast<char>(type));
+  PutBigEndian(v, bytes, out);
+}
+
+// The smallest form: positive fixint, uint 8/16/32/64.
+void PutUint(std::uint64_t v, std::string* out) {
+  if (v < 0x80) {
+    out->push_back(static_cast<char>(v));
+  } else if (v <= 0xff) {
+    PutHead(0xcc, v, 1, out);
+  } else if (v <= 0xffff) {
+    PutHead(0xcd, v, 2, out);
+  } else if (v <= 0xffffffff) {
+    PutHead(0xce, v, 4, out);
+  } else {
+    PutHead(0xcf, v, 8, out);
   }
 }
 
-std::string Encoded(const Value& v) {
-  std::string out;
-  StringSink sink{&out};
-  msgpack::packer<StringSink> pk(sink);
-  PackValue(v, &pk);
-  return out;
+// The smallest form: PutUint from 0 up; negative fixint, int 8/16/32/64
+// below. (Two's complement: the low bytes of v as unsigned are its bytes.)
+void PutInt(std::int64_t v, std::string* out) {
+  if (v >= 0) return PutUint(static_cast<std::uint64_t>(v), out);
+  const auto bits = static_cast<std::uint64_t>(v);
+  if (v >= -32) {
+    out->push_back(static_cast<char>(bits));
+  } else if (v >= std::numeric_limits<std::int8_t>::min()) {
+    PutHead(0xd0, bits, 1, out);
+  } else if (v >= std::numeric_limits<std::int16_t>::min()) {
+    PutHead(0xd1, bits, 2, out);
+  } else if (v >= std::numeric_limits<std::int32_t>::min()) {
+    PutHead(0xd2, bits, 4, out);
+  } else {
+    PutHead(0xd3, bits, 8, out);
+  }
+}
+
+void PutDouble(double d, std::string* out) {
+  PutHead(0xcb, std::isnan(d) ? kCanonicalNaN : std::bit_cast<std::uint64_t>(d),
+          8, out);
+}
+
+void PutString(std::string_view s, std::string* out) {
+  const std::uint64_t n = s.size();
+  if (n < 32) {
+    out->push_back(static_cast<char>(0xa0 | n));
+  } else if (n <= 0xff) {
+    PutHead(0xd9, n, 1, out);
+  } else if (n <= 0xffff) {
+    PutHead(0xda, n, 2, out);
+  } else {
+    PutHead(0xdb, n, 4, out);
+  }
+  out->append(s);
+}
+
+void PutArrayHeader(std::uint64_t n, std::string* out) {
+  if (n < 16) {
+    out->push_back(static_cast<char>(0x90 | n));
+  } else if (n <= 0xffff) {
+    PutHead(0xdc, n, 2, out);
+  } else {
+    PutHead(0xdd, n, 4, out);
+  }
+}
+
+// What the landed version (msgpack-c 4.1's pack_double) stored for a
+// double with a whole value in integer range: that integer, in its
+// smallest form, -0.0 as 0. False for any other double (it stored those
+// as float64, the form EncodeValue writes).
+bool LegacyDouble(double d, std::string* out) {
+  if (!std::isfinite(d) || d != std::trunc(d)) return false;
+  if (d >= 0 && d < 0x1p64) {
+    PutUint(static_cast<std::uint64_t>(d), out);
+    return true;
+  }
+  if (d < 0 && d >= -0x1p63) {
+    PutInt(static_cast<std::int64_t>(d), out);
+    return true;
+  }
+  return false;
+}
+
+// Every form a stored field holding exactly v may have (record_codec.h):
+// the one EncodeValue writes, and for a DOUBLE the landed version's.
+std::vector<std::string> StoredForms(const Value& v) {
+  std::vector<std::string> forms(1);
+  EncodeValue(v, &forms[0]);
+  if (const double* d = std::get_if<double>(&v)) {
+    std::string legacy;
+    if (LegacyDouble(*d, &legacy)) forms.push_back(std::move(legacy));
+  }
+  return forms;
 }
 
 void PutLittleEndian(std::size_t v, std::size_t width, char* p) {
@@ -365,6 +435,27 @@ void VisitValue(const Value& v, int field, FieldVisitor* visitor) {
   }
 }
 
+void EncodeValue(const Value& v, std::string* out) {
+  switch (TypeOf(v)) {
+    case FieldType::STRING: PutString(std::get<std::string>(v), out); return;
+    case FieldType::INT64: PutInt(std::get<std::int64_t>(v), out); return;
+    case FieldType::DOUBLE: PutDouble(std::get<double>(v), out); return;
+    case FieldType::BOOL:
+      out->push_back(std::get<bool>(v) ? '\xc3' : '\xc2');
+      return;
+    case FieldType::DATE: PutInt(std::get<Date>(v).days_since_epoch, out); return;
+    case FieldType::TIMESTAMP:
+      PutInt(std::get<Timestamp>(v).micros_since_epoch, out);
+      return;
+    case FieldType::UUID: {
+      const Uuid& u = std::get<Uuid>(v);
+      PutHead(0xc4, u.bytes.size(), 1, out);  // bin 8
+      out->append(reinterpret_cast<const char*>(u.bytes.data()), u.bytes.size());
+      return;
+    }
+  }
+}
+
 void EncodeRecord(const TableDesc& table, const Record& record,
                   std::string* out) {
   const std::size_t n = record.fields.size();
@@ -375,13 +466,11 @@ void EncodeRecord(const TableDesc& table, const Record& record,
   out->append(kFixedHeader + width * n, '\0');
   const std::size_t array_start = out->size();
   std::vector<std::size_t> offsets(n);
-  StringSink sink{out};
-  msgpack::packer<StringSink> pk(sink);
-  pk.pack_array(static_cast<std::uint32_t>(table.fields.size() + 1));
-  pk.pack_uint64(record.revision);
+  PutArrayHeader(table.fields.size() + 1, out);
+  PutUint(record.revision, out);
   for (std::size_t i = 0; i < n; ++i) {
     offsets[i] = out->size() - array_start;
-    PackValue(record.fields[i], &pk);
+    EncodeValue(record.fields[i], out);
   }
   if (out->size() - array_start > 0xffff) {
     out->insert(array_start, 2 * n, '\0');
@@ -446,10 +535,17 @@ Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes,
   if (!s.ok()) return s;
   std::string_view stored;
   for (std::size_t f = 0; layout.has_offsets && f < layout.count; ++f) {
-    if (!layout.Field(f, &stored) || stored != Encoded(record.fields[f]))
+    bool known = layout.Field(f, &stored);
+    if (known) {
+      std::vector<std::string> forms = StoredForms(record.fields[f]);
+      known = std::find(forms.begin(), forms.end(), stored) != forms.end();
+    }
+    if (!known)
       return Bad(table, "the bytes the offset table gives field " +
                             table.fields[f].name +
-                            " are not the canonical encoding of its value");
+                            " are not a stored form of its value (the "
+                            "canonical encoding, or the landed version's "
+                            "integer form of a whole DOUBLE)");
   }
   return Status();
 }
@@ -460,9 +556,13 @@ StoredFilter::StoredFilter(const TableDesc& table,
     : table_(table) {
   for (int i : which) {
     const Filter& f = filters[i];
-    Check c{f.field, &f.value, Encoded(f.value), {}};
-    if (const double* d = std::get_if<double>(&f.value); d && *d == 0)
-      c.also = Encoded(Value(-*d));
+    Check c{f.field, &f.value, StoredForms(f.value)};
+    // +0.0 and -0.0 compare equal, so each matches the other's forms too.
+    if (const double* d = std::get_if<double>(&f.value); d && *d == 0) {
+      for (std::string& form : StoredForms(Value(-*d)))
+        if (std::find(c.forms.begin(), c.forms.end(), form) == c.forms.end())
+          c.forms.push_back(std::move(form));
+    }
     checks_.push_back(std::move(c));
   }
 }
@@ -484,7 +584,8 @@ Status StoredFilter::Matches(std::string_view bytes, bool* match) {
       std::string_view stored;
       if (!layout.Field(c.field, &stored))
         return Bad(table_, "field offsets out of order or range");
-      *match = stored == c.encoded || (!c.also.empty() && stored == c.also);
+      *match = std::find(c.forms.begin(), c.forms.end(), stored) !=
+               c.forms.end();
     }
     if (!*match) return Status();
   }

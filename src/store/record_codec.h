@@ -13,18 +13,44 @@
 //             byte of the array (little-endian); it ends where field_i+1
 //             starts, or at the end of the value
 //
-// and the array's items, in TableDesc order:
+// and the array's items, in TableDesc order, each in one form chosen here
+// and written byte by byte by EncodeValue (never by msgpack-c's packer,
+// whose choices are its own and could change with an upgrade):
 //
-//   STRING str | INT64 int | DOUBLE float64 (msgpack-c writes a double
-//   with an integral value as an int; both read back exactly) | BOOL bool
-//   DATE int (days since 1970-01-01) | TIMESTAMP int (UTC microseconds)
-//   UUID bin 16
+//   revision   unsigned integer, smallest form (below)
+//   STRING     the UTF-8 bytes after a header by length: fixstr (0xa0|n)
+//              below 32 bytes, str 8 (0xd9 n) to 255, str 16 (0xda n16)
+//              to 65535, str 32 (0xdb n32) beyond
+//   INT64      integer, smallest form: positive fixint 0..127; uint 8/16/
+//              32/64 (0xcc..0xcf) for the rest from 0 up; negative fixint
+//              -32..-1; int 8/16/32/64 (0xd0..0xd3) below that. Lengths
+//              and integers are big-endian, as msgpack has them.
+//   DOUBLE     always float64 (0xcb + IEEE 754 bits, big-endian), a whole
+//              value too; -0.0 keeps its sign (0xcb 80 00..00); every NaN
+//              becomes the one quiet NaN 0xcb 7f f8 00..00 (the store
+//              refuses NaN and infinities, see CheckRecordShape; the rule
+//              only makes EncodeValue total)
+//   BOOL       0xc3 true, 0xc2 false
+//   DATE       integer as INT64: days since 1970-01-01
+//   TIMESTAMP  integer as INT64: UTC microseconds since the epoch
+//   UUID       bin 8 of 16 bytes (0xc4 0x10 + the uuid's bytes)
+//   the array  fixarray (0x90|n) below 16 items, array 16 (0xdc n16) to
+//              65535, array 32 (0xdd n32) beyond
 //
-// Why the offsets: a scan that filters on one field reads that field's
-// bytes directly instead of parsing every value before it (a filtered scan
-// of 50,000 records is mostly that parsing otherwise). The encoding is
-// canonical (msgpack-c always picks the shortest form), so equal values
-// have equal bytes and a filter compares bytes; see StoredFilter.
+// So a value has exactly one encoding, and equal values equal bytes, which
+// is what lets a filter compare bytes (StoredFilter); the golden-bytes
+// tests pin every form.
+//
+// Records from the landed version. It let msgpack-c 4.1 choose, which
+// picks the same forms as above for every type but DOUBLE: a double with a
+// whole value in integer range was stored as that integer (2.0 as 0x02,
+// -3.0 as 0xfd), and -0.0 as 0. Those records read as they always did (an
+// integer in a DOUBLE field reads as that double) and are rewritten in the
+// canonical form when next replaced. Until then a stored field matches a
+// value if its bytes are any *stored form* of it: the canonical one, or
+// for a whole DOUBLE the landed version's integer (a filter on 0.0 or
+// -0.0 takes the forms of both, as they compare equal). Filters and
+// CheckFieldOffsets use that one rule; nothing else is accepted.
 //
 // Why an array and not a map: names would be stored in every record (for a
 // permit, about as many bytes as the values), and a decoder would compare
@@ -39,8 +65,8 @@
 // 0x90-0x9f or 0xdc); they read as before, filters decode them, and they
 // take the new layout when next replaced.
 //
-// msgpack-c throws on malformed bytes; this file catches everything, so no
-// exception leaves it.
+// Reading uses msgpack-c's parser, which throws on malformed bytes; this
+// file catches everything, so no exception leaves it.
 
 #ifndef LMDBAPI_STORE_RECORD_CODEC_H_
 #define LMDBAPI_STORE_RECORD_CODEC_H_
@@ -56,6 +82,9 @@
 #include "lmdbapi/table.h"
 
 namespace lmdbapi {
+
+// Appends v's stored form, as above. Total: any Value, NaN included.
+void EncodeValue(const Value& v, std::string* out);
 
 // REQUIRES: record matches table (CheckRecordShape passed).
 void EncodeRecord(const TableDesc& table, const Record& record,
@@ -80,17 +109,17 @@ Status DecodeField(const TableDesc& table, std::string_view bytes, int field,
                    Value* value);
 
 // What lmdbapi-admin check adds to DecodeRecord: kCorruption unless each
-// field's bytes, as the offset table places them, are the canonical
-// encoding of the value the array holds at that position (filters compare
-// the former, everything else reads the latter). OK for records of the
-// older layout. REQUIRES: DecodeRecord(table, bytes, &record) succeeded.
+// field's bytes, as the offset table places them, are a stored form (see
+// above: canonical, or the landed version's whole DOUBLE) of the value the
+// array holds at that position (filters compare the former, everything
+// else reads the latter). OK for records of the older layout. REQUIRES: DecodeRecord(table, bytes, &record) succeeded.
 Status CheckFieldOffsets(const TableDesc& table, std::string_view bytes,
                          const Record& record);
 
 // Equality filters (field == value, all of them) checked against stored
-// bytes without decoding: each value is encoded once as a record would
-// store it and compared with the field's bytes. Old-layout records are
-// decoded field by field instead.
+// bytes without decoding: each value's stored forms (above) are encoded
+// once and compared with the field's bytes. Old-layout records are decoded
+// field by field instead.
 class StoredFilter {
  public:
   // `which`: positions in `filters` to check. REQUIRES: each filter's value
@@ -108,9 +137,9 @@ class StoredFilter {
   struct Check {
     int field;
     const Value* value;
-    // The stored forms equal to value: one, or two for a zero DOUBLE
-    // (+0.0 and -0.0 compare equal but encode differently).
-    std::string encoded, also;
+    // The stored forms equal to value: one, two for a whole DOUBLE, three
+    // for a zero (+0.0 and -0.0 compare equal and share the legacy 0).
+    std::vector<std::string> forms;
   };
   const TableDesc& table_;
   std::vector<Check> checks_;

@@ -3,6 +3,7 @@
 
 #include "store/record_codec.h"
 
+#include <bit>
 #include <limits>
 #include <memory>
 #include <random>
@@ -45,6 +46,92 @@ std::string OldLayout(const TableDesc& t, const Record& r) {
   EncodeRecord(t, r, &bytes);
   std::size_t width = static_cast<unsigned char>(bytes[1]);
   return bytes.substr(4 + width * t.fields.size());
+}
+
+
+// Lower-case hex of every byte.
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xf];
+  }
+  return out;
+}
+
+std::string FromHex(std::string_view hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+  return out;
+}
+
+std::string Encode(const Value& v) {
+  std::string out;
+  EncodeValue(v, &out);
+  return out;
+}
+
+// Golden stored bytes, one value of each type (record_codec.h), written
+// out by hand: a changed byte anywhere in EncodeValue fails a test.
+std::string GoldenHex(FieldType type) {
+  switch (type) {
+    case FieldType::STRING: return "a3616263";                // "abc"
+    case FieldType::INT64: return "d1ff7f";                   // -129
+    case FieldType::DOUBLE: return "cb4000000000000000";      // 2.0
+    case FieldType::BOOL: return "c3";                        // true
+    case FieldType::DATE: return "d2fff506c6";                // 0001-01-01
+    case FieldType::TIMESTAMP: return "cf00061763a5230200";   // 2024-05-01T12:30Z
+    case FieldType::UUID: return "c410000102030405060708090a0b0c0d0e0f";
+  }
+  return "";
+}
+
+Value GoldenValue(FieldType type) {
+  switch (type) {
+    case FieldType::STRING: return std::string("abc");
+    case FieldType::INT64: return std::int64_t{-129};
+    case FieldType::DOUBLE: return 2.0;
+    case FieldType::BOOL: return true;
+    case FieldType::DATE: return Date{-719162};
+    case FieldType::TIMESTAMP: return Timestamp{1714566600000000};
+    case FieldType::UUID: {
+      Uuid u;
+      for (int i = 0; i < 16; ++i) u.bytes[i] = static_cast<std::uint8_t>(i);
+      return u;
+    }
+  }
+  return {};
+}
+
+// A record in the offset-table layout from each field's stored bytes as
+// given, built by hand from record_codec.h's description (two-byte
+// offsets, revision < 128), and the bare array of the older
+// layout: records the landed version wrote.
+std::string Assemble(std::uint8_t revision, const std::vector<std::string>& fields,
+                     std::string* bare_array = nullptr) {
+  std::string array;
+  const std::size_t items = fields.size() + 1;
+  if (items < 16) {
+    array += static_cast<char>(0x90 | items);  // fixarray
+  } else {
+    array += "\xdc";  // array 16
+    array += static_cast<char>(items >> 8);
+    array += static_cast<char>(items & 0xff);
+  }
+  array += static_cast<char>(revision);  // positive fixint
+  std::string offsets;
+  for (const std::string& f : fields) {
+    offsets += static_cast<char>(array.size() & 0xff);
+    offsets += static_cast<char>(array.size() >> 8);
+    array += f;
+  }
+  if (bare_array != nullptr) *bare_array = array;
+  std::string out = "\xc1\x02";
+  out += static_cast<char>(fields.size());
+  out += '\0';
+  return out + offsets + array;
 }
 
 }  // namespace
@@ -333,6 +420,179 @@ BOOST_AUTO_TEST_CASE(shape_check_names_the_field) {
       Record n = testutil::RandomRecord(t, rng, 1);
       n.fields[f] = std::numeric_limits<double>::quiet_NaN();
       BOOST_TEST(CheckRecordShape(t, n).subject() == t.fields[f].name);
+    }
+  }
+}
+
+// ---- golden bytes: the stored encoding is ours, not msgpack-c's ----------
+
+BOOST_AUTO_TEST_CASE(golden_bytes_double_is_always_float64) {
+  const std::pair<double, const char*> cases[] = {
+      {2.0, "cb4000000000000000"},  // msgpack-c 4.1 wrote 02
+      {0.0, "cb0000000000000000"},
+      {-0.0, "cb8000000000000000"},  // the sign is kept
+      {-3.0, "cbc008000000000000"},
+      {0.1, "cb3fb999999999999a"},
+      {-12345678.875, "cbc1678c29dc000000"},
+      {1e15, "cb430c6bf526340000"},
+      {1.7976931348623157e308, "cb7fefffffffffffff"},
+      {4.9406564584124654e-324, "cb0000000000000001"},
+      {std::numeric_limits<double>::infinity(), "cb7ff0000000000000"},
+  };
+  for (const auto& [v, hex] : cases) BOOST_TEST(Hex(Encode(v)) == hex, v);
+}
+
+BOOST_AUTO_TEST_CASE(golden_bytes_every_nan_is_the_one_quiet_nan) {
+  const std::uint64_t nans[] = {0x7ff8000000000000, 0xfff8000000000000,
+                                0x7ff0000000000001, 0x7fffffffffffffff,
+                                0xfff4000000000123};
+  for (std::uint64_t bits : nans)
+    BOOST_TEST(Hex(Encode(std::bit_cast<double>(bits))) == "cb7ff8000000000000");
+}
+
+BOOST_AUTO_TEST_CASE(golden_bytes_int64_takes_the_smallest_form) {
+  const std::pair<std::int64_t, const char*> cases[] = {
+      {0, "00"}, {1, "01"}, {127, "7f"}, {128, "cc80"}, {255, "ccff"},
+      {256, "cd0100"}, {65535, "cdffff"}, {65536, "ce00010000"},
+      {4294967295, "ceffffffff"}, {4294967296, "cf0000000100000000"},
+      {std::numeric_limits<std::int64_t>::max(), "cf7fffffffffffffff"},
+      {-1, "ff"}, {-32, "e0"}, {-33, "d0df"}, {-128, "d080"},
+      {-129, "d1ff7f"}, {-32768, "d18000"}, {-32769, "d2ffff7fff"},
+      {std::numeric_limits<std::int32_t>::min(), "d280000000"},
+      {std::int64_t{std::numeric_limits<std::int32_t>::min()} - 1,
+       "d3ffffffff7fffffff"},
+      {std::numeric_limits<std::int64_t>::min(), "d38000000000000000"},
+  };
+  for (const auto& [v, hex] : cases) BOOST_TEST(Hex(Encode(v)) == hex, v);
+}
+
+BOOST_AUTO_TEST_CASE(golden_bytes_string_header_goes_by_length) {
+  const std::pair<std::size_t, const char*> cases[] = {
+      {0, "a0"},         {1, "a1"},         {31, "bf"},
+      {32, "d920"},      {255, "d9ff"},     {256, "da0100"},
+      {65535, "daffff"}, {65536, "db00010000"},
+  };
+  for (const auto& [n, hex] : cases) {
+    const std::string s(n, 'z');
+    const std::string bytes = Encode(s);
+    const std::size_t head = std::string_view(hex).size() / 2;
+    BOOST_TEST_REQUIRE(bytes.size() == head + n, n);
+    BOOST_TEST(Hex(bytes.substr(0, head)) == hex, n);
+    BOOST_TEST((bytes.substr(head) == s), n);
+  }
+  // UTF-8 and NUL bytes are stored as they are.
+  BOOST_TEST(Hex(Encode(std::string("\xc3\xa9\0x", 4))) == "a4c3a90078");
+}
+
+BOOST_AUTO_TEST_CASE(golden_bytes_bool_date_timestamp_uuid) {
+  BOOST_TEST(Hex(Encode(true)) == "c3");
+  BOOST_TEST(Hex(Encode(false)) == "c2");
+  BOOST_TEST(Hex(Encode(Date{0})) == "00");
+  BOOST_TEST(Hex(Encode(Date{-719162})) == "d2fff506c6");     // 0001-01-01
+  BOOST_TEST(Hex(Encode(Date{2932896})) == "ce002cc0a0");     // 9999-12-31
+  BOOST_TEST(Hex(Encode(Timestamp{0})) == "00");
+  BOOST_TEST(Hex(Encode(Timestamp{-1})) == "ff");
+  BOOST_TEST(Hex(Encode(Timestamp{1714566600000000})) == "cf00061763a5230200");
+  for (FieldType type : {FieldType::STRING, FieldType::INT64, FieldType::DOUBLE,
+                         FieldType::BOOL, FieldType::DATE, FieldType::TIMESTAMP,
+                         FieldType::UUID})
+    BOOST_TEST(Hex(Encode(GoldenValue(type))) == GoldenHex(type), TypeName(type));
+}
+
+// The whole record, header and offsets included, for every table: built
+// from the golden field bytes above, never from EncodeValue.
+BOOST_AUTO_TEST_CASE(golden_bytes_whole_record) {
+  for (const TableDesc& t : S().tables) {
+    Record r;
+    r.revision = 5;
+    std::vector<std::string> fields;
+    for (const FieldDesc& f : t.fields) {
+      r.fields.push_back(GoldenValue(f.type));
+      fields.push_back(FromHex(GoldenHex(f.type)));
+    }
+    std::string bytes;
+    EncodeRecord(t, r, &bytes);
+    BOOST_TEST(Hex(bytes) == Hex(Assemble(5, fields)), t.name);
+    ExpectReadsBack(t, bytes, r);
+    REQUIRE_OK(CheckFieldOffsets(t, bytes, r));
+  }
+}
+
+// Records the landed version wrote (msgpack-c 4.1 chose the forms) hold a
+// whole DOUBLE as an integer; they read, filter and pass check as before.
+BOOST_AUTO_TEST_CASE(landed_whole_doubles_still_read_filter_and_check) {
+  const std::pair<double, const char*> legacy[] = {
+      {2.0, "02"},        {-3.0, "fd"},        {0.0, "00"},
+      {300.0, "cd012c"},  {-200.0, "d1ff38"},  {1e15, "cf00038d7ea4c68000"},
+      {9223372036854775808.0, "cf8000000000000000"},
+      {-9223372036854775808.0, "d38000000000000000"},
+  };
+  int tried = 0;
+  for (const TableDesc& t : S().tables) {
+    for (std::size_t f = 0; f < t.fields.size(); ++f) {
+      if (t.fields[f].type != FieldType::DOUBLE) continue;
+      for (const auto& [value, hex] : legacy) {
+        BOOST_TEST_CONTEXT(t.name << "." << t.fields[f].name << " = " << value) {
+          Record want;
+          want.revision = 3;
+          std::vector<std::string> fields;
+          for (const FieldDesc& d : t.fields) {
+            want.fields.push_back(GoldenValue(d.type));
+            fields.push_back(Encode(want.fields.back()));
+          }
+          want.fields[f] = value;
+          fields[f] = FromHex(hex);
+          std::string old_array;
+          const std::string bytes = Assemble(3, fields, &old_array);
+          for (const std::string& b : {bytes, old_array}) {
+            ExpectReadsBack(t, b, want);
+            REQUIRE_OK(CheckFieldOffsets(t, b, want));
+            for (double probe : {value, -value, value + 1}) {
+              std::vector<Filter> filters = {{static_cast<int>(f), probe}};
+              StoredFilter filter(t, filters, {0});
+              bool got = false;
+              REQUIRE_OK(filter.Matches(b, &got));
+              BOOST_TEST(got == (probe == value), "filter " << probe);
+            }
+          }
+          // Replaced, it takes the canonical float64.
+          std::string now;
+          EncodeRecord(t, want, &now);
+          BOOST_TEST(now != bytes);
+          ExpectReadsBack(t, now, want);
+          ++tried;
+        }
+      }
+    }
+  }
+  BOOST_TEST_MESSAGE(tried << " landed-version DOUBLE fields checked");
+}
+
+// Check takes exactly the forms filters take: a DOUBLE stored in any other
+// form (float32, a wider integer than msgpack-c chose) still reads, but a
+// filter would miss it, so lmdbapi-admin check reports it.
+BOOST_AUTO_TEST_CASE(check_refuses_forms_that_filters_would_miss) {
+  for (const TableDesc& t : S().tables) {
+    for (std::size_t f = 0; f < t.fields.size(); ++f) {
+      std::vector<std::string> odd;
+      switch (t.fields[f].type) {
+        case FieldType::DOUBLE: odd = {"ca40000000", "cd0002", "d002"}; break;
+        case FieldType::INT64: odd = {"cd0001", "d0ff", "cf0000000000000005"}; break;
+        case FieldType::STRING: odd = {"d903616263"}; break;  // "abc" as str 8
+        default: continue;
+      }
+      for (const std::string& hex : odd) {
+        BOOST_TEST_CONTEXT(t.name << "." << t.fields[f].name << " as " << hex) {
+          std::vector<std::string> fields;
+          for (const FieldDesc& d : t.fields) fields.push_back(Encode(GoldenValue(d.type)));
+          fields[f] = FromHex(hex);
+          const std::string bytes = Assemble(1, fields);
+          Record back;
+          REQUIRE_OK(DecodeRecord(t, bytes, &back));
+          BOOST_TEST((CheckFieldOffsets(t, bytes, back).code() ==
+                      Status::Code::kCorruption));
+        }
+      }
     }
   }
 }
