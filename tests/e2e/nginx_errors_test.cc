@@ -6,8 +6,8 @@
 // Provoked here: 400 (a request line or a header nginx cannot take), 404
 // (outside /api/, a missing docs file), 405 (a DELETE of a docs file), 413
 // (a body over client_max_body_size), 414 (a request line over nginx's
-// buffers), 501 (a Transfer-Encoding nginx lacks) and 502 -> 503 (no worker
-// listening). Not provoked: 408 (nginx closes a timed-out connection
+// buffers), 501 (a Transfer-Encoding nginx lacks), 505 (an HTTP version it
+// lacks) and 502 -> 503 (no worker listening). Not provoked: 408 (nginx closes a timed-out connection
 // without answering), 429 (no rate limit is configured), 500 (a fault in
 // nginx itself), 504 (a hung worker: 30 s of fastcgi_read_timeout).
 // tests/http/nginx_problems_test.cc checks those pages as text.
@@ -59,8 +59,13 @@ BOOST_FIXTURE_TEST_SUITE(nginx_errors, StackFixture)
 BOOST_AUTO_TEST_CASE(a_request_line_nginx_cannot_parse_is_a_400_problem) {
   CheckNginxProblem(RawRequest(stack.port(), "GARBAGE\r\n\r\n", 10000), 400,
                     "bad-request");
-  CheckNginxProblem(RawRequest(stack.port(), Raw("GET /api/ HTTP/9.9"), 10000),
+  CheckNginxProblem(RawRequest(stack.port(), Raw("GET /api/ HTTP/1.1 x"), 10000),
                     400, "bad-request");
+}
+
+BOOST_AUTO_TEST_CASE(an_http_version_nginx_lacks_is_a_505_problem) {
+  CheckNginxProblem(RawRequest(stack.port(), Raw("GET /api/ HTTP/9.9"), 10000),
+                    505, "http-version-not-supported");
 }
 
 BOOST_AUTO_TEST_CASE(a_header_over_nginx_buffers_is_a_400_problem) {

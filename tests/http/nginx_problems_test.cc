@@ -50,7 +50,7 @@ BOOST_AUTO_TEST_CASE(every_error_nginx_makes_for_the_api_has_a_page) {
   const std::map<int, int> want = {
       {400, 400}, {494, 400}, {404, 404}, {405, 405}, {408, 408},
       {413, 413}, {414, 414}, {429, 429}, {500, 500}, {501, 501},
-      {502, 503}, {503, 503}, {504, 503}};
+      {502, 503}, {503, 503}, {504, 503}, {505, 505}};
   BOOST_TEST((pages == want));
 }
 
@@ -92,7 +92,7 @@ BOOST_AUTO_TEST_CASE(each_page_is_the_workers_problem_body) {
                  "nginx would read a variable");
     }
   }
-  BOOST_TEST(n == 13, "one page per error_page line");
+  BOOST_TEST(n == 14, "one page per error_page line");
 }
 
 BOOST_AUTO_TEST_CASE(the_conf_says_it_is_generated) {
