@@ -112,7 +112,7 @@ test: deps fuzz-check check-asan ## install what is missing, build, run every su
 	    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
 
 # The e2e suites run real nginx and workers (LMDBAPI_WORKER names the binary).
-check: $(tests) $(e2e) $(worker) $(admin) docs ## one schema: unit suites, OpenAPI lint, end-to-end suites
+check: $(tests) $(e2e) $(worker) $(admin) $(nginx_problems) docs ## one schema: unit suites, OpenAPI lint, end-to-end suites
 	@echo "== $(schema): unit tests"
 	@$(tests) --report_level=short --report_sink=$(BUILD)/unit.report; \
 	    rc=$$?; cat $(BUILD)/unit.report; exit $$rc

@@ -94,7 +94,8 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
                     "/usr/local/share/lmdb-api/docs/");
   BOOST_TEST(site_back == ReadFile((RepoRoot() / "conf/nginx/lmdb-api.conf").string()));
   // ...and includes nginx's error pages from where they were installed,
-  // as the worker renders them.
+  // as the worker renders them (make check renders them before this runs;
+  // Make() keeps the built worker, so it would not re-render them).
   BOOST_TEST(Contains(site, "include  /etc/nginx/snippets/lmdb-api-problems.conf;"));
   Result<std::string> problems = http::NginxProblemsConf();
   BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
