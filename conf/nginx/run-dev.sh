@@ -61,7 +61,10 @@ sed -e "s|@USER@|$(esc "$user_line")|g" \
     -e "s|@PREFIX@|$(esc "$prefix")|g" \
     -e "s|@UPSTREAM_SERVERS@|server unix:$(esc "$sock");|g" \
     -e "s|@ROOT@|$(esc "$root")|g" \
+    -e "s|@PROBLEMS_CONF@|$(esc "$prefix/problems.conf")|g" \
     "$here/dev.conf.in" > "$conf" || exit 1
+# nginx's error pages, from the worker being served (src/http/problems.def).
+"$worker" --print-nginx-problems > "$prefix/problems.conf" || exit 1
 
 # -e stderr: nginx would otherwise first open its compiled-in error log,
 # which an ordinary user cannot write.

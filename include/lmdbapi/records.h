@@ -8,6 +8,10 @@
 //   Record ToRecord(const permits_record&);
 //   void FromRecord(const Record&, permits_record*);
 //
+// The macros generate only the structs and, for each, a table of member
+// pointers (RecordFields); ToRecord and FromRecord are written once, as
+// templates that walk it.
+//
 // Generated names keep the schema's spelling, so grepping a table name finds
 // every use. Everything generic (codecs, index keys, routes, OpenAPI) walks
 // the runtime descriptors in schema.h instead.
@@ -18,9 +22,12 @@
 #ifndef LMDBAPI_RECORDS_H_
 #define LMDBAPI_RECORDS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "lmdbapi/record.h"
 #include "lmdbapi/value.h"
@@ -54,28 +61,75 @@ field_t<T> StructDefault(Literal literal) {
 #define OPTIONAL_FIELD(t, f, type, dflt, doc) \
   field_t<FieldType::type> f = StructDefault<FieldType::type>(dflt);
 #define END_TABLE(t) };
+#include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
+#include "lmdbapi/schema_epilogue.def"
 
-#define TABLE(t, doc)                                   \
-  inline Record ToRecord(const t##_record& typed) {     \
-    Record r{typed.uuid, typed.revision, {}};
-#define PARENT(t, link, parent) r.fields.emplace_back(typed.link);
-#define FIELD(t, f, type, doc) r.fields.emplace_back(typed.f);
-#define END_TABLE(t) return r; }
+// Ends each table's member list below (the rows cannot know which is last).
+struct EndOfFields {};
+
+// Each struct's fields in Record::fields order, as member pointers: the
+// data ToRecord and FromRecord walk. kMembers is a std::tuple.
+template <typename T>
+struct RecordFields;
+
+#define TABLE(t, doc) \
+  template <> struct RecordFields<t##_record> { \
+    static constexpr auto kMembers = std::tuple(
+#define PARENT(t, link, parent) &t##_record::link,
+#define FIELD(t, f, type, doc) &t##_record::f,
+#define END_TABLE(t) EndOfFields{}); };
+#include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
+#include "lmdbapi/schema_epilogue.def"
+
+// A struct generated above: one per table.
+template <typename T>
+concept TableRecord = requires { RecordFields<T>::kMembers; };
+
+namespace records_internal {
+
+template <typename T, typename M>
+void Append(const T& typed, M T::*member, std::vector<Value>* out) {
+  out->emplace_back(typed.*member);
+}
+template <typename T>
+void Append(const T&, EndOfFields, std::vector<Value>*) {}
+
+template <typename T, typename M>
+void Take(const std::vector<Value>& fields, std::size_t* i, T* typed,
+          M T::*member) {
+  typed->*member = std::get<M>(fields[(*i)++]);
+}
+template <typename T>
+void Take(const std::vector<Value>&, std::size_t*, T*, EndOfFields) {}
+
+}  // namespace records_internal
+
+template <TableRecord T>
+Record ToRecord(const T& typed) {
+  Record r{typed.uuid, typed.revision, {}};
+  std::apply(
+      [&](auto... member) {
+        (records_internal::Append(typed, member, &r.fields), ...);
+      },
+      RecordFields<T>::kMembers);
+  return r;
+}
 
 // REQUIRES: record has the table's field count and types (as every Record
 // the library returns does).
-#define TABLE(t, doc)                                               \
-  inline void FromRecord(const Record& r, t##_record* typed) {      \
-    typed->uuid = r.uuid;                                           \
-    typed->revision = r.revision;                                   \
-    std::size_t i = 0;
-#define PARENT(t, link, parent) typed->link = std::get<Uuid>(r.fields[i++]);
-#define FIELD(t, f, type, doc) \
-  typed->f = std::get<field_t<FieldType::type>>(r.fields[i++]);
-#define END_TABLE(t) (void)i; }
-#include LMDBAPI_SCHEMA
+template <TableRecord T>
+void FromRecord(const Record& r, T* typed) {
+  typed->uuid = r.uuid;
+  typed->revision = r.revision;
+  std::size_t i = 0;
+  std::apply(
+      [&](auto... member) {
+        (records_internal::Take(r.fields, &i, typed, member), ...);
+      },
+      RecordFields<T>::kMembers);
+}
 
 }  // namespace lmdbapi
 

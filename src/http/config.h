@@ -7,8 +7,9 @@
 // error naming the variable, quoting the value and saying what is expected;
 // the worker prints it and exits with code 2.
 //
-//   HOST_URL          127.0.0.1:8080   where nginx listens (host:port); the
-//                                      worker only reports it
+//   HOST_URL          127.0.0.1:8080   where make run's nginx listens
+//                                      (host:port); the worker only reports
+//                                      it, the production site ignores it
 //   LMDB_PATH         ./var/data       the environment's directory
 //   LMDB_MAP_SIZE_GB  1                starting map size, 1..1024 GiB
 //   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
@@ -20,12 +21,13 @@
 //   WRITE_BATCH_MAX   256              most writes one group commit carries,
 //                                      1..256; 1 = one commit (and fsync)
 //                                      per write (Options::max_batch_writes)
-//   WORKER_THREADS    16 x cores       accept threads, 1..1024 (default at
+//   WORKER_THREADS    16 x cores       request threads, 1..1024 (default at
 //                                      least 16, at most 64)
 //   LOG_LEVEL         info             error | info | debug
-//   FCGI_SOCKET       (unset)          unix socket path; unset: fd 0 if it
-//                                      is a listening socket, else
-//                                      ./var/run/lmdb-api.sock
+//   FCGI_SOCKET       (unset)          unix socket path; unset: the socket
+//                                      systemd passes (fd 3, LISTEN_FDS),
+//                                      else fd 0 if it is a listening
+//                                      socket, else ./var/run/lmdb-api.sock
 //   FCGI_SOCKET_MODE  0660             mode of the socket the worker makes:
 //                                      0660 (its group may connect: put
 //                                      nginx's user in it) or 0600 (only

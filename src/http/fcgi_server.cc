@@ -62,27 +62,7 @@ std::string_view Param(const FCGX_Request& req, const char* name) {
   return v == nullptr ? std::string_view() : std::string_view(v);
 }
 
-std::string_view Reason(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    case 507: return "Insufficient Storage";
-  }
-  return "Unknown";
-}
+std::string_view Reason(int status) { return ReasonPhrase(status); }
 
 // Header values come from our own code, but a CR or LF must never reach
 // the header block whatever the library puts in, say, a plan string.

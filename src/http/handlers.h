@@ -3,8 +3,8 @@
 // The request and response are plain structs, with no FastCGI in sight, so
 // the whole API (routing, parameters, bodies, status codes, problem
 // details) is unit-tested against a real Env without a socket. The server
-// (fcgi_server.h) fills a Request from FastCGI params, calls HandleRequest
-// and writes the Response out.
+// (fcgi_server.h) fills a Request from FastCGI params, calls
+// HandleRequestAsync and writes the Response out.
 //
 // Writes need not hold the caller's thread through their commit:
 // HandleRequestAsync hands a write to the group committer and the thread

@@ -19,9 +19,13 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kMethods = {
     "GET", "HEAD", "POST", "PUT", "DELETE", "other"};
-// Every status the worker or the nginx site answers with; others: "other".
-constexpr std::array<int, 13> kStatuses = {200, 201, 204, 400, 404, 405, 409,
-                                           413, 415, 422, 500, 503, 507};
+// Every status the worker or the nginx site answers with (problems.def);
+// others: "other".
+constexpr int kStatusList[] = {
+#define HTTP_STATUS(code, reason) code,
+#include "http/problems.def"
+};
+constexpr std::array kStatuses = std::to_array(kStatusList);
 constexpr std::size_t kStatusSlots = kStatuses.size() + 1;
 // Upper bounds, microseconds: 1-2-5 steps from 1 us to 1 s, then +Inf.
 constexpr std::array<std::uint64_t, 19> kBoundsUs = {

@@ -5,19 +5,14 @@
 #include <charconv>
 
 #include "http/base64url.h"
+#include "http/utf8.h"
 
 namespace lmdbapi::http {
 namespace {
 
-std::string Clip(std::string_view text) {
-  constexpr std::size_t kMax = 64;
-  if (text.size() <= kMax) return std::string(text);
-  return std::string(text.substr(0, kMax)) + "...";
-}
-
 Status Twice(std::string_view name) {
   return Status::InvalidArgument(
-      name, "query parameter \"" + Clip(name) + "\" is given twice");
+      name, "query parameter " + QuoteForMessage(name) + " is given twice");
 }
 
 // Parses limit and after into *page; false if `p` is neither.
@@ -37,8 +32,8 @@ bool TakePageParam(const QueryParam& p, bool* seen_limit, bool* seen_after,
     if (p.value.empty() || ec != std::errc() || end != e || v < 1 ||
         v > kMaxLimit) {
       *s = Status::InvalidArgument(
-          "limit", "limit: \"" + Clip(p.value) +
-                       "\" is not a page size (expected 1.." +
+          "limit", "limit: " + QuoteForMessage(p.value) +
+                       " is not a page size (expected 1.." +
                        std::to_string(kMaxLimit) + ")");
       return true;
     }
@@ -53,8 +48,8 @@ bool TakePageParam(const QueryParam& p, bool* seen_limit, bool* seen_after,
     *seen_after = true;
     if (p.value.empty() || !DecodeBase64Url(p.value, &page->after)) {
       *s = Status::InvalidArgument(
-          "after", "after: \"" + Clip(p.value) +
-                       "\" is not a cursor (pass the \"next\" of the "
+          "after", "after: " + QuoteForMessage(p.value) +
+                       " is not a cursor (pass the \"next\" of the "
                        "previous page unchanged)");
       page->after.clear();
     }
@@ -107,7 +102,7 @@ Status ParseFindParams(const std::vector<QueryParam>& params,
     int i = table.FieldIndex(p.name);
     if (i < 0)
       return Status::InvalidArgument(
-          p.name, "unknown query parameter \"" + Clip(p.name) + "\"; " +
+          p.name, "unknown query parameter " + QuoteForMessage(p.name) + "; " +
                       table.name + " filters on its fields (" +
                       FieldList(table) + ") and takes limit and after");
     if (seen[i]) return Twice(p.name);
@@ -140,8 +135,8 @@ Status ParseRangeParams(const std::vector<QueryParam>& params,
                                                  : nullptr;
     if (slot == nullptr)
       return Status::InvalidArgument(
-          p.name, "unknown query parameter \"" + Clip(p.name) +
-                      "\"; range takes field, from, to, limit and after");
+          p.name, "unknown query parameter " + QuoteForMessage(p.name) +
+                      "; range takes field, from, to, limit and after");
     if (*slot != nullptr) return Twice(p.name);
     *slot = &p;
   }
@@ -151,7 +146,7 @@ Status ParseRangeParams(const std::vector<QueryParam>& params,
   range->field = table.FieldIndex(field->value);
   if (range->field < 0)
     return Status::InvalidArgument(
-        "field", "field: \"" + Clip(field->value) + "\" is not a field of " +
+        "field", "field: " + QuoteForMessage(field->value) + " is not a field of " +
                      table.name + " (" + FieldList(table) + ")");
   const FieldDesc& f = table.fields[range->field];
   for (const QueryParam* bound : {from, to}) {
@@ -172,8 +167,8 @@ Status ParsePageParams(const std::vector<QueryParam>& params,
     Status s;
     if (!TakePageParam(p, &seen_limit, &seen_after, page, &s))
       return Status::InvalidArgument(
-          p.name, "unknown query parameter \"" + Clip(p.name) +
-                      "\"; this route takes limit and after");
+          p.name, "unknown query parameter " + QuoteForMessage(p.name) +
+                      "; this route takes limit and after");
     if (!s.ok()) return s;
   }
   return Status();
@@ -182,8 +177,8 @@ Status ParsePageParams(const std::vector<QueryParam>& params,
 Status ParseNoParams(const std::vector<QueryParam>& params) {
   if (params.empty()) return Status();
   return Status::InvalidArgument(
-      params[0].name, "unknown query parameter \"" + Clip(params[0].name) +
-                          "\"; this route takes none");
+      params[0].name, "unknown query parameter " + QuoteForMessage(params[0].name) +
+                          "; this route takes none");
 }
 
 }  // namespace lmdbapi::http

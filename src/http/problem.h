@@ -8,7 +8,8 @@
 // "title" is fixed per type; "detail" is the Status message (or the HTTP
 // layer's own words); "field" is Status::subject() and appears only when
 // non-empty. Each Status code maps to one type; errors that only HTTP knows
-// (no route, wrong method, body too large, ...) have their own.
+// (no route, wrong method, body too large, ...) have their own. All of them,
+// and every status, are rows of src/http/problems.def.
 
 #ifndef LMDBAPI_HTTP_PROBLEM_H_
 #define LMDBAPI_HTTP_PROBLEM_H_
@@ -33,24 +34,31 @@ struct ProblemType {
 // The one problem type for each Status code. REQUIRES: code != kOk.
 ProblemType ProblemFor(Status::Code code);
 
+// Errors that only HTTP knows (no route, wrong method, body too large, ...):
+// the HTTP_PROBLEM rows of problems.def, in their order.
 enum class HttpError {
-  kNoRoute,               // 404: no table or route at that path
-  kMethodNotAllowed,      // 405, with an Allow header
-  kBodyTooLarge,          // 413: over MAX_BODY_BYTES
-  kUnsupportedMediaType,  // 415: a POST/PUT body that is not JSON
-  kMissingBody,           // 400: a POST/PUT without a body
-  kBadRequest,            // 400: a malformed request line or header
-  kInternal,              // 500: a bug; logged
-  kUriTooLong,            // 414: only nginx answers it (its own buffers), in
-                          // this shape; listed so the document shows it
+#define HTTP_PROBLEM(error, status, slug, title) error,
+#include "http/problems.def"
 };
 
 ProblemType ProblemFor(HttpError error);
 
-// Every problem type above, each once, Status codes first (in Code order),
-// then HttpErrors; several types share a status. The OpenAPI document lists
-// them per status, so a client knows every "type" a status may carry.
+// Every problem type above, each once, in problems.def's order: Status
+// codes first, then HttpErrors; several types share a status. The OpenAPI
+// document lists them per status, so a client knows every "type" a status
+// may carry.
 std::vector<ProblemType> AllProblemTypes();
+
+// The problem types only nginx answers (NGINX_PROBLEM rows); not in the
+// OpenAPI document.
+std::vector<ProblemType> NginxOnlyProblemTypes();
+
+// The reason phrase of a status problems.def lists ("Not Found"), else
+// "Unknown".
+std::string_view ReasonPhrase(int status);
+
+// Every status the worker or the nginx site answers, ascending.
+std::vector<int> AnsweredStatuses();
 
 // Appends the problem object to *out. `detail` and `field` may hold any
 // bytes: ill-formed UTF-8 is replaced, so the body is always valid JSON.

@@ -3,26 +3,10 @@
 #include "http/query.h"
 
 #include "http/utf8.h"
+#include "lmdbapi/hex.h"
 
 namespace lmdbapi::http {
 namespace {
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// For messages: the raw text, cut short and with bad UTF-8 repaired.
-std::string Quote(std::string_view raw) {
-  constexpr std::size_t kMax = 64;
-  std::string q = "\"";
-  AppendRepairedUtf8(raw.substr(0, kMax), &q);
-  if (raw.size() > kMax) q += "...";
-  q += '"';
-  return q;
-}
 
 }  // namespace
 
@@ -34,7 +18,7 @@ bool PercentDecode(std::string_view text, bool plus_is_space,
     char c = text[i];
     if (c == '%') {
       if (i + 2 >= text.size()) return false;
-      int hi = HexDigit(text[i + 1]), lo = HexDigit(text[i + 2]);
+      int hi = HexDigitValue(text[i + 1]), lo = HexDigitValue(text[i + 2]);
       if (hi < 0 || lo < 0) return false;
       out->push_back(static_cast<char>(hi * 16 + lo));
       i += 2;
@@ -64,26 +48,26 @@ Status ParseQuery(std::string_view query, std::vector<QueryParam>* out) {
     QueryParam p;
     if (!PercentDecode(raw_name, true, &p.name))
       return Status::InvalidArgument(
-          "query", "query parameter name " + Quote(raw_name) +
+          "query", "query parameter name " + QuoteForMessage(raw_name) +
                        " has a malformed %-escape (expected % and two hex "
                        "digits)");
     if (p.name.empty())
       return Status::InvalidArgument(
-          "query", "query parameter " + Quote(piece) + " has no name");
+          "query", "query parameter " + QuoteForMessage(piece) + " has no name");
     if (!IsValidUtf8(p.name))
       return Status::InvalidArgument(
-          "query", "query parameter name " + Quote(raw_name) +
+          "query", "query parameter name " + QuoteForMessage(raw_name) +
                        " is not UTF-8 once decoded");
     if (!PercentDecode(raw_value, true, &p.value))
       return Status::InvalidArgument(
           p.name, "query parameter " + p.name + ": value " +
-                      Quote(raw_value) +
+                      QuoteForMessage(raw_value) +
                       " has a malformed %-escape (expected % and two hex "
                       "digits)");
     if (!IsValidUtf8(p.value))
       return Status::InvalidArgument(
           p.name, "query parameter " + p.name + ": value " +
-                      Quote(raw_value) + " is not UTF-8 once decoded");
+                      QuoteForMessage(raw_value) + " is not UTF-8 once decoded");
     out->push_back(std::move(p));
   }
   return Status();

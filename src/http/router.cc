@@ -145,13 +145,8 @@ bool Split(std::string_view rest, std::array<std::string_view, 4>* seg,
   }
 }
 
-std::string Quoted(std::string_view s) {
-  std::string q = "\"";
-  AppendRepairedUtf8(s.substr(0, 80), &q);
-  if (s.size() > 80) q += "...";
-  q += '"';
-  return q;
-}
+// Paths are quoted longer than query values: a path's end says most.
+std::string Quoted(std::string_view s) { return QuoteForMessage(s, 80); }
 
 RouteMatch NoRoute(std::string detail) {
   RouteMatch m;

@@ -61,4 +61,12 @@ void AppendRepairedUtf8(std::string_view text, std::string* out) {
   }
 }
 
+std::string QuoteForMessage(std::string_view text, std::size_t max_bytes) {
+  std::string q = "\"";
+  AppendRepairedUtf8(text.substr(0, max_bytes), &q);
+  if (text.size() > max_bytes) q += "...";
+  q += '"';
+  return q;
+}
+
 }  // namespace lmdbapi::http

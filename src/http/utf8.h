@@ -21,6 +21,11 @@ bool IsValidUtf8(std::string_view text, std::size_t* bad_offset = nullptr);
 // Appends `text` to *out with every ill-formed sequence replaced by U+FFFD.
 void AppendRepairedUtf8(std::string_view text, std::string* out);
 
+// Client text for a message: in double quotes, its first max_bytes bytes
+// with ill-formed UTF-8 repaired, and "..." before the closing quote if it
+// was cut. Not escaped: the problem+json writer escapes what it must.
+std::string QuoteForMessage(std::string_view text, std::size_t max_bytes = 64);
+
 }  // namespace lmdbapi::http
 
 #endif  // LMDBAPI_HTTP_UTF8_H_

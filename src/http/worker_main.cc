@@ -10,6 +10,9 @@
 //   lmdbapi-worker                  serve (settings from the environment)
 //   lmdbapi-worker --print-tables   print the schema's tables, one a line
 //   lmdbapi-worker --print-openapi  print the OpenAPI document it serves
+//   lmdbapi-worker --print-nginx-problems
+//                                   print nginx's error pages (make writes
+//                                   them to build/<schema>/nginx/)
 
 #include <signal.h>
 #include <sys/socket.h>
@@ -31,6 +34,7 @@
 #include "http/listen_socket.h"
 #include "http/log.h"
 #include "http/metrics.h"
+#include "http/nginx_problems.h"
 #include "http/openapi.h"
 #include "http/systemd.h"
 #include "lmdbapi/env.h"
@@ -40,7 +44,8 @@ namespace lmdbapi::http {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: lmdbapi-worker [--print-tables | --print-openapi]\n"
+    "usage: lmdbapi-worker [--print-tables | --print-openapi |\n"
+    "                       --print-nginx-problems]\n"
     "Serves the schema's REST API over FastCGI; settings come from the\n"
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAP_MAX_GB LMDB_MAP_MAX_MB\n"
@@ -105,6 +110,16 @@ int Main(int argc, char** argv) {
     std::fputc('\n', stdout);
     return 0;
   }
+  if (argc == 2 && std::strcmp(argv[1], "--print-nginx-problems") == 0) {
+    Result<std::string> conf = NginxProblemsConf();
+    if (!conf.ok()) {
+      std::fprintf(stderr, "lmdbapi-worker: %s\n",
+                   conf.status().message().c_str());
+      return 1;
+    }
+    std::fputs(conf->c_str(), stdout);
+    return 0;
+  }
   if (argc > 1) {
     std::fputs(kUsage, stderr);
     return 2;
@@ -167,7 +182,7 @@ int Main(int argc, char** argv) {
   }
 
   // Unless FCGI_SOCKET says otherwise: the socket systemd passed (fd 3,
-  // LISTEN_FDS), else a listener on fd 0 (spawn-fcgi, StandardInput=socket).
+  // LISTEN_FDS), else a listener on fd 0 (spawn-fcgi).
   int listen_fd = cfg.fcgi_socket ? -1 : SystemdListenFd();
   if (listen_fd < 0 && !cfg.fcgi_socket && IsListeningSocket(0)) listen_fd = 0;
   std::string socket_path;

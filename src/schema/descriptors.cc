@@ -26,14 +26,18 @@ namespace {
 // struct or member twice.)
 namespace checks {
 #define INDEX(t, i, kind, doc) struct t##__##i##_index {};
+#include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
+#include "lmdbapi/schema_epilogue.def"
 #define INDEX_KEY(t, i, f)                                             \
   static_assert(sizeof(t##__##i##_index) > 0, "INDEX_KEY of " #t "." #i \
                                               " names no INDEX");      \
   static_assert(sizeof(&t##_record::f) > 0, "index key " #t "." #f);
 #define PARENT(t, link, parent) \
   static_assert(sizeof(parent##_record) > 0, "parent of " #t);
+#include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
+#include "lmdbapi/schema_epilogue.def"
 }  // namespace checks
 
 // A .def default literal, before it is given its field's type.
@@ -53,7 +57,9 @@ Result<Schema> BuildCompiled() {
   b.OptionalField(#t, #f, FieldType::type, DefaultLiteral(dflt), doc);
 #define INDEX(t, i, kind, doc) b.Index(#t, #i, IndexKind::kind, doc);
 #define INDEX_KEY(t, i, f) b.IndexKey(#t, #i, #f);
+#include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
+#include "lmdbapi/schema_epilogue.def"
   return b.Finish();
 }
 

@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "lmdbapi/hex.h"
+
 namespace lmdbapi {
 
 namespace {
@@ -128,13 +130,6 @@ std::uint64_t NextStamp() {
   return next;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Client text quoted for the message. Uuids are ASCII, so everything else
 // is shown as \xNN: exact, and safe in a log line or a JSON reply.
 std::string Quote(std::string_view text) {
@@ -197,7 +192,7 @@ Result<Uuid> Uuid::Parse(std::string_view text) {
       return NotUuid(text,
                      "character " + std::to_string(i + 1) + " should be '-'");
     }
-    const int v = HexValue(c);
+    const int v = HexDigitValue(c);
     if (v < 0) {
       return NotUuid(
           text, "character " + std::to_string(i + 1) + " is not a hex digit");

@@ -11,6 +11,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "admin_util.h"
+#include "http/nginx_problems.h"
 #include "process_util.h"
 
 using namespace lmdbapi;
@@ -63,6 +64,7 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
       "/usr/lib/systemd/system/lmdb-api.socket",
       "/usr/lib/systemd/system/lmdb-api.service",
       "/etc/nginx/sites-available/lmdb-api.conf",
+      "/etc/nginx/snippets/lmdb-api-problems.conf",
       "/etc/lmdb-api/lmdb-api.env.example",
       "/usr/share/lmdb-api/docs/index.html",
       "/usr/share/lmdb-api/docs/swagger-ui.css",
@@ -91,6 +93,14 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
   site_back.replace(site_back.find("/usr/share/lmdb-api/docs/"), 25,
                     "/usr/local/share/lmdb-api/docs/");
   BOOST_TEST(site_back == ReadFile((RepoRoot() / "conf/nginx/lmdb-api.conf").string()));
+  // ...and includes nginx's error pages from where they were installed,
+  // as the worker renders them (make check renders them before this runs;
+  // Make() keeps the built worker, so it would not re-render them).
+  BOOST_TEST(Contains(site, "include  /etc/nginx/snippets/lmdb-api-problems.conf;"));
+  Result<std::string> problems = http::NginxProblemsConf();
+  BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
+  BOOST_TEST(ReadFile(d + "/etc/nginx/snippets/lmdb-api-problems.conf") ==
+             problems.value());
 
   // The installed programs run and are this schema's.
   Ran tables = Sh(Quote(d + "/usr/bin/lmdbapi-worker") + " --print-tables");

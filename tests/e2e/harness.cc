@@ -30,6 +30,8 @@
 #include <boost/test/results_collector.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "http/nginx_problems.h"
+
 extern char** environ;
 
 namespace lmdbapi::e2e {
@@ -406,6 +408,13 @@ void Stack::StartNginx() {
   ReplaceAll(&conf, "@UPSTREAM_SERVERS@", servers);
   ReplaceAll(&conf, "@ROOT@", root_);
   ReplaceAll(&conf, "@USER@", NginxUserLine());
+  // nginx's error pages from the library this suite links, which is the
+  // worker's: the same problems.def that make renders for make run/install.
+  Result<std::string> problems = http::NginxProblemsConf();
+  BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
+  const std::string problems_path = prefix + "/problems.conf";
+  std::ofstream(problems_path) << problems.value();
+  ReplaceAll(&conf, "@PROBLEMS_CONF@", problems_path);
   const std::string conf_path = prefix + "/nginx.conf";
   std::ofstream(conf_path) << conf;
 

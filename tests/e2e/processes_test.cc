@@ -41,6 +41,18 @@ CheckResult CheckModel(HttpClient& http, const WorkloadResult& w, const std::str
   return c;
 }
 
+// Polls `done` every 5 ms until it holds or `limit` passes; true if it
+// held.
+template <typename Pred>
+bool WaitUntil(Pred done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
 void CheckNoFailures(const WorkloadResult& w) {
   std::string first;
   for (std::size_t i = 0; i < std::min<std::size_t>(w.failures.size(), 10); ++i)
@@ -71,17 +83,21 @@ BOOST_FIXTURE_TEST_CASE(a_worker_exits_0_on_sigterm_with_nginx_connections_open,
 
 BOOST_FIXTURE_TEST_CASE(sigterm_under_load_keeps_every_acknowledged_write, StackFixture) {
   const TableDesc& t = TheSchema().tables.front();
+  constexpr int kThreads = 4;
   std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, acked_count{0};
   std::mutex mu;
   Model acked;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&] {
       HttpClient http(stack.port(), 10000);
       while (!stop.load()) {
         Rec rec = GenRecord(t, NextN());
         Response r = http.Post(TablePath(t), BodyJson(t, rec));
+        ++answered;
         if (r.status != 201) continue;  // the worker is going away
+        ++acked_count;
         rapidjson::Document d = ParseJson(r.body);
         std::string error;
         if (std::optional<Rec> got = RecFromJson(t, d, &error)) {
@@ -93,9 +109,17 @@ BOOST_FIXTURE_TEST_CASE(sigterm_under_load_keeps_every_acknowledged_write, Stack
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  // Under load: SIGTERM once inserts are being acknowledged...
+  BOOST_TEST(WaitUntil([&] { return acked_count.load() >= 50; },
+                       std::chrono::seconds(30)),
+             "50 inserts should be acknowledged within 30 s");
   const ProcessExit e = stack.StopWorker(0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // ...and keep sending after it exited (nginx answers 503) until twice as
+  // many requests as threads were answered, each after any in flight.
+  const int at_exit = answered.load();
+  BOOST_TEST(WaitUntil([&] { return answered.load() >= at_exit + 2 * kThreads; },
+                       std::chrono::seconds(30)),
+             "requests should be answered after the worker exited");
   stop = true;
   for (std::thread& th : threads) th.join();
   BOOST_TEST(e.Clean(), "the worker should exit 0 on SIGTERM under load; it " << e.Describe());

@@ -448,17 +448,20 @@ BOOST_AUTO_TEST_CASE(unique_keys_are_409) {
   Api api;
   bool any = false;
   for (const TableDesc& t : S().tables) {
-    bool unique = false;
-    for (const IndexDesc& i : t.indexes) unique |= i.kind == IndexKind::UNIQUE;
-    if (!unique) continue;
+    // The same body twice collides on every UNIQUE index; the first one
+    // (indexes are written in schema order) is named: by its field when it
+    // has one, else by the index's name.
+    const IndexDesc* first = nullptr;
+    for (const IndexDesc& i : t.indexes)
+      if (i.kind == IndexKind::UNIQUE && first == nullptr) first = &i;
+    if (first == nullptr) continue;
     any = true;
+    const std::string field = first->key_fields.size() == 1
+                                  ? t.fields[first->key_fields[0]].name
+                                  : first->name;
     Record r = api.Insert(t);
     api.Call("POST", "/api/" + t.name, "", BodyFor(r, t));
-    api.ExpectProblem(409, "unique-violation",
-                      std::string(api.Json()["field"].GetString()));
-    std::string field = api.Json()["field"].GetString();
-    bool names_schema = t.FindIndex(field) != nullptr || t.FieldIndex(field) >= 0;
-    BOOST_TEST(names_schema, api.resp.body);
+    api.ExpectProblem(409, "unique-violation", field);
   }
   if (!any) BOOST_TEST_MESSAGE("no UNIQUE index in this schema");
 }

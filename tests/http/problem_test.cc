@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
@@ -62,6 +63,39 @@ BOOST_AUTO_TEST_CASE(slugs_are_distinct) {
   // The route 404 is not the record 404.
   BOOST_TEST(ProblemFor(HttpError::kNoRoute).slug !=
              ProblemFor(Status::Code::kNotFound).slug);
+}
+
+BOOST_AUTO_TEST_CASE(every_problem_status_has_a_reason_phrase_and_is_answered) {
+  const std::vector<int> answered = lmdbapi::http::AnsweredStatuses();
+  const std::set<int> statuses(answered.begin(), answered.end());
+  BOOST_TEST(statuses.size() == answered.size(), "a status listed twice");
+  std::vector<lmdbapi::http::ProblemType> types =
+      lmdbapi::http::AllProblemTypes();
+  for (const auto& t : lmdbapi::http::NginxOnlyProblemTypes())
+    types.push_back(t);
+  for (const auto& t : types) {
+    BOOST_TEST(statuses.count(t.status) == 1u, t.slug);
+    BOOST_TEST(lmdbapi::http::ReasonPhrase(t.status) != "Unknown", t.slug);
+  }
+  // The auth layer's statuses are counted too (they had no metrics label).
+  for (int s : {200, 201, 204, 401, 403, 414})
+    BOOST_TEST(statuses.count(s) == 1u, s);
+}
+
+BOOST_AUTO_TEST_CASE(reason_phrases_are_rfc9110s) {
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(200) == "OK");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(404) == "Not Found");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(413) == "Content Too Large");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(507) == "Insufficient Storage");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(299) == "Unknown");
+}
+
+BOOST_AUTO_TEST_CASE(nginx_only_types_are_not_the_workers) {
+  std::set<std::string_view> worker;
+  for (const auto& t : lmdbapi::http::AllProblemTypes()) worker.insert(t.slug);
+  BOOST_TEST(!lmdbapi::http::NginxOnlyProblemTypes().empty());
+  for (const auto& t : lmdbapi::http::NginxOnlyProblemTypes())
+    BOOST_TEST(worker.count(t.slug) == 0u, t.slug);
 }
 
 BOOST_AUTO_TEST_CASE(body_is_rfc9457_json) {

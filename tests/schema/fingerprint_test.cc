@@ -1,0 +1,242 @@
+// tests/schema/fingerprint_test.cc - src/schema/fingerprint.cc: the stored
+// schema's bytes, and which changes a database written with one schema may
+// be opened under (fingerprint.h's compatibility rule), case by case.
+
+#include "schema/fingerprint.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "schema/schema_builder.h"
+#include "testutil.h"
+
+using namespace lmdbapi;
+
+namespace {
+
+using Edit = std::function<void(SchemaBuilder&)>;
+
+// orders (customer, placed_on, total=0; RANGE by_placed_on) and its child lines (order_uuid, sku). `orders_fields`, when
+// given, replaces the orders fields; `after` runs at the end; with_lines
+// false leaves lines out.
+Schema Build(const Edit& orders_fields = {}, const Edit& after = {},
+             bool with_lines = true) {
+  SchemaBuilder b;
+  b.Table("orders", "An order.");
+  if (orders_fields) {
+    orders_fields(b);
+  } else {
+    b.Field("orders", "customer", FieldType::STRING, "Who.");
+    b.Field("orders", "placed_on", FieldType::DATE, "When.");
+    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
+  }
+  b.Index("orders", "by_placed_on", IndexKind::RANGE, "Dates.");
+  b.IndexKey("orders", "by_placed_on", "placed_on");
+  if (with_lines) {
+    b.Table("lines", "A line of an order.");
+    b.Parent("lines", "order_uuid", "orders");
+    b.Field("lines", "sku", FieldType::STRING, "What.");
+  }
+  if (after) after(b);
+  Result<Schema> s = b.Finish();
+  BOOST_TEST_REQUIRE(s.ok(), s.status().message());
+  return s.value();
+}
+
+void StandardOrders(SchemaBuilder& b) {
+  b.Field("orders", "customer", FieldType::STRING, "");
+  b.Field("orders", "placed_on", FieldType::DATE, "");
+  b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(fingerprint)
+
+BOOST_AUTO_TEST_CASE(a_built_schema_round_trips_through_its_stored_bytes) {
+  const Schema s = Build(
+      {}, [](SchemaBuilder& b) {
+        b.OptionalField("lines", "qty", FieldType::DOUBLE, 1.5, "");
+        b.OptionalField("lines", "note", FieldType::STRING, std::string("n/a"), "");
+        b.Index("lines", "by_sku", IndexKind::UNIQUE, "");
+        b.IndexKey("lines", "by_sku", "sku");
+        b.IndexKey("lines", "by_sku", "qty");
+      });
+  Result<Schema> back = DecodeSchema(EncodeSchema(s));
+  REQUIRE_OK(back);
+  BOOST_TEST(back->Fingerprint() == s.Fingerprint());
+  Result<SchemaChanges> c = CompareSchemas(back.value(), s);
+  REQUIRE_OK(c);
+  BOOST_TEST(!c->differs);
+  BOOST_TEST(c->new_tables.empty());
+  BOOST_TEST(c->build_indexes.empty());
+  BOOST_TEST(c->drop_indexes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(bytes_that_are_no_stored_schema_are_corruption) {
+  const std::string good = EncodeSchema(Build());
+  for (const std::string& bad :
+       {std::string(), std::string("\x93garbage"), good.substr(0, good.size() / 2),
+        std::string("\xc1")}) {
+    BOOST_TEST((DecodeSchema(bad).status().code() == Status::Code::kCorruption),
+               "bytes of length " << bad.size());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_same_schema_changes_nothing) {
+  Result<SchemaChanges> c = CompareSchemas(Build(), Build());
+  REQUIRE_OK(c);
+  BOOST_TEST(!c->differs);
+}
+
+BOOST_AUTO_TEST_CASE(docs_alone_are_no_change) {
+  Result<SchemaChanges> c = CompareSchemas(Build(), Build(StandardOrders));
+  REQUIRE_OK(c);
+  BOOST_TEST(!c->differs);
+}
+
+BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
+  const Schema now = Build([](SchemaBuilder& b) {
+    b.Field("orders", "customer", FieldType::STRING, "");
+    b.Field("orders", "placed_on", FieldType::DATE, "");
+    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{5}, "");
+  });
+  Result<SchemaChanges> c = CompareSchemas(Build(), now);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->differs);
+  BOOST_TEST(c->build_indexes.empty());
+  BOOST_TEST(c->drop_indexes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_appended_optional_field_and_a_new_table_are_compatible) {
+  const Schema now = Build({}, [](SchemaBuilder& b) {
+    b.OptionalField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
+    b.Table("notes", "");
+    b.Field("notes", "text", FieldType::STRING, "");
+  });
+  Result<SchemaChanges> c = CompareSchemas(Build(), now);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->differs);
+  BOOST_TEST(c->new_tables == std::vector<int>{2});
+  BOOST_TEST(c->build_indexes.empty());
+}
+
+BOOST_AUTO_TEST_CASE(index_changes_drop_and_rebuild_exactly_that_index) {
+  const Schema old = Build();
+  // Added: built, nothing dropped.
+  const Schema added = Build({}, [](SchemaBuilder& b) {
+    b.Index("orders", "by_customer", IndexKind::UNIQUE, "");
+    b.IndexKey("orders", "by_customer", "customer");
+  });
+  Result<SchemaChanges> c = CompareSchemas(old, added);
+  REQUIRE_OK(c);
+  BOOST_TEST_REQUIRE(c->build_indexes.size() == 1u);
+  BOOST_TEST(c->build_indexes[0].table == 0);
+  BOOST_TEST(c->build_indexes[0].index == 1);
+  BOOST_TEST(c->drop_indexes.empty());
+  // Removed: dropped as it was opened (by_customer is UNIQUE: no dupsort).
+  c = CompareSchemas(added, old);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->build_indexes.empty());
+  BOOST_TEST_REQUIRE(c->drop_indexes.size() == 1u);
+  BOOST_TEST(c->drop_indexes[0].db_name == added.tables[0].indexes[1].db_name);
+  BOOST_TEST(!c->drop_indexes[0].dupsort);
+  // Same name, another key: dropped and rebuilt.
+  const Schema rekeyed = Build({}, [](SchemaBuilder& b) {
+    b.Index("orders", "by_customer", IndexKind::UNIQUE, "");
+    b.IndexKey("orders", "by_customer", "customer");
+    b.IndexKey("orders", "by_customer", "total");
+  });
+  c = CompareSchemas(added, rekeyed);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->build_indexes.size() == 1u);
+  BOOST_TEST(c->drop_indexes.size() == 1u);
+  BOOST_TEST(c->differs);
+}
+
+BOOST_AUTO_TEST_CASE(incompatible_changes_are_refused_naming_the_change) {
+  struct Case {
+    const char* what;
+    Schema now;
+    const char* says;
+  };
+  const Schema old = Build();
+  const std::vector<Case> cases = {
+      {"table removed", Build({}, {}, false), "table lines was removed"},
+      {"field removed",
+       Build([](SchemaBuilder& b) {
+         b.Field("orders", "customer", FieldType::STRING, "");
+         b.Field("orders", "placed_on", FieldType::DATE, "");
+       }),
+       "(total) was removed"},
+      {"field renamed",
+       Build([](SchemaBuilder& b) {
+         b.Field("orders", "client", FieldType::STRING, "");
+         b.Field("orders", "placed_on", FieldType::DATE, "");
+         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+       }),
+       "was customer, is now client"},
+      {"fields reordered",
+       Build([](SchemaBuilder& b) {
+         b.Field("orders", "placed_on", FieldType::DATE, "");
+         b.Field("orders", "customer", FieldType::STRING, "");
+         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+       }),
+       "was customer, is now placed_on"},
+      {"field retyped",
+       Build([](SchemaBuilder& b) {
+         b.Field("orders", "customer", FieldType::STRING, "");
+         b.Field("orders", "placed_on", FieldType::DATE, "");
+         b.OptionalField("orders", "total", FieldType::DOUBLE, 0.0, "");
+       }),
+       "orders.total was INT64, is now DOUBLE (retyped)"},
+      {"required field appended",
+       Build({}, [](SchemaBuilder& b) {
+         b.Field("lines", "qty", FieldType::INT64, "");
+       }),
+       "lines.qty was appended as a required field"},
+      {"table re-parented",
+       [] {
+         SchemaBuilder b;
+         b.Table("orders", "");
+         StandardOrders(b);
+         b.Index("orders", "by_placed_on", IndexKind::RANGE, "");
+         b.IndexKey("orders", "by_placed_on", "placed_on");
+         b.Table("lines", "");
+         b.Field("lines", "order_uuid", FieldType::UUID, "");
+         b.Field("lines", "sku", FieldType::STRING, "");
+         Result<Schema> s = b.Finish();
+         BOOST_TEST_REQUIRE(s.ok(), s.status().message());
+         return s.value();
+       }(),
+       "table lines changed its PARENT from \"orders\" to \"\""},
+  };
+  for (const Case& c : cases) {
+    BOOST_TEST_CONTEXT(c.what) {
+      Result<SchemaChanges> r = CompareSchemas(old, c.now);
+      BOOST_TEST_REQUIRE((r.status().code() == Status::Code::kSchemaMismatch));
+      BOOST_TEST(r.status().message().find(c.says) != std::string::npos,
+                 r.status().message());
+      BOOST_TEST(r.status().message().find("migrate") != std::string::npos,
+                 "the message says what to do");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_difference_is_listed_not_just_the_first) {
+  const Schema now = Build(
+      [](SchemaBuilder& b) {
+        b.Field("orders", "client", FieldType::STRING, "");
+        b.Field("orders", "placed_on", FieldType::DATE, "");
+      },
+      {}, false);
+  Result<SchemaChanges> r = CompareSchemas(Build(), now);
+  BOOST_TEST_REQUIRE((r.status().code() == Status::Code::kSchemaMismatch));
+  for (const char* says : {"table lines was removed", "is now client", "(total) was removed"})
+    BOOST_TEST(r.status().message().find(says) != std::string::npos, says);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
