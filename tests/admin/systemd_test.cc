@@ -168,7 +168,10 @@ BOOST_AUTO_TEST_CASE(the_settings_example_shows_the_workers_real_defaults) {
   for (const char* v : {"HOST_URL", "LMDB_PATH", "LMDB_MAP_SIZE_GB",
                         "LMDB_MAX_READERS", "DURABILITY", "WRITE_BATCH_MAX",
                         "WORKER_THREADS", "LOG_LEVEL", "FCGI_SOCKET",
-                        "MAX_BODY_BYTES", "API_KEYS_FILE"})
+                        "MAX_BODY_BYTES", "API_KEYS_FILE", "LMDB_MAP_MAX_GB",
+                        "FCGI_SOCKET_MODE", "MAX_CONNECTIONS",
+                        "REQUEST_READ_TIMEOUT_MS", "RESPONSE_SEND_TIMEOUT_MS",
+                        "REQUIRE_API_KEYS"})
     BOOST_TEST(values.count(v) == 1u, v << " missing");
   // Uncommenting every line changes nothing: the values are the defaults
   // (LMDB_PATH being the unit's own default).
@@ -194,6 +197,13 @@ BOOST_AUTO_TEST_CASE(the_settings_example_shows_the_workers_real_defaults) {
   BOOST_TEST(with->env.max_batch_writes == without->env.max_batch_writes);
   BOOST_TEST((with->fcgi_socket == without->fcgi_socket));
   BOOST_TEST((with->api_keys_file == without->api_keys_file));
+  BOOST_TEST(with->env.map_max_bytes == without->env.map_max_bytes);
+  BOOST_TEST(with->fcgi_socket_mode == without->fcgi_socket_mode);
+  BOOST_TEST(with->max_connections == without->max_connections);
+  BOOST_TEST(with->request_read_timeout_ms == without->request_read_timeout_ms);
+  BOOST_TEST(with->response_send_timeout_ms ==
+             without->response_send_timeout_ms);
+  BOOST_TEST(with->require_api_keys == without->require_api_keys);
 }
 
 // What spawn-fcgi does: the listener on fd 0. systemd-socket-activate
