@@ -149,6 +149,10 @@ class Server {
   // every request taken has been answered. Idempotent.
   void Stop();
 
+  // Requests partly arrived and held by the watchdog (tests wait on it
+  // instead of sleeping).
+  int TEST_Parked() const { return parked_.load(); }
+
  private:
   struct Conn;
   struct Worker;
@@ -188,7 +192,7 @@ class Server {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> accepting_done_{false};
   std::atomic<bool> watch_stop_{false};
-  std::atomic<int> parked_{0};  // connections the watchdog holds  // the watchdog's stop, after the rest
+  std::atomic<int> parked_{0};  // connections the watchdog holds
   std::thread acceptor_;
   std::thread watchdog_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -16,6 +16,7 @@
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
+#include "store/map_growth.h"
 #include "store/mdb_status.h"
 #include "store/record_codec.h"
 
@@ -315,9 +316,12 @@ Result<CheckSummary> Check(
     Env& env, const std::function<void(const CheckProblem&)>& report,
     const Progress& progress) {
   Env::Impl& impl = env.impl();
-  MDB_txn* txn;
-  int rc = mdb_txn_begin(impl.env, nullptr, MDB_RDONLY, &txn);
-  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (check)");
+  // Through the map gate like every transaction (map_gate.h): a map grown
+  // by a worker meanwhile is adopted, not reported as an error.
+  MapGate::Hold hold(impl.gate);
+  MDB_txn* txn = nullptr;
+  Status begun = BeginTxn(impl, hold, MDB_RDONLY, &txn, "check");
+  if (!begun.ok()) return begun;
   Checker checker(impl, txn, report, progress, CountEntries(impl, txn));
   Status s = checker.Run();
   mdb_txn_abort(txn);

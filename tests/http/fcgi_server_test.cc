@@ -268,7 +268,9 @@ BOOST_AUTO_TEST_CASE(stop_finishes_the_request_in_flight) {
   p["CONTENT_LENGTH"] = std::to_string(body.size());
   BOOST_TEST_REQUIRE(c.Begin(p));
   BOOST_TEST_REQUIRE(c.Stdin(body.substr(0, 5), false));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // The server holds the partial request before Stop is asked.
+  BOOST_TEST_REQUIRE(
+      WaitFor([&s] { return s.server.TEST_Parked() == 1; }, 3000));
 
   auto stopped = std::async(std::launch::async, [&s] { s.server.Stop(); });
   // Stop waits: the thread is in the middle of a request.

@@ -43,10 +43,12 @@ std::string WorkerPath() {
   return (self.parent_path() / "lmdbapi-worker").string();
 }
 
-bool HaveWorker() {
-  if (access(WorkerPath().c_str(), X_OK) == 0) return true;
-  BOOST_TEST_MESSAGE("skipped: no worker binary at " << WorkerPath());
-  return false;
+// The worker is built with the tests (make check builds both): a missing
+// one is a failure, not a skip that would count as a pass.
+void RequireWorker() {
+  BOOST_TEST_REQUIRE(access(WorkerPath().c_str(), X_OK) == 0,
+                     "no worker binary at " << WorkerPath()
+                                            << " (make builds it)");
 }
 
 // One worker process; stderr goes to a file in the test's directory.
@@ -157,7 +159,7 @@ Params ListParams() {
 BOOST_AUTO_TEST_SUITE(worker)
 
 BOOST_AUTO_TEST_CASE(a_bad_setting_exits_2_naming_it) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   auto env = BaseEnv(dir);
   env.push_back("LMDB_MAP_SIZE_GB=ten");
@@ -170,7 +172,7 @@ BOOST_AUTO_TEST_CASE(a_bad_setting_exits_2_naming_it) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unopenable_environment_exits_1) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   std::ofstream(dir.path() + "/data") << "not a directory";
   Worker w(dir, BaseEnv(dir));
@@ -179,7 +181,7 @@ BOOST_AUTO_TEST_CASE(an_unopenable_environment_exits_1) {
 }
 
 BOOST_AUTO_TEST_CASE(print_tables_lists_the_schema) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   std::string cmd = WorkerPath() + " --print-tables";
   FILE* p = popen(cmd.c_str(), "r");
   BOOST_TEST_REQUIRE(p != nullptr);
@@ -193,7 +195,7 @@ BOOST_AUTO_TEST_CASE(print_tables_lists_the_schema) {
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_after_the_request_in_flight) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   const std::string sock = dir.path() + "/run/w.sock";  // dir made by worker
   auto env = BaseEnv(dir);
@@ -233,7 +235,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_after_the_request_in_flight) {
 }
 
 BOOST_AUTO_TEST_CASE(sigint_stops_too) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   const std::string sock = dir.path() + "/w.sock";
   auto env = BaseEnv(dir);
@@ -245,7 +247,7 @@ BOOST_AUTO_TEST_CASE(sigint_stops_too) {
 }
 
 BOOST_AUTO_TEST_CASE(a_listening_socket_on_fd_0_is_used) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   const std::string sock = dir.path() + "/spawned.sock";
   auto fd = http::ListenUnix(sock, 16);
@@ -267,7 +269,7 @@ BOOST_AUTO_TEST_CASE(a_listening_socket_on_fd_0_is_used) {
 }
 
 BOOST_AUTO_TEST_CASE(a_live_socket_is_not_stolen) {
-  if (!HaveWorker()) return;
+  RequireWorker();
   testutil::TempDir dir;
   const std::string sock = dir.path() + "/w.sock";
   auto fd = http::ListenUnix(sock, 4);  // someone else is listening there
