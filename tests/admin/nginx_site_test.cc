@@ -9,6 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "http/nginx_problems.h"
 #include "process_util.h"
 #include "testutil.h"
 
@@ -41,8 +42,13 @@ BOOST_AUTO_TEST_CASE(the_site_and_the_tls_example_pass_nginx_t) {
   BOOST_TEST_REQUIRE(cert.status == 0, cert.output);
 
   const std::string conf = (RepoRoot() / "conf" / "nginx").string();
+  // nginx's problem pages, as make renders them for make install.
+  lmdbapi::Result<std::string> problems = lmdbapi::http::NginxProblemsConf();
+  BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
+  std::ofstream(d + "/problems.conf") << problems.value();
   std::ofstream(d + "/site.conf") << Replaced(
-      ReadFile(conf + "/lmdb-api.conf"), "/var/log/nginx/", d + "/");
+      Replaced(ReadFile(conf + "/lmdb-api.conf"), "/var/log/nginx/", d + "/"),
+      "/etc/nginx/snippets/lmdb-api-problems.conf", d + "/problems.conf");
   std::string tls = ReadFile(conf + "/lmdb-api-tls.conf.example");
   tls = Replaced(tls, "/etc/ssl/lmdb-api/fullchain.pem", d + "/cert.pem");
   tls = Replaced(tls, "/etc/ssl/lmdb-api/privkey.pem", d + "/key.pem");

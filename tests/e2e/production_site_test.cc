@@ -28,6 +28,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness.h"
+#include "http/nginx_problems.h"
 
 namespace lmdbapi::e2e {
 namespace {
@@ -74,6 +75,12 @@ class ProductionSite {
     ReplaceAll(&site, "/usr/local/share/lmdb-api/docs/", dir_ + "/docs/");
     std::filesystem::create_directories(dir_ + "/docs");
     std::ofstream(dir_ + "/docs/index.html") << "<!DOCTYPE html><title>docs</title>\n";
+    // nginx's problem pages, as make renders them for make install.
+    Result<std::string> problems = http::NginxProblemsConf();
+    BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
+    std::ofstream(dir_ + "/problems.conf") << problems.value();
+    ReplaceAll(&site, "/etc/nginx/snippets/lmdb-api-problems.conf",
+               dir_ + "/problems.conf");
     std::ofstream(dir_ + "/site.conf") << site;
     std::ofstream(dir_ + "/nginx.conf")
         << NginxUserLine() << "\n"
