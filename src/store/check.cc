@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lmdbapi/admin.h"
+#include "lmdbapi/hex.h"
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
@@ -27,15 +28,6 @@ namespace {
 // enough to cost nothing.
 constexpr std::uint64_t kProgressEvery = 4096;
 
-std::string Hex(std::string_view bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 // `client "Acme", county "NY"` from index key bytes; hex if they do not
 // decode as the index's key (which is itself worth showing).
@@ -46,13 +38,13 @@ std::string ShowKey(const TableDesc& table, const IndexDesc& index,
   for (int k : index.key_fields) {
     Value v;
     if (!ReadKeyPart(table.fields[k].type, &rest, &v))
-      return "undecodable key 0x" + Hex(key);
+      return "undecodable key 0x" + HexBytes(key);
     if (!out.empty()) out += ", ";
     std::string text = FormatValue(v);
     if (text.size() > 64) text = text.substr(0, 64) + "...";
     out += table.fields[k].name + " \"" + text + "\"";
   }
-  if (!rest.empty()) return "undecodable key 0x" + Hex(key);
+  if (!rest.empty()) return "undecodable key 0x" + HexBytes(key);
   return out;
 }
 
@@ -124,7 +116,7 @@ class Checker {
         *present = false;
         Uuid u;
         *other = Uuid::FromBytes(FromVal(v), &u) ? u.ToString()
-                                                 : "0x" + Hex(FromVal(v));
+                                                 : "0x" + HexBytes(FromVal(v));
         return Status();
       }
     }
@@ -147,7 +139,7 @@ class Checker {
       Tick();
       ++summary_.records;
       if (!Uuid::FromBytes(FromVal(k), &record.uuid)) {
-        Problem(t.name, "", "key 0x" + Hex(FromVal(k)) + " is not a uuid");
+        Problem(t.name, "", "key 0x" + HexBytes(FromVal(k)) + " is not a uuid");
         continue;
       }
       std::string uuid = record.uuid.ToString();
@@ -223,7 +215,7 @@ class Checker {
       if (!Uuid::FromBytes(FromVal(v), &uuid)) {
         Problem(index.db_name, "",
                 "the entry for " + ShowKey(t, index, entry_key) +
-                    " holds 0x" + Hex(FromVal(v)) + ", not a uuid");
+                    " holds 0x" + HexBytes(FromVal(v)) + ", not a uuid");
         continue;
       }
       Found found;
@@ -262,8 +254,8 @@ class Checker {
       if (!Uuid::FromBytes(FromVal(k), &p) ||
           !Uuid::FromBytes(FromVal(v), &child)) {
         Problem(t.links_db_name, "",
-                "entry 0x" + Hex(FromVal(k)) + " -> 0x" + Hex(FromVal(v)) +
-                    " is not a pair of uuids");
+                "entry 0x" + HexBytes(FromVal(k)) + " -> 0x" +
+                    HexBytes(FromVal(v)) + " is not a pair of uuids");
         continue;
       }
       Found found;

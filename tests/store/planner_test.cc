@@ -13,6 +13,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "lmdbapi/hex.h"
 #include "lmdbapi/table.h"
 #include "record_gen.h"
 #include "store/key_codec.h"
@@ -77,15 +78,6 @@ std::vector<Walk> AllWalks() {
   return out;
 }
 
-std::string Hex(std::string_view bytes) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
 
 // The contract: refused as "after", or a resume point that is exactly what
 // the cursor encodes and that the walk's index could hold.
@@ -95,28 +87,28 @@ void CheckDecode(const Walk& w, const std::string& cursor) {
   if (!s.ok()) {
     BOOST_TEST_REQUIRE((s.code() == Status::Code::kInvalidArgument &&
                         s.subject() == "after"),
-                       w.what << " cursor " << Hex(cursor) << ": " << s.message());
+                       w.what << " cursor " << HexBytes(cursor) << ": " << s.message());
     return;
   }
   const CursorScope scope = w.Scope();
   BOOST_TEST_REQUIRE(EncodeCursor(scope.tag, scope.index, resume.key, resume.uuid) == cursor,
-                     w.what << " accepted " << Hex(cursor) << " but does not re-encode");
+                     w.what << " accepted " << HexBytes(cursor) << " but does not re-encode");
   if (scope.index < 0) {
-    BOOST_TEST_REQUIRE(resume.key.empty(), w.what << " " << Hex(cursor));
+    BOOST_TEST_REQUIRE(resume.key.empty(), w.what << " " << HexBytes(cursor));
     return;
   }
   BOOST_TEST_REQUIRE((!resume.key.empty() && resume.key.size() <= kMaxKeyBytes),
-                     w.what << " " << Hex(cursor));
+                     w.what << " " << HexBytes(cursor));
   BOOST_TEST_REQUIRE(resume.key.compare(0, w.prefix.size(), w.prefix) == 0,
-                     w.what << " " << Hex(cursor));
+                     w.what << " " << HexBytes(cursor));
   std::string_view rest = resume.key;
   const IndexDesc& index = w.table->indexes[scope.index];
   for (int f : index.key_fields) {
     Value v;
     BOOST_TEST_REQUIRE(ReadKeyPart(w.table->fields[f].type, &rest, &v),
-                       w.what << " " << Hex(cursor));
+                       w.what << " " << HexBytes(cursor));
   }
-  BOOST_TEST_REQUIRE(rest.empty(), w.what << " " << Hex(cursor));
+  BOOST_TEST_REQUIRE(rest.empty(), w.what << " " << HexBytes(cursor));
 }
 
 bool Refused(const Walk& w, const std::string& cursor) {
@@ -380,7 +372,7 @@ struct Filled {
 void CheckTableAnswer(const Status& s, const std::string& what, const std::string& cursor) {
   if (s.ok()) return;
   BOOST_TEST_REQUIRE((s.code() == Status::Code::kInvalidArgument && s.subject() == "after"),
-                     what << " cursor " << Hex(cursor) << ": " << s.message());
+                     what << " cursor " << HexBytes(cursor) << ": " << s.message());
 }
 
 // Mutations of `valid`: truncations, the crafted one, byte changes, random.

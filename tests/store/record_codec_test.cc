@@ -11,6 +11,7 @@
 #include <msgpack.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "lmdbapi/hex.h"
 #include "record_gen.h"
 #include "testutil.h"
 
@@ -49,16 +50,6 @@ std::string OldLayout(const TableDesc& t, const Record& r) {
 }
 
 
-// Lower-case hex of every byte.
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 0xf];
-  }
-  return out;
-}
 
 std::string FromHex(std::string_view hex) {
   std::string out;
@@ -439,7 +430,7 @@ BOOST_AUTO_TEST_CASE(golden_bytes_double_is_always_float64) {
       {4.9406564584124654e-324, "cb0000000000000001"},
       {std::numeric_limits<double>::infinity(), "cb7ff0000000000000"},
   };
-  for (const auto& [v, hex] : cases) BOOST_TEST(Hex(Encode(v)) == hex, v);
+  for (const auto& [v, hex] : cases) BOOST_TEST(HexBytes(Encode(v)) == hex, v);
 }
 
 BOOST_AUTO_TEST_CASE(golden_bytes_every_nan_is_the_one_quiet_nan) {
@@ -447,7 +438,7 @@ BOOST_AUTO_TEST_CASE(golden_bytes_every_nan_is_the_one_quiet_nan) {
                                 0x7ff0000000000001, 0x7fffffffffffffff,
                                 0xfff4000000000123};
   for (std::uint64_t bits : nans)
-    BOOST_TEST(Hex(Encode(std::bit_cast<double>(bits))) == "cb7ff8000000000000");
+    BOOST_TEST(HexBytes(Encode(std::bit_cast<double>(bits))) == "cb7ff8000000000000");
 }
 
 BOOST_AUTO_TEST_CASE(golden_bytes_int64_takes_the_smallest_form) {
@@ -463,7 +454,7 @@ BOOST_AUTO_TEST_CASE(golden_bytes_int64_takes_the_smallest_form) {
        "d3ffffffff7fffffff"},
       {std::numeric_limits<std::int64_t>::min(), "d38000000000000000"},
   };
-  for (const auto& [v, hex] : cases) BOOST_TEST(Hex(Encode(v)) == hex, v);
+  for (const auto& [v, hex] : cases) BOOST_TEST(HexBytes(Encode(v)) == hex, v);
 }
 
 BOOST_AUTO_TEST_CASE(golden_bytes_string_header_goes_by_length) {
@@ -477,26 +468,26 @@ BOOST_AUTO_TEST_CASE(golden_bytes_string_header_goes_by_length) {
     const std::string bytes = Encode(s);
     const std::size_t head = std::string_view(hex).size() / 2;
     BOOST_TEST_REQUIRE(bytes.size() == head + n, n);
-    BOOST_TEST(Hex(bytes.substr(0, head)) == hex, n);
+    BOOST_TEST(HexBytes(bytes.substr(0, head)) == hex, n);
     BOOST_TEST((bytes.substr(head) == s), n);
   }
   // UTF-8 and NUL bytes are stored as they are.
-  BOOST_TEST(Hex(Encode(std::string("\xc3\xa9\0x", 4))) == "a4c3a90078");
+  BOOST_TEST(HexBytes(Encode(std::string("\xc3\xa9\0x", 4))) == "a4c3a90078");
 }
 
 BOOST_AUTO_TEST_CASE(golden_bytes_bool_date_timestamp_uuid) {
-  BOOST_TEST(Hex(Encode(true)) == "c3");
-  BOOST_TEST(Hex(Encode(false)) == "c2");
-  BOOST_TEST(Hex(Encode(Date{0})) == "00");
-  BOOST_TEST(Hex(Encode(Date{-719162})) == "d2fff506c6");     // 0001-01-01
-  BOOST_TEST(Hex(Encode(Date{2932896})) == "ce002cc0a0");     // 9999-12-31
-  BOOST_TEST(Hex(Encode(Timestamp{0})) == "00");
-  BOOST_TEST(Hex(Encode(Timestamp{-1})) == "ff");
-  BOOST_TEST(Hex(Encode(Timestamp{1714566600000000})) == "cf00061763a5230200");
+  BOOST_TEST(HexBytes(Encode(true)) == "c3");
+  BOOST_TEST(HexBytes(Encode(false)) == "c2");
+  BOOST_TEST(HexBytes(Encode(Date{0})) == "00");
+  BOOST_TEST(HexBytes(Encode(Date{-719162})) == "d2fff506c6");     // 0001-01-01
+  BOOST_TEST(HexBytes(Encode(Date{2932896})) == "ce002cc0a0");     // 9999-12-31
+  BOOST_TEST(HexBytes(Encode(Timestamp{0})) == "00");
+  BOOST_TEST(HexBytes(Encode(Timestamp{-1})) == "ff");
+  BOOST_TEST(HexBytes(Encode(Timestamp{1714566600000000})) == "cf00061763a5230200");
   for (FieldType type : {FieldType::STRING, FieldType::INT64, FieldType::DOUBLE,
                          FieldType::BOOL, FieldType::DATE, FieldType::TIMESTAMP,
                          FieldType::UUID})
-    BOOST_TEST(Hex(Encode(GoldenValue(type))) == GoldenHex(type), TypeName(type));
+    BOOST_TEST(HexBytes(Encode(GoldenValue(type))) == GoldenHex(type), TypeName(type));
 }
 
 // The whole record, header and offsets included, for every table: built
@@ -512,7 +503,7 @@ BOOST_AUTO_TEST_CASE(golden_bytes_whole_record) {
     }
     std::string bytes;
     EncodeRecord(t, r, &bytes);
-    BOOST_TEST(Hex(bytes) == Hex(Assemble(5, fields)), t.name);
+    BOOST_TEST(HexBytes(bytes) == HexBytes(Assemble(5, fields)), t.name);
     ExpectReadsBack(t, bytes, r);
     REQUIRE_OK(CheckFieldOffsets(t, bytes, r));
   }
