@@ -267,6 +267,9 @@ int CountReaderLine(const char* msg, void* ctx) {
 
 Result<EnvStats> Env::Stat() const {
   EnvStats out;
+  // mdb_env_info and mdb_env_stat read the meta pages, inside the map: a
+  // resize by another thread must not unmap them meanwhile (map_gate.h).
+  MapGate::Hold hold(impl_->gate);
   MDB_envinfo info;
   MDB_stat st;
   int rc = mdb_env_info(impl_->env, &info);
@@ -289,7 +292,6 @@ Result<EnvStats> Env::Stat() const {
   out.readers_in_use = static_cast<unsigned>(readers);
 
   MDB_txn* txn;
-  MapGate::Hold hold(impl_->gate);
   Status s = BeginTxn(*impl_, hold, MDB_RDONLY, &txn, "stat");
   if (!s.ok()) return s;
   auto add = [&](const std::string& name, MDB_dbi dbi) {

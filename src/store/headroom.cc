@@ -55,8 +55,15 @@ Status CheckInsertHeadroom(Env::Impl& env) {
   for (int round = 0;; ++round) {
     MDB_envinfo info;
     MDB_stat st;
-    int rc = mdb_env_info(env.env, &info);
-    if (rc == MDB_SUCCESS) rc = mdb_env_stat(env.env, &st);
+    int rc;
+    {
+      // Both read the meta pages, inside the map: hold the gate so that no
+      // other thread's resize unmaps them meanwhile (map_gate.h). Released
+      // before CountFreePages and GrowMap, which take it themselves.
+      MapGate::Hold hold(env.gate);
+      rc = mdb_env_info(env.env, &info);
+      if (rc == MDB_SUCCESS) rc = mdb_env_stat(env.env, &st);
+    }
     if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_info");
     std::uint64_t map_pages = info.me_mapsize / st.ms_psize;
     std::uint64_t reserve = std::max(kMinReservePages, map_pages / 100);
