@@ -130,6 +130,7 @@ int Run(const std::vector<std::string>& args, const Io& io) {
   ctx.command = command;
   ctx.args = std::move(parsed.value());
   ctx.options = config->env;
+  ctx.max_string_bytes = config->max_string_bytes;
   if (auto path = ctx.args.Get("path")) {
     if (path->empty()) {
       err << "lmdbapi-admin: --path is empty\n";
