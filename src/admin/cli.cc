@@ -186,6 +186,8 @@ const std::vector<Command>& Commands() {
        "taken UNIQUE key or uuid, a missing parent) is reported on stderr\n"
        "as `line N: why` and skipped; the good lines are imported. Blank\n"
        "lines are skipped. Creates the environment if it does not exist.\n"
+       "Strings are held to MAX_STRING_BYTES (and the schema's MAX_BYTES)\n"
+       "as the worker holds them; raise it to import longer old values.\n"
        "\n"
        "  --batch N  records per write transaction (default 1000): fewer\n"
        "             fsyncs, but the worker's writes wait for each batch\n"

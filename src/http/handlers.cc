@@ -356,10 +356,13 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
                 const Services& services, Scratch* scratch, Response* resp,
                 Deferred* d) {
   switch (route.kind) {
-    case RouteKind::kInsert:   return HandleInsert(env, route, req, services, scratch, d);
-    case RouteKind::kFind:     return HandleFind(env, route, req, services, scratch, resp);
+    case RouteKind::kInsert:
+      return HandleInsert(env, route, req, services, scratch, d);
+    case RouteKind::kFind:
+      return HandleFind(env, route, req, services, scratch, resp);
     case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
-    case RouteKind::kReplace:  return HandleReplace(env, route, req, services, scratch, d);
+    case RouteKind::kReplace:
+      return HandleReplace(env, route, req, services, scratch, d);
     case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);

@@ -38,12 +38,13 @@ namespace checks {
   static_assert(sizeof(&t##_record::f) > 0, "index key " #t "." #f);
 #define PARENT(t, link, parent) \
   static_assert(sizeof(parent##_record) > 0, "parent of " #t);
-#define MAX_BYTES(t, f, n)                                                \
-  static_assert(std::is_same_v<decltype(t##_record::f), std::string>,     \
-                "MAX_BYTES(" #t ", " #f ", ...): only a STRING field has " \
-                "a byte limit");                                          \
-  static_assert((n) >= 1 && static_cast<unsigned long long>(n) <=        \
-                                static_cast<unsigned long long>(kMaxStringLimit), \
+#define MAX_BYTES(t, f, n)                                                 \
+  static_assert(std::is_same_v<decltype(t##_record::f), std::string>,      \
+                "MAX_BYTES(" #t ", " #f ", ...): only a STRING field has "  \
+                "a byte limit");                                           \
+  static_assert((n) >= 1 && static_cast<unsigned long long>(n) <=          \
+                                static_cast<unsigned long long>(           \
+                                    kMaxStringLimit),                      \
                 "MAX_BYTES(" #t ", " #f ", " #n "): expected 1..1073741824");
 #include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
