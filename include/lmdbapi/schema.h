@@ -44,7 +44,27 @@ struct FieldDesc {
   Value default_value;  // for optional fields; unused for required ones
   std::string doc;
   bool is_parent_link = false;  // the PARENT row's uuid field
+  // STRING fields: the most bytes (UTF-8) a value may hold, from the .def's
+  // MAX_BYTES row; 0: the caller's default (the worker's MAX_STRING_BYTES).
+  // Not part of the fingerprint: a limit decides what may be written, not
+  // how stored bytes are read, so changing it needs no migration.
+  std::size_t max_bytes = 0;
 };
+
+// The most a MAX_BYTES row (and the MAX_STRING_BYTES setting) may say.
+inline constexpr std::size_t kMaxStringLimit = std::size_t{1} << 30;
+
+// The byte limit of STRING field f: its max_bytes, or default_max_bytes
+// when that is 0. 0 means no limit.
+std::size_t StringLimit(const FieldDesc& f, std::size_t default_max_bytes);
+
+// kInvalidArgument with subject f.name when `value` (of STRING field f) is
+// longer than StringLimit(f, default_max_bytes) bytes, e.g.
+//   "notes: 70000 bytes, more than the 65536 this field may hold
+//    (MAX_STRING_BYTES)"
+// naming MAX_BYTES in the schema instead when the limit is the field's own.
+Status CheckStringBytes(const FieldDesc& f, std::string_view value,
+                        std::size_t default_max_bytes);
 
 struct IndexDesc {
   std::string name;
@@ -81,14 +101,16 @@ class Schema {
 
   // Checks the rules a .def cannot check by itself at compile time: names
   // unique and usable in URLs, index keys exist, RANGE indexes have one key
-  // of an ordered type, defaults have their field's type. Compiled() aborts
+  // of an ordered type, defaults have their field's type, byte limits
+  // (max_bytes) are on STRING fields and at most kMaxStringLimit. Compiled() aborts
   // start-up if its own schema fails this; tests call it on variants.
   Status Validate() const;
 
   // A canonical description of everything that decides how stored bytes
   // are read: tables, field names, types, order, requiredness, defaults,
-  // indexes and their keys. Stored in the "meta" database; see
-  // src/schema/fingerprint.h for how two of them are compared.
+  // indexes and their keys (not byte limits: see FieldDesc::max_bytes).
+  // Stored in the "meta" database; see src/schema/fingerprint.h for how two
+  // of them are compared.
   std::string Fingerprint() const;
   // A short stable hash of Fingerprint(), shown by /api/health.
   std::string FingerprintHash() const;

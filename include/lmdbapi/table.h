@@ -71,8 +71,11 @@ class Table {
   // type per field. If record->uuid is all zero a new UUIDv7 is made;
   // otherwise the given uuid is kept (imports). On success record->uuid and
   // record->revision (1) are set.
-  //   kInvalidArgument  wrong field count or type, NaN, or an index key
-  //                     over LMDB's 511-byte limit (subject: the field)
+  //   kInvalidArgument  wrong field count or type, NaN, a string longer
+  //                     than its field's MAX_BYTES (the worker's
+  //                     MAX_STRING_BYTES default is not the library's),
+  //                     or an index key over LMDB's 511-byte limit
+  //                     (subject: the field)
   //   kUniqueViolation  a UNIQUE index, or the uuid, is taken
   //   kMissingParent    the parent link names no record
   Result<Uuid> Insert(Record* record);

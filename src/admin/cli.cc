@@ -130,6 +130,7 @@ int Run(const std::vector<std::string>& args, const Io& io) {
   ctx.command = command;
   ctx.args = std::move(parsed.value());
   ctx.options = config->env;
+  ctx.max_string_bytes = config->max_string_bytes;
   if (auto path = ctx.args.Get("path")) {
     if (path->empty()) {
       err << "lmdbapi-admin: --path is empty\n";
@@ -185,6 +186,8 @@ const std::vector<Command>& Commands() {
        "taken UNIQUE key or uuid, a missing parent) is reported on stderr\n"
        "as `line N: why` and skipped; the good lines are imported. Blank\n"
        "lines are skipped. Creates the environment if it does not exist.\n"
+       "Strings are held to MAX_STRING_BYTES (and the schema's MAX_BYTES)\n"
+       "as the worker holds them; raise it to import longer old values.\n"
        "\n"
        "  --batch N  records per write transaction (default 1000): fewer\n"
        "             fsyncs, but the worker's writes wait for each batch\n"

@@ -4,6 +4,7 @@
 #ifndef LMDBAPI_ADMIN_COMMANDS_H_
 #define LMDBAPI_ADMIN_COMMANDS_H_
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct Context {
   const Command* command = nullptr;
   Args args;        // the command's operands (after its name) and options
   Options options;  // the worker's settings, path from --path if given
+  // MAX_STRING_BYTES, which `import` keeps as the HTTP API does.
+  std::size_t max_string_bytes = 0;
 
   std::ostream& out() const { return *io->out; }
   std::ostream& err() const { return *io->err; }

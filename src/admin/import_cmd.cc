@@ -1,8 +1,9 @@
 // src/admin/import_cmd.cc - `lmdbapi-admin import`: NDJSON into tables.
 //
 // Each line goes through the HTTP API's own decoder (ParseRecordJson, with
-// "uuid" and "revision" accepted) and the library's insert checks, so a
-// line imports exactly when the API would have accepted it as a record.
+// "uuid" and "revision" accepted, and the worker's MAX_STRING_BYTES read
+// from the same environment variable) and the library's insert checks, so
+// a line imports exactly when the API would have accepted it as a record.
 // The one thing the decoder does not know is the "table" member of an
 // `export all` line; it is taken out with RapidJSON before decoding.
 
@@ -86,7 +87,8 @@ class Importer {
     if (only_ == nullptr || line.find("\"table\"") != std::string::npos) {
       Status error;
       if (!SplitTable(line, &name, &json, &error)) {
-        auto parsed = http::ParseRecordJson(line, any, http::MetaFields::kAccept);
+        auto parsed = http::ParseRecordJson(
+            line, any, http::MetaFields::kAccept, ctx_.max_string_bytes);
         return Bad(number, parsed.ok() ? Status::InvalidArgument(
                                              "", "not a JSON object")
                                        : parsed.status());
@@ -106,7 +108,8 @@ class Importer {
                  "table: missing; `import all` needs a \"table\" member on "
                  "every line (as `export all` writes)");
     }
-    auto parsed = http::ParseRecordJson(json, *table, http::MetaFields::kAccept);
+    auto parsed = http::ParseRecordJson(
+        json, *table, http::MetaFields::kAccept, ctx_.max_string_bytes);
     if (!parsed.ok()) return Bad(number, parsed.status());
     Record& record = parsed->record;
     record.revision = parsed->revision.value_or(0);

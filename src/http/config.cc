@@ -204,6 +204,17 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     c.max_body_bytes = static_cast<std::size_t>(n);
   }
 
+  // Any size a body could hold is allowed: a limit above MAX_BODY_BYTES
+  // is simply never reached.
+  if (auto v = Get(lookup, "MAX_STRING_BYTES")) {
+    std::uint64_t n = 0;
+    if (!ParseWhole(*v, 1, kMaxStringLimit, &n))
+      return Bad("MAX_STRING_BYTES", *v,
+                 "is not a byte count (expected 1..1073741824, the most "
+                 "bytes of UTF-8 one string value may hold)");
+    c.max_string_bytes = static_cast<std::size_t>(n);
+  }
+
   // Only named here; the worker loads it (LoadApiKeys), so that its errors
   // can name the line at fault.
   if (auto v = Get(lookup, "API_KEYS_FILE")) c.api_keys_file = std::string(*v);

@@ -33,6 +33,11 @@
 //                                      nginx's user in it) or 0600 (only
 //                                      its user: make run, the e2e tests)
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
+//   MAX_STRING_BYTES  65536            most bytes (UTF-8) a STRING value may
+//                                      hold, 1..1073741824, in a body, a
+//                                      filter or an imported line (400
+//                                      naming the field); a field's
+//                                      MAX_BYTES row in the .def wins
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in (and the
 //                                      worker warns so at start-up)
@@ -59,11 +64,13 @@
 
 #include "http/log.h"
 #include "lmdbapi/env.h"
+#include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
 
 namespace lmdbapi::http {
 
 inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
+inline constexpr std::size_t kDefaultMaxStringBytes = 65536;
 
 struct Config {
   std::string host_url = "127.0.0.1:8080";
@@ -72,6 +79,7 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  std::size_t max_string_bytes = kDefaultMaxStringBytes;
   unsigned fcgi_socket_mode = 0660;
   std::optional<std::string> api_keys_file;  // unset: API keys off
   unsigned max_connections = 960;

@@ -637,7 +637,7 @@ void Server::SendCompleted() {
 }
 
 void Server::Serve(Worker* w, Conn* c) {
-  const Services services{openapi_json_, metrics_};
+  const Services services{openapi_json_, metrics_, options_.max_string_bytes};
   FCGX_Request& req = c->req;
   c->start = std::chrono::steady_clock::now();
   Request& r = c->request;

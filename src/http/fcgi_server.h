@@ -90,6 +90,7 @@
 #include <vector>
 
 #include "http/auth.h"
+#include "http/config.h"
 #include "http/metrics.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
@@ -104,6 +105,8 @@ inline const int kWakeSignal = SIGUSR2;
 struct ServerOptions {
   unsigned threads = 2;
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger: 413
+  // MAX_STRING_BYTES (Services::max_string_bytes): longer strings are 400.
+  std::size_t max_string_bytes = kDefaultMaxStringBytes;
   // Non-null: every request but AuthExempt ones must present a key
   // (auth.h), checked before the body is read. REQUIRES: outlives the
   // Server.

@@ -180,10 +180,11 @@ Status ExpectedRevision(const Request& req,
 }
 
 Status HandleInsert(Env& env, const Route& route, const Request& req,
-                    Scratch* scratch, Deferred* d) {
+                    const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kReject);
+  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kReject,
+                                services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   const TableDesc& table = *route.table;
   Table(env, table).InsertAsync(
@@ -202,9 +203,11 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
 }
 
 Status HandleFind(Env& env, const Route& route, const Request&,
-                  Scratch* scratch, Response* resp) {
+                  const Services& services, Scratch* scratch,
+                  Response* resp) {
   PageRequest page;
-  Status s = ParseFindParams(scratch->params, *route.table, &scratch->filters,
+  Status s = ParseFindParams(scratch->params, *route.table,
+                             services.max_string_bytes, &scratch->filters,
                              &page);
   if (!s.ok()) return s;
   return SetPage(
@@ -237,10 +240,11 @@ Status HandleGet(Env& env, const Route& route, const Request&,
 }
 
 Status HandleReplace(Env& env, const Route& route, const Request& req,
-                     Scratch* scratch, Deferred* d) {
+                     const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kAccept);
+  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kAccept,
+                                services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   Record& record = parsed->record;
   if (parsed->has_uuid && record.uuid != route.uuid)
@@ -341,7 +345,7 @@ Status HandleOpenApi(Env& env, const Services& services, Scratch* scratch,
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   if (services.openapi_json.empty())
-    resp->body = OpenApiJson(env.schema());
+    resp->body = OpenApiJson(env.schema(), services.max_string_bytes);
   else
     resp->body = services.openapi_json;
   resp->content_type = kJsonContentType;
@@ -352,10 +356,13 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
                 const Services& services, Scratch* scratch, Response* resp,
                 Deferred* d) {
   switch (route.kind) {
-    case RouteKind::kInsert:   return HandleInsert(env, route, req, scratch, d);
-    case RouteKind::kFind:     return HandleFind(env, route, req, scratch, resp);
+    case RouteKind::kInsert:
+      return HandleInsert(env, route, req, services, scratch, d);
+    case RouteKind::kFind:
+      return HandleFind(env, route, req, services, scratch, resp);
     case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
-    case RouteKind::kReplace:  return HandleReplace(env, route, req, scratch, d);
+    case RouteKind::kReplace:
+      return HandleReplace(env, route, req, services, scratch, d);
     case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/config.h"
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/query.h"
@@ -78,6 +79,9 @@ struct Services {
   std::string_view openapi_json;
   // GET /api/metrics renders this; null: the LMDB series alone.
   const Metrics* metrics = nullptr;
+  // The MAX_STRING_BYTES setting: the byte limit of a STRING value (in a
+  // body or a filter) whose field has no MAX_BYTES row of its own.
+  std::size_t max_string_bytes = kDefaultMaxStringBytes;
 };
 
 // Answers `request` into *response (Clear()ed first), waiting for a

@@ -77,8 +77,9 @@ std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
 
 class Writer {
  public:
-  Writer(const Schema& schema, rapidjson::Document* doc)
-      : schema_(schema), b_(doc) {}
+  Writer(const Schema& schema, std::size_t max_string_bytes,
+         rapidjson::Document* doc)
+      : schema_(schema), max_string_bytes_(max_string_bytes), b_(doc) {}
 
   void Build(rapidjson::Document* doc);
 
@@ -100,6 +101,7 @@ class Writer {
   void Describe(const RouteTemplate& rt, RouteKind kind, Json* op);
 
   const Schema& schema_;
+  std::size_t max_string_bytes_;  // MAX_STRING_BYTES
   JsonBuilder b_;
 };
 
@@ -147,6 +149,9 @@ Json Writer::Info() {
          "names the kind of error and whose \"field\" names the field, "
          "parameter or index at fault. Listings are pages of at most "
          "`limit` records; pass `next` as `after` for the following page. "
+         "A string value (in a body or a filter) holds at most the bytes of "
+         "UTF-8 its schema's x-maxBytes says; that is a count of bytes, not "
+         "of characters, so it is not given as maxLength. "
          "Interactive docs: /api/docs/.");
   return info;
 }
@@ -319,11 +324,13 @@ Json Writer::QueryParam(std::string_view name, std::string_view doc,
 Json Writer::FindParameters(const TableDesc& t) {
   Json params = b_.Array();
   for (const FieldDesc& f : t.fields) {
-    Json s = openapi::QueryValueSchema(b_, f.type);
-    b_.Push(params,
-            QueryParam(f.name, "Only records whose " + f.name +
-                                   " equals this. " + f.doc,
-                       std::move(s), false, ""));
+    std::size_t max_bytes = f.type == FieldType::STRING
+                                ? StringLimit(f, max_string_bytes_)
+                                : 0;
+    Json s = openapi::QueryValueSchema(b_, f.type, max_bytes);
+    std::string doc = "Only records whose " + f.name + " equals this. " + f.doc;
+    if (max_bytes > 0) doc += openapi::MaxBytesSentence(max_bytes);
+    b_.Push(params, QueryParam(f.name, doc, std::move(s), false, ""));
   }
   return params;
 }
@@ -499,9 +506,10 @@ Json Writer::Components() {
   Json schemas = b_.Object();
   for (const TableDesc& t : schema_.tables) {
     b_.Put(schemas, ComponentName(t, "record"), openapi::RecordSchema(b_, t));
-    b_.Put(schemas, ComponentName(t, "new"), openapi::NewSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "new"),
+           openapi::NewSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "replace"),
-           openapi::ReplaceSchema(b_, t));
+           openapi::ReplaceSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "page"), openapi::PageSchema(b_, t));
   }
   b_.Put(schemas, "Health", openapi::HealthSchema(b_, schema_));
@@ -598,9 +606,9 @@ Json Writer::Components() {
 
 }  // namespace
 
-std::string OpenApiJson(const Schema& schema) {
+std::string OpenApiJson(const Schema& schema, std::size_t max_string_bytes) {
   rapidjson::Document doc;
-  Writer(schema, &doc).Build(&doc);
+  Writer(schema, max_string_bytes, &doc).Build(&doc);
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);

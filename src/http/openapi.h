@@ -22,6 +22,7 @@
 #ifndef LMDBAPI_HTTP_OPENAPI_H_
 #define LMDBAPI_HTTP_OPENAPI_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -31,8 +32,10 @@ namespace lmdbapi::http {
 
 inline constexpr std::string_view kOpenApiVersion = "3.1.0";
 
-// The document as indented JSON. Deterministic: one schema, one text.
-std::string OpenApiJson(const Schema& schema);
+// The document as indented JSON. Deterministic: one schema and one
+// max_string_bytes (the MAX_STRING_BYTES setting, stated as the x-maxBytes
+// of every STRING field without a MAX_BYTES row; 0: none), one text.
+std::string OpenApiJson(const Schema& schema, std::size_t max_string_bytes);
 
 }  // namespace lmdbapi::http
 

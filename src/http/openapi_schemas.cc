@@ -108,9 +108,13 @@ Json RevisionMeta(JsonBuilder& b, bool read_only, std::string_view doc) {
 // Adds the fields of `table` to *props as body properties; optional ones
 // may be null.
 void AddBodyProperties(JsonBuilder& b, const TableDesc& table, Json* props,
-                       std::vector<std::string>* required) {
+                       std::vector<std::string>* required,
+                       std::size_t max_string_bytes) {
   for (const FieldDesc& f : table.fields) {
-    b.Put(*props, f.name, FieldSchema(b, table, f, !f.required));
+    std::size_t max_bytes = f.type == FieldType::STRING
+                                ? StringLimit(f, max_string_bytes)
+                                : 0;
+    b.Put(*props, f.name, FieldSchema(b, table, f, !f.required, max_bytes));
     if (f.required) required->push_back(f.name);
   }
 }
@@ -178,8 +182,14 @@ std::string ComponentName(const TableDesc& table, std::string_view suffix) {
   return table.name + "_" + std::string(suffix);
 }
 
+std::string MaxBytesSentence(std::size_t max_bytes) {
+  return " At most " + std::to_string(max_bytes) +
+         " bytes of UTF-8 (x-maxBytes; a character takes 1 to 4); longer is "
+         "refused (400).";
+}
+
 Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
-                 bool nullable) {
+                 bool nullable, std::size_t max_bytes) {
   Json s = TypeSchema(b, f.type, nullable);
   std::string doc = f.doc;
   // The builder's doc for a PARENT link already names the parent table.
@@ -187,13 +197,17 @@ Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
     doc += " Deleting that record deletes this " + table.name +
            " record too (cascade); a uuid naming no such record is refused "
            "(422).";
+  if (max_bytes > 0) doc += MaxBytesSentence(max_bytes);
   b.Put(s, "description", doc);
   if (!f.required) b.Put(s, "default", b.FromValue(f.default_value));
+  if (max_bytes > 0) b.Put(s, "x-maxBytes", std::uint64_t{max_bytes});
   return s;
 }
 
-Json QueryValueSchema(JsonBuilder& b, FieldType type) {
-  return TypeSchema(b, type, false);
+Json QueryValueSchema(JsonBuilder& b, FieldType type, std::size_t max_bytes) {
+  Json s = TypeSchema(b, type, false);
+  if (max_bytes > 0) b.Put(s, "x-maxBytes", std::uint64_t{max_bytes});
+  return s;
 }
 
 Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
@@ -216,10 +230,11 @@ Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
                       std::move(props), required);
 }
 
-Json NewSchema(JsonBuilder& b, const TableDesc& table) {
+Json NewSchema(JsonBuilder& b, const TableDesc& table,
+               std::size_t max_string_bytes) {
   std::vector<std::string> required;
   Json props = b.Object();
-  AddBodyProperties(b, table, &props, &required);
+  AddBodyProperties(b, table, &props, &required, max_string_bytes);
   return ObjectSchema(
       b,
       "A new " + table.name +
@@ -229,7 +244,8 @@ Json NewSchema(JsonBuilder& b, const TableDesc& table) {
       std::move(props), required);
 }
 
-Json ReplaceSchema(JsonBuilder& b, const TableDesc& table) {
+Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,
+                   std::size_t max_string_bytes) {
   std::vector<std::string> required;
   Json props = b.Object();
   b.Put(props, "uuid",
@@ -241,7 +257,7 @@ Json ReplaceSchema(JsonBuilder& b, const TableDesc& table) {
                      "The revision the client read. If given (here or as "
                      "If-Match), the write fails with 409 when the record "
                      "has changed since."));
-  AddBodyProperties(b, table, &props, &required);
+  AddBodyProperties(b, table, &props, &required, max_string_bytes);
   return ObjectSchema(
       b,
       "Every field of a " + table.name +

@@ -18,6 +18,8 @@
 #ifndef LMDBAPI_HTTP_OPENAPI_SCHEMAS_H_
 #define LMDBAPI_HTTP_OPENAPI_SCHEMAS_H_
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +73,9 @@ class JsonBuilder {
   Json& Put(Json& obj, std::string_view key, int value) {
     return Put(obj, key, Json(value));
   }
+  Json& Put(Json& obj, std::string_view key, std::uint64_t value) {
+    return Put(obj, key, Json(value));
+  }
   Json& Push(Json& array, Json value) {
     array.PushBack(value, alloc_);
     return array;
@@ -84,16 +89,32 @@ class JsonBuilder {
   rapidjson::Document::AllocatorType& alloc_;
 };
 
-// The JSON Schema of one field's values (type, format, description;
-// `nullable` adds "null" to the type, for optional fields in bodies).
-Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
-                 bool nullable);
-// The schema of a field's values in a query string (no description).
-Json QueryValueSchema(JsonBuilder& b, FieldType type);
+// A STRING's byte limit is stated as "x-maxBytes": n, with a sentence in
+// the description, never as maxLength: JSON Schema's maxLength counts
+// characters, and a character takes 1 to 4 bytes of UTF-8, so no maxLength
+// is exactly true of a byte limit (n would let through strings the server
+// refuses; n/4 would refuse some it takes). Limits are stated where a
+// client sends strings (T_new, T_replace, filters), not in T_record: a
+// record stored before a limit was lowered still reads back whole.
 
+// The JSON Schema of one field's values (type, format, description;
+// `nullable` adds "null" to the type, for optional fields in bodies;
+// max_bytes > 0 states that byte limit, for STRING fields).
+Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
+                 bool nullable, std::size_t max_bytes = 0);
+// The schema of a field's values in a query string (no description);
+// max_bytes as for FieldSchema.
+Json QueryValueSchema(JsonBuilder& b, FieldType type,
+                      std::size_t max_bytes = 0);
+// " At most n bytes of UTF-8 ...": the description's sentence for a limit.
+std::string MaxBytesSentence(std::size_t max_bytes);
+
+// max_string_bytes: the MAX_STRING_BYTES setting the worker keeps.
 Json RecordSchema(JsonBuilder& b, const TableDesc& table);   // T_record
-Json NewSchema(JsonBuilder& b, const TableDesc& table);      // T_new
-Json ReplaceSchema(JsonBuilder& b, const TableDesc& table);  // T_replace
+Json NewSchema(JsonBuilder& b, const TableDesc& table,       // T_new
+               std::size_t max_string_bytes);
+Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,   // T_replace
+                   std::size_t max_string_bytes);
 Json PageSchema(JsonBuilder& b, const TableDesc& table);     // T_page
 Json HealthSchema(JsonBuilder& b, const Schema& schema);
 

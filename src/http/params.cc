@@ -86,8 +86,8 @@ std::string FieldList(const TableDesc& table) {
 }  // namespace
 
 Status ParseFindParams(const std::vector<QueryParam>& params,
-                       const TableDesc& table, std::vector<Filter>* filters,
-                       PageRequest* page) {
+                       const TableDesc& table, std::size_t max_string_bytes,
+                       std::vector<Filter>* filters, PageRequest* page) {
   filters->clear();
   *page = PageRequest();
   page->limit = kDefaultLimit;
@@ -108,6 +108,10 @@ Status ParseFindParams(const std::vector<QueryParam>& params,
     if (seen[i]) return Twice(p.name);
     seen[i] = true;
     const FieldDesc& f = table.fields[i];
+    if (f.type == FieldType::STRING) {
+      s = CheckStringBytes(f, p.value, max_string_bytes);
+      if (!s.ok()) return s;
+    }
     auto v = ParseParamValue(f.type, p.value, f.name);
     if (!v.ok()) return v.status();
     filters->push_back(Filter{i, std::move(v.value())});

@@ -21,6 +21,7 @@
 #ifndef LMDBAPI_HTTP_PARAMS_H_
 #define LMDBAPI_HTTP_PARAMS_H_
 
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -34,9 +35,12 @@ namespace lmdbapi::http {
 inline constexpr std::size_t kDefaultLimit = 100;
 inline constexpr std::size_t kMaxLimit = 1000;
 
+// max_string_bytes: the MAX_STRING_BYTES setting. A STRING filter value
+// longer than its field may hold (CheckStringBytes) is refused, naming the
+// field: no record written under the limit could match it.
 Status ParseFindParams(const std::vector<QueryParam>& params,
-                       const TableDesc& table, std::vector<Filter>* filters,
-                       PageRequest* page);
+                       const TableDesc& table, std::size_t max_string_bytes,
+                       std::vector<Filter>* filters, PageRequest* page);
 
 struct RangeQuery {
   int field = -1;

@@ -50,8 +50,10 @@ std::string Clip(std::string_view text) {
 class RecordHandler
     : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RecordHandler> {
  public:
-  RecordHandler(const TableDesc& table, MetaFields meta, ParsedRecord* out)
-      : table_(table), meta_(meta), out_(out),
+  RecordHandler(const TableDesc& table, MetaFields meta,
+                std::size_t max_string_bytes, ParsedRecord* out)
+      : table_(table), meta_(meta), max_string_bytes_(max_string_bytes),
+        out_(out),
         seen_(table.fields.size(), false), null_(table.fields.size(), false) {
     out_->record.fields.resize(table.fields.size());
   }
@@ -184,6 +186,11 @@ class RecordHandler
           return Fail(f.name, f.name +
                                   ": not valid Unicode (a lone surrogate "
                                   "escape such as \\udc00?)");
+        // Bytes as stored (escapes decoded), not as sent.
+        if (Status s = CheckStringBytes(f, text, max_string_bytes_); !s.ok()) {
+          error_ = std::move(s);
+          return false;
+        }
         out_->record.fields[slot_] = std::string(text);
         return true;
       case FieldType::DATE:
@@ -258,6 +265,7 @@ class RecordHandler
 
   const TableDesc& table_;
   MetaFields meta_;
+  std::size_t max_string_bytes_;
   ParsedRecord* out_;
   Status error_;
   int depth_ = 0;
@@ -349,7 +357,8 @@ Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
 
 Result<ParsedRecord> ParseRecordJson(std::string_view json,
                                      const TableDesc& table,
-                                     MetaFields meta) {
+                                     MetaFields meta,
+                                     std::size_t max_string_bytes) {
   // RapidJSON reads a NUL byte as the end of input and would ignore what
   // follows; raw NUL is never valid in JSON text, so refuse it here.
   if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
@@ -359,7 +368,7 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
                 ": a NUL byte (control characters must be escaped)");
   }
   ParsedRecord parsed;
-  RecordHandler handler(table, meta, &parsed);
+  RecordHandler handler(table, meta, max_string_bytes, &parsed);
   rapidjson::MemoryStream stream(json.data(), json.size());
   rapidjson::Reader reader;
   rapidjson::ParseResult r = reader.Parse<kParseFlags>(stream, handler);

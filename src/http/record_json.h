@@ -15,7 +15,9 @@
 // every required field present and non-null; optional fields absent or null
 // (both read as the default); no unknown member and no member twice; INT64
 // takes only integer literals in range (1.0 and 1e3 are refused); DOUBLE
-// takes any JSON number that fits a double. Errors are kInvalidArgument
+// takes any JSON number that fits a double; a STRING holds at most its
+// field's MAX_BYTES, or else max_string_bytes, bytes of UTF-8
+// (CheckStringBytes in lmdbapi/schema.h). Errors are kInvalidArgument
 // whose subject is the member at fault (empty for a syntax error, whose
 // message gives the byte offset).
 //
@@ -25,6 +27,7 @@
 #ifndef LMDBAPI_HTTP_RECORD_JSON_H_
 #define LMDBAPI_HTTP_RECORD_JSON_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -49,8 +52,11 @@ struct ParsedRecord {
   std::optional<std::uint64_t> revision;
 };
 
+// max_string_bytes: the MAX_STRING_BYTES setting (http/config.h), the
+// limit of STRING fields without a MAX_BYTES row; 0: none.
 Result<ParsedRecord> ParseRecordJson(std::string_view json,
-                                     const TableDesc& table, MetaFields meta);
+                                     const TableDesc& table, MetaFields meta,
+                                     std::size_t max_string_bytes);
 
 // Appends the record's JSON object to *out. REQUIRES: record.fields holds
 // one value per table field, as Table hands them out.

@@ -50,9 +50,10 @@ constexpr const char* kUsage =
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAP_MAX_GB LMDB_MAP_MAX_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES API_KEYS_FILE\n"
-    "REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
-    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h).\n";
+    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES MAX_STRING_BYTES\n"
+    "API_KEYS_FILE REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
+    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h). --print-openapi\n"
+    "reads them too: the document states MAX_STRING_BYTES.\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
 class Maintenance {
@@ -105,8 +106,21 @@ int Main(int argc, char** argv) {
       std::printf("%s\n", t.name.c_str());
     return 0;
   }
+  auto read_config = [] {
+    return ParseConfig([](const char* name) { return std::getenv(name); },
+                       std::thread::hardware_concurrency());
+  };
   if (argc == 2 && std::strcmp(argv[1], "--print-openapi") == 0) {
-    std::fputs(OpenApiJson(Schema::Compiled()).c_str(), stdout);
+    // The document says the string limit this environment's worker keeps.
+    auto config = read_config();
+    if (!config.ok()) {
+      std::fprintf(stderr, "lmdbapi-worker: %s\n",
+                   config.status().message().c_str());
+      return 2;
+    }
+    std::fputs(
+        OpenApiJson(Schema::Compiled(), config->max_string_bytes).c_str(),
+        stdout);
     std::fputc('\n', stdout);
     return 0;
   }
@@ -125,8 +139,7 @@ int Main(int argc, char** argv) {
     return 2;
   }
 
-  auto config = ParseConfig([](const char* name) { return std::getenv(name); },
-                            std::thread::hardware_concurrency());
+  auto config = read_config();
   if (!config.ok()) {
     std::fprintf(stderr, "lmdbapi-worker: %s\n",
                  config.status().message().c_str());
@@ -198,13 +211,15 @@ int Main(int argc, char** argv) {
 
   // Both constant for the life of the process: the document is made once
   // and served as these bytes.
-  const std::string openapi_json = OpenApiJson(env.value()->schema());
+  const std::string openapi_json =
+      OpenApiJson(env.value()->schema(), cfg.max_string_bytes);
   // One shard per request thread, and one for Stop()'s thread, which
   // answers the writes whose commit completes as the threads stop.
   Metrics metrics(env.value()->schema(), cfg.worker_threads + 1);
   ServerOptions server_options;
   server_options.threads = cfg.worker_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.max_string_bytes = cfg.max_string_bytes;
   server_options.api_keys = api_keys ? &*api_keys : nullptr;
   server_options.max_connections = cfg.max_connections;
   server_options.read_timeout =

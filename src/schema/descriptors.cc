@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -21,7 +22,9 @@ namespace {
 
 // Compile-time checks. Each INDEX row declares a tag type, so an INDEX_KEY
 // naming an undeclared index, a duplicate index name, an index key that is
-// not a field of its table, or a PARENT naming no table fails to compile.
+// not a field of its table, or a PARENT naming no table fails to compile;
+// so does a MAX_BYTES row naming no STRING field of its table, or a limit
+// outside 1..kMaxStringLimit.
 // (Duplicate tables and fields already fail: records.h would declare a
 // struct or member twice.)
 namespace checks {
@@ -35,6 +38,14 @@ namespace checks {
   static_assert(sizeof(&t##_record::f) > 0, "index key " #t "." #f);
 #define PARENT(t, link, parent) \
   static_assert(sizeof(parent##_record) > 0, "parent of " #t);
+#define MAX_BYTES(t, f, n)                                                 \
+  static_assert(std::is_same_v<decltype(t##_record::f), std::string>,      \
+                "MAX_BYTES(" #t ", " #f ", ...): only a STRING field has "  \
+                "a byte limit");                                           \
+  static_assert((n) >= 1 && static_cast<unsigned long long>(n) <=          \
+                                static_cast<unsigned long long>(           \
+                                    kMaxStringLimit),                      \
+                "MAX_BYTES(" #t ", " #f ", " #n "): expected 1..1073741824");
 #include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
 #include "lmdbapi/schema_epilogue.def"
@@ -57,6 +68,7 @@ Result<Schema> BuildCompiled() {
   b.OptionalField(#t, #f, FieldType::type, DefaultLiteral(dflt), doc);
 #define INDEX(t, i, kind, doc) b.Index(#t, #i, IndexKind::kind, doc);
 #define INDEX_KEY(t, i, f) b.IndexKey(#t, #i, #f);
+#define MAX_BYTES(t, f, n) b.MaxBytes(#t, #f, n);
 #include "lmdbapi/schema_prologue.def"
 #include LMDBAPI_SCHEMA
 #include "lmdbapi/schema_epilogue.def"

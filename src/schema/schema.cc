@@ -65,6 +65,23 @@ const TableDesc* Schema::FindTable(std::string_view name) const {
   return nullptr;
 }
 
+std::size_t StringLimit(const FieldDesc& f, std::size_t default_max_bytes) {
+  return f.max_bytes != 0 ? f.max_bytes : default_max_bytes;
+}
+
+Status CheckStringBytes(const FieldDesc& f, std::string_view value,
+                        std::size_t default_max_bytes) {
+  std::size_t limit = StringLimit(f, default_max_bytes);
+  if (limit == 0 || value.size() <= limit) return Status();
+  return Status::InvalidArgument(
+      f.name, f.name + ": " + std::to_string(value.size()) +
+                  " bytes, more than the " + std::to_string(limit) +
+                  " this field may hold (" +
+                  (f.max_bytes != 0 ? "MAX_BYTES in the schema"
+                                    : "MAX_STRING_BYTES") +
+                  ")");
+}
+
 Status Schema::Validate() const {
   if (tables.empty()) return Bad("schema", "declares no TABLE");
   std::set<std::string> table_names;
@@ -94,6 +111,11 @@ Status Schema::Validate() const {
         return Bad(where, "declared twice");
       if (TypeOf(f.default_value) != f.type)
         return Bad(where, "default is not of the field's type");
+      if (f.max_bytes != 0 && f.type != FieldType::STRING)
+        return Bad(where, "MAX_BYTES applies to STRING fields only, not " +
+                              std::string(TypeName(f.type)));
+      if (f.max_bytes > kMaxStringLimit)
+        return Bad(where, "MAX_BYTES is more than 1073741824 (1 GiB)");
       if (f.is_parent_link) {
         ++links;
         if (static_cast<int>(fi) != t.link_field || f.type != FieldType::UUID)

@@ -161,6 +161,31 @@ void SchemaBuilder::IndexKey(std::string_view table, std::string_view index,
   i->key_fields.push_back(f);
 }
 
+void SchemaBuilder::MaxBytes(std::string_view table, std::string_view field,
+                             std::size_t max_bytes) {
+  TableDesc* t = Find(table);
+  if (t == nullptr) return;
+  std::string where = std::string(table) + "." + std::string(field);
+  int f = t->FieldIndex(field);
+  if (f < 0) {
+    Fail("MAX_BYTES for " + where + ": no such field yet (write the row "
+         "after the field's FIELD or OPTIONAL_FIELD row)");
+    return;
+  }
+  FieldDesc& desc = t->fields[f];
+  if (desc.max_bytes != 0) {
+    Fail(where + ": a second MAX_BYTES row");
+    return;
+  }
+  if (max_bytes == 0) {
+    Fail(where + ": MAX_BYTES must be at least 1 (leave the row out for the "
+         "MAX_STRING_BYTES setting)");
+    return;
+  }
+  // Validate() refuses one on a non-STRING field or over kMaxStringLimit.
+  desc.max_bytes = max_bytes;
+}
+
 Result<Schema> SchemaBuilder::Finish() {
   for (TableDesc& t : schema_.tables) {
     const std::string& parent = parent_names_[t.position];

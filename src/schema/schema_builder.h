@@ -37,6 +37,9 @@ class SchemaBuilder {
              std::string_view doc);
   void IndexKey(std::string_view table, std::string_view index,
                 std::string_view field);
+  // Sets FieldDesc::max_bytes of a field declared earlier; once per field.
+  void MaxBytes(std::string_view table, std::string_view field,
+                std::size_t max_bytes);
 
   // Resolves cross references (parents, children, db names) and runs
   // Schema::Validate(). Fails with kInvalidArgument naming the first bad

@@ -607,6 +607,17 @@ Status CheckRecordShape(const TableDesc& table, const Record& record) {
     if (f.type == FieldType::DOUBLE && !std::isfinite(std::get<double>(v)))
       return Status::InvalidArgument(f.name,
                                      f.name + " must be a finite number");
+    // The schema's own MAX_BYTES limits belong here, with the types: they
+    // are facts of the schema, so every writer (Table::Insert and Replace,
+    // ImportBatch, and through them the HTTP API and the import tool)
+    // keeps them. The MAX_STRING_BYTES default is a setting of the worker
+    // and the import tool, not of the library: they check it where they
+    // decode values (ParseRecordJson), and a library caller stays free to
+    // store longer strings in fields without a MAX_BYTES row.
+    if (f.type == FieldType::STRING) {
+      Status s = CheckStringBytes(f, std::get<std::string>(v), 0);
+      if (!s.ok()) return s;
+    }
   }
   return Status();
 }

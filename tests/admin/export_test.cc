@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "admin_util.h"
+#include "http/config.h"
 #include "http/record_json.h"
 #include "lmdbapi/admin.h"
 
@@ -62,7 +63,8 @@ BOOST_AUTO_TEST_CASE(all_tags_each_line_and_puts_parents_before_children) {
     BOOST_TEST_REQUIRE(t != nullptr, line);
     // Without the tag it is the API's JSON of a record of that table.
     std::string bare = "{" + line.substr(end + 2);
-    auto parsed = http::ParseRecordJson(bare, *t, http::MetaFields::kAccept);
+    auto parsed = http::ParseRecordJson(bare, *t, http::MetaFields::kAccept,
+                                        http::kDefaultMaxStringBytes);
     BOOST_TEST(parsed.ok(), parsed.status().message() << ": " << bare);
   }
   std::size_t total = 0;

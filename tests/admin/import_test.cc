@@ -96,6 +96,52 @@ BOOST_AUTO_TEST_CASE(bad_lines_are_reported_by_number_and_good_ones_land) {
   BOOST_TEST(Lines(Admin(dir.path(), {"export", t.name}).out).size() == 4u);
 }
 
+BOOST_AUTO_TEST_CASE(strings_over_their_limit_are_bad_lines_naming_the_field) {
+  // MAX_STRING_BYTES is read as the worker reads it; a field's MAX_BYTES
+  // wins. Per string field: a line at its limit lands, one a byte over
+  // (a two-byte character across the limit) is reported.
+  const TableDesc& t = S().tables[0];
+  std::vector<Record> rs = Made(40, 900);
+  std::string input;
+  int lines = 0, good = 0;
+  std::vector<std::pair<int, std::string>> bad;  // line, field
+  for (std::size_t i = 0; i < t.fields.size(); ++i) {
+    const FieldDesc& f = t.fields[i];
+    if (f.type != FieldType::STRING) continue;
+    const std::size_t limit = StringLimit(f, 50);
+    Record at = rs[lines];
+    at.fields[i] = std::string(limit, 'x');
+    input += Body(at, t) + "\n";
+    ++lines;
+    ++good;
+    Record over = rs[lines];
+    over.fields[i] = std::string(limit - 1, 'x') + "\xc3\xa9";
+    input += Body(over, t) + "\n";
+    ++lines;
+    bad.push_back({lines, f.name});
+  }
+  BOOST_TEST_REQUIRE(!bad.empty(), t.name << " has no STRING field");
+  TempDir dir;
+  AdminRun r = RunAdmin({"--path", dir.path(), "import", t.name}, input,
+                        {{"MAX_STRING_BYTES", "50"}});
+  BOOST_TEST(r.status == 1);
+  for (const auto& [line, field] : bad)
+    BOOST_TEST(Contains(r.err, "line " + std::to_string(line) + ": " + field +
+                                   ": "),
+               r.err);
+  BOOST_TEST(Contains(r.err, "this field may hold (MAX_STRING_BYTES)"), r.err);
+  BOOST_TEST(Contains(r.err, "imported " + std::to_string(good) + " records"),
+             r.err);
+  BOOST_TEST(Lines(Admin(dir.path(), {"export", t.name}).out).size() ==
+             static_cast<std::size_t>(good));
+  // A bad setting stops the tool before it reads a line, naming it.
+  AdminRun bad_setting = RunAdmin({"--path", dir.path(), "import", t.name},
+                                  input, {{"MAX_STRING_BYTES", "0"}});
+  BOOST_TEST(bad_setting.status == 2);
+  BOOST_TEST(Contains(bad_setting.err, "MAX_STRING_BYTES: \"0\""),
+             bad_setting.err);
+}
+
 BOOST_AUTO_TEST_CASE(a_refused_record_does_not_take_its_batch_with_it) {
   // Lines 1-3 share one batch; line 2 repeats line 1's uuid.
   const TableDesc& t = S().tables[0];

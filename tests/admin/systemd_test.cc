@@ -168,8 +168,8 @@ BOOST_AUTO_TEST_CASE(the_settings_example_shows_the_workers_real_defaults) {
   for (const char* v : {"HOST_URL", "LMDB_PATH", "LMDB_MAP_SIZE_GB",
                         "LMDB_MAX_READERS", "DURABILITY", "WRITE_BATCH_MAX",
                         "WORKER_THREADS", "LOG_LEVEL", "FCGI_SOCKET",
-                        "MAX_BODY_BYTES", "API_KEYS_FILE", "LMDB_MAP_MAX_GB",
-                        "FCGI_SOCKET_MODE", "MAX_CONNECTIONS",
+                        "MAX_BODY_BYTES", "MAX_STRING_BYTES", "API_KEYS_FILE",
+                        "LMDB_MAP_MAX_GB", "FCGI_SOCKET_MODE", "MAX_CONNECTIONS",
                         "REQUEST_READ_TIMEOUT_MS", "RESPONSE_SEND_TIMEOUT_MS",
                         "REQUIRE_API_KEYS"})
     BOOST_TEST(values.count(v) == 1u, v << " missing");
@@ -194,6 +194,7 @@ BOOST_AUTO_TEST_CASE(the_settings_example_shows_the_workers_real_defaults) {
   BOOST_TEST(with->worker_threads == without->worker_threads);
   BOOST_TEST((with->log_level == without->log_level));
   BOOST_TEST(with->max_body_bytes == without->max_body_bytes);
+  BOOST_TEST(with->max_string_bytes == without->max_string_bytes);
   BOOST_TEST(with->env.max_batch_writes == without->env.max_batch_writes);
   BOOST_TEST((with->fcgi_socket == without->fcgi_socket));
   BOOST_TEST((with->api_keys_file == without->api_keys_file));

@@ -12,6 +12,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "harness.h"
+#include "http/config.h"
 #include "http/openapi.h"
 
 namespace lmdbapi::e2e {
@@ -277,6 +278,13 @@ std::string Conformance::Validate(const Value& schema_in, const Value& value,
       if ((f == "uuid" && !IsUuid(s)) || (f == "date" && !IsDate(s)) ||
           (f == "date-time" && !IsDateTime(s)))
         return where + ": " + Shown(value) + " is not format " + f;
+    } else if (k == "x-maxBytes") {
+      // The document's byte limit of a string (openapi_schemas.h).
+      if (!value.IsString()) continue;
+      if (value.GetStringLength() > kw.value.GetUint64())
+        return where + ": " + std::to_string(value.GetStringLength()) +
+               " bytes, more than x-maxBytes " +
+               std::to_string(kw.value.GetUint64());
     } else if (k == "minimum" || k == "maximum") {
       if (!value.IsNumber()) continue;
       const double v = value.GetDouble(), bound = kw.value.GetDouble();
@@ -480,7 +488,9 @@ struct ConformanceFixture {
   ConformanceFixture() {
     Global& g = G();
     g.main_thread = std::this_thread::get_id();
-    g.checker = std::make_unique<Conformance>(http::OpenApiJson(TheSchema()));
+    // The stacks' workers run with the default MAX_STRING_BYTES.
+    g.checker = std::make_unique<Conformance>(
+        http::OpenApiJson(TheSchema(), http::kDefaultMaxStringBytes));
     if (!g.checker->error().empty()) {
       std::cerr << "conformance: " << g.checker->error() << "\n";
       return;

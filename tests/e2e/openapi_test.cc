@@ -16,13 +16,16 @@
 #include "api.h"
 #include "conformance.h"
 #include "harness.h"
+#include "http/config.h"
 #include "http/openapi.h"
 
 namespace lmdbapi::e2e {
 namespace {
 
 const std::string& DocumentText() {
-  static const std::string text = http::OpenApiJson(TheSchema());
+  // The stack's worker runs with the default MAX_STRING_BYTES.
+  static const std::string text =
+      http::OpenApiJson(TheSchema(), http::kDefaultMaxStringBytes);
   return text;
 }
 

@@ -5,6 +5,7 @@
 // the value the server must show for it. Every field of every table is
 // tried with the cases of its type.
 
+#include <algorithm>
 #include <limits>
 #include <map>
 #include <vector>
@@ -13,6 +14,7 @@
 
 #include "api.h"
 #include "harness.h"
+#include "http/config.h"
 
 namespace lmdbapi::e2e {
 namespace {
@@ -24,6 +26,12 @@ struct ValueCase {
 
 std::vector<ValueCase> CasesFor(const TableDesc& t, int field) {
   const bool indexed = IsIndexKey(t, field);
+  // The longest string: under LMDB's 511-byte keys when indexed, and
+  // within the field's byte limit (MAX_BYTES, or the stack's default
+  // MAX_STRING_BYTES).
+  const std::size_t longest = std::min<std::size_t>(
+      indexed ? 300 : 5000,
+      StringLimit(t.fields[field], http::kDefaultMaxStringBytes));
   switch (t.fields[field].type) {
     case FieldType::STRING:
       return {
@@ -34,8 +42,7 @@ std::vector<ValueCase> CasesFor(const TableDesc& t, int field) {
           {R"("nul\u0000inside")", std::string("nul\0inside", 10)},
           {R"("\u00e9\ud83d\ude00 )" "\xe6\x97\xa5\xe6\x9c\xac\"",
            std::string("\xc3\xa9\xf0\x9f\x98\x80 \xe6\x97\xa5\xe6\x9c\xac")},
-          {"\"" + std::string(indexed ? 300 : 5000, 'x') + "\"",
-           std::string(indexed ? 300 : 5000, 'x')},
+          {"\"" + std::string(longest, 'x') + "\"", std::string(longest, 'x')},
       };
     case FieldType::INT64:
       return {

@@ -76,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const TableDesc& t : schema.tables) {
     std::vector<Filter> filters;
     lmdbapi::PageRequest page;
-    if (http::ParseFindParams(params, t, &filters, &page).ok()) {
+    if (http::ParseFindParams(params, t, 0, &filters, &page).ok()) {
       Plan plan = lmdbapi::ChoosePlan(t, filters);
       CheckPlan(t, filters, plan, query);
       if (!page.after.empty())

@@ -47,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const lmdbapi::TableDesc& t : schema.tables) {
     std::vector<lmdbapi::Filter> filters;
     lmdbapi::PageRequest page;
-    if (http::ParseFindParams(params, t, &filters, &page).ok())
+    if (http::ParseFindParams(params, t, 0, &filters, &page).ok())
       FUZZ_CHECK(page.limit >= 1 && page.limit <= http::kMaxLimit, std::string(query));
     http::RangeQuery range;
     if (http::ParseRangeParams(params, t, &range).ok()) {

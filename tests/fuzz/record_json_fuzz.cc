@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
+#include "http/config.h"
 #include "http/record_json.h"
 #include "lmdbapi/schema.h"
 
@@ -23,11 +24,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   for (const lmdbapi::TableDesc& t : Schema::Compiled().tables) {
     for (MetaFields meta : {MetaFields::kReject, MetaFields::kAccept}) {
-      auto parsed = ParseRecordJson(body, t, meta);
+      auto parsed = ParseRecordJson(body, t, meta,
+                                    lmdbapi::http::kDefaultMaxStringBytes);
       if (!parsed.ok()) continue;
       std::string once;
       AppendRecordJson(parsed->record, t, &once);
-      auto again = ParseRecordJson(once, t, MetaFields::kAccept);
+      auto again = ParseRecordJson(once, t, MetaFields::kAccept,
+                                   lmdbapi::http::kDefaultMaxStringBytes);
       FUZZ_CHECK(again.ok(), t.name + ": own output refused: " + again.status().message() +
                                  " in " + once);
       std::string twice;

@@ -52,6 +52,7 @@ BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
   BOOST_TEST((c->log_level == LogLevel::kInfo));
   BOOST_TEST(!c->fcgi_socket.has_value());
   BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
+  BOOST_TEST(c->max_string_bytes == 65536u);
   BOOST_TEST(!c->api_keys_file.has_value());
   BOOST_TEST(c->worker_threads == 64u);  // 16 x 4 cores
   BOOST_TEST(c->env.max_batch_writes == 0u);  // the library's default, 256
@@ -89,6 +90,17 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
   BOOST_TEST((Parse({{"DURABILITY", "nosync"}})->env.durability ==
               Durability::kNoSync));
   BOOST_TEST((Parse({{"LOG_LEVEL", "error"}})->log_level == LogLevel::kError));
+}
+
+BOOST_AUTO_TEST_CASE(max_string_bytes_is_read_in_its_range_and_named_when_bad) {
+  BOOST_TEST(Parse({{"MAX_STRING_BYTES", "1"}})->max_string_bytes == 1u);
+  BOOST_TEST(Parse({{"MAX_STRING_BYTES", "4096"}})->max_string_bytes == 4096u);
+  BOOST_TEST(Parse({{"MAX_STRING_BYTES", "1073741824"}})->max_string_bytes ==
+             std::size_t{1} << 30);
+  // An empty value counts as unset.
+  BOOST_TEST(Parse({{"MAX_STRING_BYTES", ""}})->max_string_bytes == 65536u);
+  for (const char* bad : {"0", "1073741825", "-1", "64k", " 10", "1e3"})
+    ExpectRejected("MAX_STRING_BYTES", bad, "expected 1..1073741824");
 }
 
 BOOST_AUTO_TEST_CASE(write_batch_max_caps_group_commit) {

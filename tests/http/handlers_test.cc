@@ -27,6 +27,7 @@ using lmdbapi::http::HandleRequest;
 using lmdbapi::http::Request;
 using lmdbapi::http::Response;
 using lmdbapi::http::Scratch;
+using lmdbapi::http::Services;
 
 namespace {
 
@@ -58,6 +59,7 @@ struct Api {
   testutil::TempEnv env;
   Response resp;
   Scratch scratch;
+  Services services;
   std::mt19937_64 rng{kSeed};
   std::uint64_t serial = 0;
 
@@ -73,7 +75,7 @@ struct Api {
     req.body = body;
     req.content_type = body.empty() ? std::string_view() : content_type;
     req.if_match = if_match;
-    HandleRequest(env.env(), req, &resp, &scratch);
+    HandleRequest(env.env(), req, &resp, &scratch, services);
     return resp;
   }
 
@@ -561,6 +563,54 @@ BOOST_AUTO_TEST_CASE(bodies_must_be_present_json_objects) {
   api.ExpectProblem(400, "invalid-argument", "uuid");
   api.Call("POST", path, "limit=1", good);
   api.ExpectProblem(400, "invalid-argument", "limit");
+}
+
+BOOST_AUTO_TEST_CASE(strings_over_their_limit_are_400_naming_the_field) {
+  Api api;
+  api.services.max_string_bytes = 30;  // MAX_STRING_BYTES=30
+  int checked = 0;
+  for (const TableDesc& t : S().tables) {
+    const Record stored = api.Insert(t);
+    const std::string path = "/api/" + t.name;
+    const std::string record_path = path + "/" + stored.uuid.ToString();
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const FieldDesc& f = t.fields[i];
+      if (f.type != FieldType::STRING) continue;
+      const std::size_t limit = StringLimit(f, 30);
+      const std::string at = std::string(limit - 1, 'x') + "y";
+      // limit + 1 bytes: the last character is two bytes, one too many.
+      const std::string over = std::string(limit - 1, 'x') + "\xc3\xa9";
+      const std::string detail =
+          f.name + ": " + std::to_string(limit + 1) + " bytes, more than the " +
+          std::to_string(limit) + " this field may hold (" +
+          (f.max_bytes != 0 ? "MAX_BYTES in the schema" : "MAX_STRING_BYTES") +
+          ")";
+      BOOST_TEST_CONTEXT(t.name << "." << f.name << " limit " << limit) {
+        Record r = stored;
+        r.fields[i] = over;
+        api.Call("POST", path, "", BodyFor(r, t));
+        api.ExpectProblem(400, "invalid-argument", f.name);
+        BOOST_TEST(api.Json()["detail"].GetString() == detail);
+        api.Call("PUT", record_path, "", BodyFor(r, t));
+        api.ExpectProblem(400, "invalid-argument", f.name);
+        BOOST_TEST(api.Json()["detail"].GetString() == detail);
+        api.Call("GET", path, f.name + "=" + PercentEncode(over));
+        api.ExpectProblem(400, "invalid-argument", f.name);
+        BOOST_TEST(api.Json()["detail"].GetString() == detail);
+        // Exactly the limit is stored and found.
+        r.fields[i] = at;
+        api.Call("PUT", record_path, "", BodyFor(r, t));
+        BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
+        BOOST_TEST(api.Json()[f.name.c_str()].GetString() == at);
+        BOOST_TEST(api.AllUuids(path, f.name + "=" + PercentEncode(at)) ==
+                   std::vector<std::string>{stored.uuid.ToString()});
+        api.Call("PUT", record_path, "", BodyFor(stored, t));  // as it was
+        BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
+        ++checked;
+      }
+    }
+  }
+  BOOST_TEST(checked > 0);
 }
 
 BOOST_AUTO_TEST_CASE(routing_errors_are_404_and_405_with_allow) {

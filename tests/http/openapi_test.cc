@@ -15,12 +15,14 @@
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
 
+#include "http/config.h"
 #include "http/openapi.h"
 #include "http/problem.h"
 #include "http/router.h"
 #include "lmdbapi/schema.h"
 
 using namespace lmdbapi;
+using lmdbapi::http::kDefaultMaxStringBytes;
 using lmdbapi::http::OpenApiJson;
 using lmdbapi::http::RouteTemplate;
 using lmdbapi::http::RouteTemplates;
@@ -36,7 +38,7 @@ const Schema& S() { return Schema::Compiled(); }
 const rapidjson::Document& Doc() {
   static const rapidjson::Document doc = [] {
     rapidjson::Document d;
-    const std::string text = OpenApiJson(S());
+    const std::string text = OpenApiJson(S(), kDefaultMaxStringBytes);
     d.Parse(text.data(), text.size());
     return d;
   }();
@@ -92,7 +94,48 @@ BOOST_AUTO_TEST_CASE(the_document_is_json_of_openapi_3_1_and_deterministic) {
   BOOST_TEST_REQUIRE(!Doc().HasParseError());
   BOOST_TEST(Str(At(Doc(), {"openapi"})) == "3.1.0");
   BOOST_TEST(Str(At(Doc(), {"info", "version"})) == S().FingerprintHash());
-  BOOST_TEST(OpenApiJson(S()) == OpenApiJson(S()));
+  BOOST_TEST(OpenApiJson(S(), kDefaultMaxStringBytes) ==
+             OpenApiJson(S(), kDefaultMaxStringBytes));
+}
+
+// maxLength counts characters, a byte limit bytes: no maxLength is exactly
+// true of it, so the document gives x-maxBytes (and a sentence) instead.
+BOOST_AUTO_TEST_CASE(string_byte_limits_are_x_max_bytes_on_what_clients_send) {
+  int checked = 0;
+  for (const TableDesc& t : S().tables) {
+    for (const FieldDesc& f : t.fields) {
+      for (const char* suffix : {"new", "replace", "record"}) {
+        const Json* prop = At(Doc(), {"components", "schemas",
+                                      t.name + "_" + suffix, "properties", f.name});
+        BOOST_TEST_REQUIRE(prop != nullptr, t.name << "_" << suffix << "." << f.name);
+        BOOST_TEST(!prop->HasMember("maxLength"));
+        const Json* max = At(*prop, {"x-maxBytes"});
+        const bool states = f.type == FieldType::STRING &&
+                            std::string_view(suffix) != "record";
+        BOOST_TEST_CONTEXT(t.name << "_" << suffix << "." << f.name) {
+          BOOST_TEST_REQUIRE((max != nullptr) == states);
+          if (!states) continue;
+          const std::size_t limit = StringLimit(f, kDefaultMaxStringBytes);
+          BOOST_TEST(max->GetUint64() == limit);
+          BOOST_TEST(Str(At(*prop, {"description"})).find(
+                         "At most " + std::to_string(limit) + " bytes of UTF-8") !=
+                     std::string::npos);
+          ++checked;
+        }
+      }
+    }
+  }
+  BOOST_TEST(checked > 0);
+  // The setting the worker runs with is the one the document states.
+  rapidjson::Document small;
+  const std::string text = OpenApiJson(S(), 123);
+  small.Parse(text.data(), text.size());
+  for (const TableDesc& t : S().tables)
+    for (const FieldDesc& f : t.fields)
+      if (f.type == FieldType::STRING)
+        BOOST_TEST(At(small, {"components", "schemas", t.name + "_new", "properties",
+                              f.name, "x-maxBytes"})
+                       ->GetUint64() == (f.max_bytes != 0 ? f.max_bytes : 123u));
 }
 
 BOOST_AUTO_TEST_CASE(every_route_template_is_a_path_with_exactly_its_methods) {

@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_SUITE(params)
 BOOST_AUTO_TEST_CASE(find_defaults_to_the_first_100) {
   std::vector<Filter> filters;
   PageRequest page;
-  BOOST_TEST(ParseFindParams(Q(""), T(), &filters, &page).ok());
+  BOOST_TEST(ParseFindParams(Q(""), T(), 0, &filters, &page).ok());
   BOOST_TEST(filters.empty());
   BOOST_TEST(page.limit == 100u);
   BOOST_TEST(page.after.empty());
@@ -45,8 +45,8 @@ BOOST_AUTO_TEST_CASE(find_reads_filters_limit_and_after) {
   const FieldDesc& f = t.fields.back();
   std::string text = f.type == FieldType::STRING ? "abc" : FormatValue(f.default_value);
   Status s = ParseFindParams(
-      Q("limit=7&after=" + cursor + "&" + f.name + "=" + text), t, &filters,
-      &page);
+      Q("limit=7&after=" + cursor + "&" + f.name + "=" + text), t, 0,
+      &filters, &page);
   BOOST_TEST_REQUIRE(s.ok(), s.message());
   BOOST_TEST(page.limit == 7u);
   BOOST_TEST(page.after == std::string("\x01\x02\xff", 3));
@@ -88,11 +88,11 @@ BOOST_AUTO_TEST_CASE(an_unescaped_plus_in_a_timestamp_is_forgiven) {
       std::vector<Filter> filters;
       PageRequest page;
       Status s = ParseFindParams(Q(f.name + "=2024-05-01T12:00:00+02:00"), t,
-                                 &filters, &page);
+                                 0, &filters, &page);
       BOOST_TEST_REQUIRE(s.ok(), s.message());
       BOOST_TEST(FormatValue(filters[0].value) == "2024-05-01T10:00:00Z");
-      s = ParseFindParams(Q(f.name + "=2024-05-01 12:00:00Z"), t, &filters,
-                          &page);
+      s = ParseFindParams(Q(f.name + "=2024-05-01 12:00:00Z"), t, 0,
+                          &filters, &page);
       BOOST_TEST(s.subject() == f.name);  // a space elsewhere is no '+'
     }
   }

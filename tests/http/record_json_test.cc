@@ -11,6 +11,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "http/config.h"
 #include "http/record_json.h"
 #include "lmdbapi/schema.h"
 #include "record_gen.h"
@@ -24,6 +25,7 @@ using lmdbapi::TableDesc;
 using lmdbapi::Uuid;
 using lmdbapi::http::AppendRecordJson;
 using lmdbapi::http::MetaFields;
+using lmdbapi::http::kDefaultMaxStringBytes;
 using lmdbapi::http::ParseRecordJson;
 
 namespace {
@@ -90,11 +92,23 @@ void ExpectRefused(const std::string& body, const TableDesc& t,
                    const std::string& subject,
                    const std::string& in_message = "",
                    MetaFields meta = MetaFields::kReject) {
-  auto r = ParseRecordJson(body, t, meta);
+  auto r = ParseRecordJson(body, t, meta, kDefaultMaxStringBytes);
   BOOST_TEST_REQUIRE(!r.ok(), t.name << ": accepted " << body);
   BOOST_TEST((r.status().code() == lmdbapi::Status::Code::kInvalidArgument));
   BOOST_TEST(r.status().subject() == subject,
              t.name << ": " << body << " -> " << r.status().message());
+  BOOST_TEST(r.status().message().find(in_message) != std::string::npos,
+             r.status().message());
+}
+
+void ExpectRefusedWith(const std::string& body, const TableDesc& t,
+                       std::size_t max_string_bytes,
+                       const std::string& subject,
+                       const std::string& in_message) {
+  auto r = ParseRecordJson(body, t, MetaFields::kReject, max_string_bytes);
+  BOOST_TEST_REQUIRE(!r.ok(), t.name << ": accepted " << body.substr(0, 80));
+  BOOST_TEST((r.status().code() == lmdbapi::Status::Code::kInvalidArgument));
+  BOOST_TEST(r.status().subject() == subject);
   BOOST_TEST(r.status().message().find(in_message) != std::string::npos,
              r.status().message());
 }
@@ -117,7 +131,8 @@ BOOST_AUTO_TEST_CASE(every_table_round_trips) {
   for (const TableDesc& t : Schema::Compiled().tables) {
     for (std::uint64_t serial = 1; serial <= 20; ++serial) {
       Record r = Sample(t, serial);
-      auto back = ParseRecordJson(BodyFor(r, t), t, MetaFields::kReject);
+      auto back = ParseRecordJson(BodyFor(r, t), t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
       BOOST_TEST_REQUIRE(back.ok(), t.name << " seed " << kSeed + serial
                                            << ": " << back.status().message());
       BOOST_TEST((back->record.fields == r.fields),
@@ -205,7 +220,8 @@ BOOST_AUTO_TEST_CASE(absent_or_null_optional_fields_take_defaults) {
       if (f.required) continue;
       for (const std::string& body :
            {BodyWithout(t, f.name), BodyWith(t, f.name, "null")}) {
-        auto r = ParseRecordJson(body, t, MetaFields::kReject);
+        auto r = ParseRecordJson(body, t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
         BOOST_TEST_REQUIRE(r.ok(), r.status().message());
         BOOST_TEST((r->record.fields[i] == f.default_value), f.name);
       }
@@ -242,7 +258,7 @@ BOOST_AUTO_TEST_CASE(uuid_and_revision_are_read_only_unless_accepted) {
 
   std::string body = BodyWith(t, "uuid", id);
   body = body.substr(0, body.size() - 1) + ",\"revision\":3}";
-  auto r = ParseRecordJson(body, t, MetaFields::kAccept);
+  auto r = ParseRecordJson(body, t, MetaFields::kAccept, kDefaultMaxStringBytes);
   BOOST_TEST_REQUIRE(r.ok(), r.status().message());
   BOOST_TEST(r->has_uuid);
   BOOST_TEST(r->record.uuid.ToString() == id.substr(1, 36));
@@ -295,6 +311,87 @@ BOOST_AUTO_TEST_CASE(wrong_json_kinds_are_refused_naming_the_field) {
   }
 }
 
+// A JSON string literal of exactly `bytes` bytes of UTF-8: `unit` (one
+// character) repeated, padded with 'a' where unit does not divide bytes.
+std::string JsonStringOf(std::size_t bytes, const std::string& unit) {
+  std::string s(bytes % unit.size(), 'a');
+  while (s.size() < bytes) s += unit;
+  return "\"" + s + "\"";
+}
+
+BOOST_AUTO_TEST_CASE(strings_are_limited_in_bytes_by_the_setting_or_the_field) {
+  int checked = 0;
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (const FieldDesc& f : t.fields) {
+      if (f.type != FieldType::STRING) continue;
+      // A small setting, so that fields without MAX_BYTES are tested too.
+      const std::size_t setting = 40;
+      const std::size_t limit = f.max_bytes != 0 ? f.max_bytes : setting;
+      const std::string source =
+          f.max_bytes != 0 ? "(MAX_BYTES in the schema)" : "(MAX_STRING_BYTES)";
+      // One, two, three and four-byte characters up to the limit; a
+      // character that would cross it makes the value one byte too long
+      // at least. An escape counts as the bytes it stands for.
+      for (const char* u : {"x", "\xc3\xa9", "\xe2\x82\xac",
+                            "\xf0\x9f\x98\x80", "\\u00e9"}) {
+        const std::string unit = u;
+        const bool escape = unit[0] == '\\';
+        const std::size_t unit_bytes = escape ? 2 : unit.size();
+        std::string at = "\"" + std::string(limit % unit_bytes, 'a');
+        for (std::size_t n = limit % unit_bytes; n < limit; n += unit_bytes)
+          at += unit;
+        at += "\"";
+        BOOST_TEST_CONTEXT(t.name << "." << f.name << " limit " << limit
+                                  << ", unit " << unit) {
+          auto ok = ParseRecordJson(BodyWith(t, f.name, at), t,
+                                    MetaFields::kReject, setting);
+          BOOST_TEST_REQUIRE(ok.ok(), ok.status().message());
+          const std::string& got =
+              std::get<std::string>(ok->record.fields[t.FieldIndex(f.name)]);
+          BOOST_TEST(got.size() == limit);
+          const std::string over = at.substr(0, at.size() - 1) + "b\"";
+          ExpectRefusedWith(BodyWith(t, f.name, over), t, setting, f.name,
+                            f.name + ": " + std::to_string(limit + 1) +
+                                " bytes, more than the " +
+                                std::to_string(limit) +
+                                " this field may hold " + source);
+        }
+      }
+      // A two-byte character whose second byte is the one too many.
+      ExpectRefusedWith(
+          BodyWith(t, f.name,
+                   "\"" + std::string(limit - 1, 'a') + "\xc3\xa9\""),
+          t, setting, f.name,
+          std::to_string(limit + 1) + " bytes, more than the " +
+              std::to_string(limit));
+      ++checked;
+    }
+  }
+  BOOST_TEST(checked > 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_fields_max_bytes_wins_over_the_setting_both_ways) {
+  for (const TableDesc& compiled : Schema::Compiled().tables) {
+    for (const FieldDesc& f : compiled.fields) {
+      if (f.type != FieldType::STRING || f.is_parent_link) continue;
+      TableDesc t = compiled;
+      FieldDesc& field = t.fields[t.FieldIndex(f.name)];
+      field.max_bytes = 100;  // above the setting: 100 bytes pass
+      auto r = ParseRecordJson(BodyWith(t, f.name, JsonStringOf(100, "x")), t,
+                               MetaFields::kReject, 10);
+      BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+      field.max_bytes = 5;  // below it: 6 are refused
+      ExpectRefusedWith(BodyWith(t, f.name, JsonStringOf(6, "x")), t, 10,
+                        f.name, "more than the 5 this field may hold");
+      field.max_bytes = 0;  // none, and no setting (0): no limit
+      r = ParseRecordJson(BodyWith(t, f.name, JsonStringOf(200000, "x")), t,
+                          MetaFields::kReject, 0);
+      BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+      return;  // one field shows it
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(int64_takes_exactly_its_range) {
   const TableDesc* t = nullptr;
   const FieldDesc* f = FirstOfType(&t, FieldType::INT64);
@@ -302,7 +399,8 @@ BOOST_AUTO_TEST_CASE(int64_takes_exactly_its_range) {
   int i = t->FieldIndex(f->name);
   for (const char* ok : {"9223372036854775807", "-9223372036854775808", "0",
                          "-0"}) {
-    auto r = ParseRecordJson(BodyWith(*t, f->name, ok), *t, MetaFields::kReject);
+    auto r = ParseRecordJson(BodyWith(*t, f->name, ok), *t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
     BOOST_TEST_REQUIRE(r.ok(), ok << ": " << r.status().message());
     BOOST_TEST(std::get<std::int64_t>(r->record.fields[i]) ==
                std::stoll(ok));
@@ -331,7 +429,8 @@ BOOST_AUTO_TEST_CASE(double_takes_integers_and_keeps_precision) {
                {"0.30000000000000004", 0.30000000000000004}};
   for (const Case& c : cases) {
     auto r =
-        ParseRecordJson(BodyWith(*t, f->name, c.json), *t, MetaFields::kReject);
+        ParseRecordJson(BodyWith(*t, f->name, c.json), *t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
     BOOST_TEST_REQUIRE(r.ok(), c.json << ": " << r.status().message());
     BOOST_TEST(std::get<double>(r->record.fields[i]) == c.value, c.json);
   }
@@ -344,7 +443,8 @@ BOOST_AUTO_TEST_CASE(strings_keep_any_unicode_and_escapes) {
   int i = t->FieldIndex(f->name);
   auto r = ParseRecordJson(
       BodyWith(*t, f->name, "\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\u0000 \\n\""),
-      *t, MetaFields::kReject);
+      *t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
   BOOST_TEST_REQUIRE(r.ok(), r.status().message());
   BOOST_TEST(std::get<std::string>(r->record.fields[i]) ==
              std::string("\xC3\xA9\xF0\x9F\x98\x80 \"q\" \0 \n", 14));
@@ -352,7 +452,8 @@ BOOST_AUTO_TEST_CASE(strings_keep_any_unicode_and_escapes) {
   Record rec = r->record;
   std::string json;
   AppendRecordJson(rec, *t, &json);
-  auto again = ParseRecordJson(BodyFor(rec, *t), *t, MetaFields::kReject);
+  auto again = ParseRecordJson(BodyFor(rec, *t), *t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
   BOOST_TEST_REQUIRE(again.ok(), again.status().message());
   BOOST_TEST((again->record.fields[i] == rec.fields[i]));
 }
@@ -367,7 +468,8 @@ BOOST_AUTO_TEST_CASE(ill_formed_utf8_is_refused) {
         std::string("\xC3"), std::string("\\udc00"), std::string("\\ud800x")}) {
     std::string body = valid;
     body.replace(body.find("MARK"), 4, bad);
-    auto r = ParseRecordJson(body, *t, MetaFields::kReject);
+    auto r = ParseRecordJson(body, *t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
     BOOST_TEST(!r.ok(), "accepted " << body);
   }
 }
@@ -380,12 +482,14 @@ BOOST_AUTO_TEST_CASE(syntax_errors_give_the_offset) {
         "{" + f + ":}", "{" + f + ":\"x\",}",
         "{" + f + ":NaN}", "{" + f + ":Infinity}", std::string("{} {}"),
         std::string("{}x"), std::string("{'a':1}")}) {
-    auto r = ParseRecordJson(body, t, MetaFields::kReject);
+    auto r = ParseRecordJson(body, t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
     BOOST_TEST_REQUIRE(!r.ok(), "accepted " << body);
     BOOST_TEST(r.status().message().find("at offset") != std::string::npos,
                body << " -> " << r.status().message());
   }
-  auto r = ParseRecordJson("{" + f + " 1}", t, MetaFields::kReject);
+  auto r = ParseRecordJson("{" + f + " 1}", t, MetaFields::kReject,
+                             kDefaultMaxStringBytes);
   std::string at = "offset " + std::to_string(f.size() + 2);
   BOOST_TEST(r.status().message().find(at) != std::string::npos,
              r.status().message());

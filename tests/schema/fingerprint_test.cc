@@ -98,6 +98,29 @@ BOOST_AUTO_TEST_CASE(docs_alone_are_no_change) {
   BOOST_TEST(!c->differs);
 }
 
+// MAX_BYTES decides what may be written, not how stored bytes read: a data
+// directory written before a limit was added, changed or dropped opens.
+BOOST_AUTO_TEST_CASE(byte_limits_are_no_change_and_leave_the_stored_bytes_alone) {
+  const Schema limited = Build({}, [](SchemaBuilder& b) {
+    b.MaxBytes("orders", "customer", 64);
+    b.MaxBytes("lines", "sku", 4096);
+  });
+  BOOST_TEST(limited.tables[0].fields[0].max_bytes == 64u);
+  BOOST_TEST(EncodeSchema(limited) == EncodeSchema(Build()));
+  BOOST_TEST(limited.Fingerprint() == Build().Fingerprint());
+  BOOST_TEST(limited.FingerprintHash() == Build().FingerprintHash());
+  Result<SchemaChanges> added = CompareSchemas(Build(), limited);
+  REQUIRE_OK(added);
+  BOOST_TEST(!added->differs);
+  Result<SchemaChanges> dropped = CompareSchemas(limited, Build());
+  REQUIRE_OK(dropped);
+  BOOST_TEST(!dropped->differs);
+  // The stored schema read back has no limits (0: the setting's default).
+  auto back = DecodeSchema(EncodeSchema(limited));
+  REQUIRE_OK(back);
+  BOOST_TEST(back->tables[0].fields[0].max_bytes == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
   const Schema now = Build([](SchemaBuilder& b) {
     b.Field("orders", "customer", FieldType::STRING, "");

@@ -120,6 +120,32 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_refused_with_their_names) {
       {"row before its table",
        [](SchemaBuilder& b) { b.Field("ghost", "x", FieldType::INT64, ""); },
        "before TABLE(ghost"},
+      {"byte limit on a non-string",
+       [](SchemaBuilder& b) { b.MaxBytes("orders", "total", 8); },
+       "orders.total: MAX_BYTES applies to STRING fields only, not INT64"},
+      {"byte limit on a parent link",
+       [](SchemaBuilder& b) { b.MaxBytes("lines", "order_uuid", 8); },
+       "lines.order_uuid: MAX_BYTES applies to STRING fields only"},
+      {"byte limit before its field",
+       [](SchemaBuilder& b) {
+         b.MaxBytes("orders", "note", 8);
+         b.OptionalField("orders", "note", FieldType::STRING, std::string(), "");
+       },
+       "MAX_BYTES for orders.note: no such field yet"},
+      {"byte limit twice",
+       [](SchemaBuilder& b) {
+         b.MaxBytes("orders", "customer", 8);
+         b.MaxBytes("orders", "customer", 9);
+       },
+       "orders.customer: a second MAX_BYTES row"},
+      {"byte limit of zero",
+       [](SchemaBuilder& b) { b.MaxBytes("orders", "customer", 0); },
+       "MAX_BYTES must be at least 1"},
+      {"byte limit over 1 GiB",
+       [](SchemaBuilder& b) {
+         b.MaxBytes("orders", "customer", kMaxStringLimit + 1);
+       },
+       "more than 1073741824"},
   };
   for (const Case& c : cases) {
     auto s = Build(c.row);
@@ -127,6 +153,55 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_refused_with_their_names) {
     BOOST_TEST(s.status().message().find(c.says) != std::string::npos,
                c.what << ": " << s.status().message());
   }
+}
+
+BOOST_AUTO_TEST_CASE(max_bytes_rows_set_the_fields_descriptor_and_nothing_else) {
+  // The compiled schema: every .def in schema/ has a MAX_BYTES row (on a
+  // STRING field, 1..kMaxStringLimit); every other field reads 0, the
+  // MAX_STRING_BYTES setting.
+  int limited = 0;
+  for (const TableDesc& t : S().tables)
+    for (const FieldDesc& f : t.fields) {
+      if (f.max_bytes == 0) continue;
+      ++limited;
+      BOOST_TEST((f.type == FieldType::STRING), t.name << "." << f.name);
+      BOOST_TEST(f.max_bytes <= kMaxStringLimit);
+    }
+  BOOST_TEST(limited > 0, "the schema should exercise MAX_BYTES");
+  // A built one: only the named field changes.
+  auto s = Build([](SchemaBuilder& b) { b.MaxBytes("lines", "sku", 64); });
+  REQUIRE_OK(s);
+  BOOST_TEST(s->FindTable("lines")->fields[1].max_bytes == 64u);
+  BOOST_TEST(s->FindTable("lines")->fields[0].max_bytes == 0u);
+  BOOST_TEST(s->FindTable("orders")->fields[0].max_bytes == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(string_limits_count_bytes_and_name_their_source) {
+  FieldDesc f;
+  f.name = "notes";
+  BOOST_TEST(StringLimit(f, 100) == 100u);
+  BOOST_TEST(StringLimit(f, 0) == 0u);  // no default: no limit
+  REQUIRE_OK(CheckStringBytes(f, std::string(1 << 20, 'x'), 0));
+  REQUIRE_OK(CheckStringBytes(f, std::string(100, 'x'), 100));
+  Status over = CheckStringBytes(f, std::string(101, 'x'), 100);
+  BOOST_TEST((over.code() == Status::Code::kInvalidArgument));
+  BOOST_TEST(over.subject() == "notes");
+  BOOST_TEST(over.message() ==
+             "notes: 101 bytes, more than the 100 this field may hold "
+             "(MAX_STRING_BYTES)");
+  // Bytes, not characters: 50 two-byte characters fill 100 bytes.
+  std::string e_acute;
+  for (int i = 0; i < 50; ++i) e_acute += "\xc3\xa9";
+  REQUIRE_OK(CheckStringBytes(f, e_acute, 100));
+  BOOST_TEST(!CheckStringBytes(f, e_acute + "x", 100).ok());
+  // The field's own limit wins over the default, either way.
+  f.max_bytes = 10;
+  BOOST_TEST(StringLimit(f, 100) == 10u);
+  BOOST_TEST(CheckStringBytes(f, std::string(11, 'x'), 100).message() ==
+             "notes: 11 bytes, more than the 10 this field may hold "
+             "(MAX_BYTES in the schema)");
+  f.max_bytes = 1000;
+  REQUIRE_OK(CheckStringBytes(f, std::string(1000, 'x'), 100));
 }
 
 BOOST_AUTO_TEST_CASE(fingerprint_is_stable_and_says_what_it_covers) {

@@ -204,6 +204,10 @@ BOOST_AUTO_TEST_CASE(index_key_over_511_bytes_is_refused_naming_the_field) {
       for (int k : index.key_fields)
         if (td.fields[k].type == FieldType::STRING) string_key = k;
       if (string_key < 0) continue;
+      // A MAX_BYTES under 600 refuses the value before its key is made
+      // (a_string_over_its_max_bytes_...); this case is about key size.
+      const std::size_t limit = td.fields[string_key].max_bytes;
+      if (limit != 0 && limit < 600) continue;
       Record r = InsertWithParents(env.env(), td, rng, 400);
       Table t(env.env(), td);
       auto before = Entries(env.env());
@@ -222,6 +226,48 @@ BOOST_AUTO_TEST_CASE(index_key_over_511_bytes_is_refused_naming_the_field) {
       REQUIRE_OK(t.Insert(&big));
     }
   }
+}
+
+// The schema's MAX_BYTES is the library's own check (CheckRecordShape),
+// for Insert and Replace alike; MAX_STRING_BYTES is the worker's, not the
+// library's, so a field without a MAX_BYTES row takes any length here.
+BOOST_AUTO_TEST_CASE(a_string_over_its_max_bytes_is_refused_by_insert_and_replace) {
+  TempEnv env;
+  std::mt19937_64 rng(9);
+  int checked = 0;
+  for (const TableDesc& td : S().tables) {
+    for (int f = 0; f < static_cast<int>(td.fields.size()); ++f) {
+      const std::size_t limit = td.fields[f].max_bytes;
+      if (limit == 0) continue;
+      BOOST_TEST_CONTEXT(td.name << "." << td.fields[f].name) {
+        Record r = InsertWithParents(env.env(), td, rng, 500 + f);
+        Table t(env.env(), td);
+        auto before = Entries(env.env());
+        // Two-byte characters up to the limit, then one byte more.
+        std::string at_limit(limit % 2, 'a');
+        while (at_limit.size() < limit) at_limit += "\xc3\xa9";
+        Record big = r;
+        big.uuid = Uuid();
+        big.fields[f] = at_limit + "b";
+        Result<Uuid> ins = t.Insert(&big);
+        BOOST_TEST((ins.status().code() == Status::Code::kInvalidArgument));
+        BOOST_TEST(ins.status().subject() == td.fields[f].name);
+        BOOST_TEST(ins.status().message().find("MAX_BYTES") != std::string::npos,
+                   ins.status().message());
+        Record replaced = r;
+        replaced.fields[f] = at_limit + "b";
+        Status rep = t.Replace(&replaced);
+        BOOST_TEST((rep.code() == Status::Code::kInvalidArgument));
+        BOOST_TEST(rep.subject() == td.fields[f].name);
+        BOOST_TEST((Entries(env.env()) == before));
+        replaced = r;
+        replaced.fields[f] = at_limit;
+        REQUIRE_OK(t.Replace(&replaced));
+        ++checked;
+      }
+    }
+  }
+  BOOST_TEST(checked > 0, "the schema should have a MAX_BYTES row");
 }
 
 BOOST_AUTO_TEST_CASE(wrong_shape_is_invalid_argument_naming_the_field) {
