@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lmdb-api - a schema file in, a fast REST API over LMDB out. `make help`
 # lists every target. Each schema builds into build/<schema>, so switching
 # SCHEMA never mixes objects. Fuzzing and the sanitized stack are in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/bare_fcgi_main.cc - the HTTP ceiling: a FastCGI responder that does
 // nothing but answer, so nginx + libfcgi cost is measured alone.
 //

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench/bench.mk - benchmarks; included by the top-level Makefile, whose
 # variables (BUILD, CXX, objs, store, worker, ...) it uses.
 #

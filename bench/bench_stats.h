@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/bench_stats.h - timing loops and the one line every bench prints.
 //
 // Each benchmark program measures an operation and its baseline in the

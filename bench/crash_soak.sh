@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/crash_soak.sh - the crash test (tests/e2e/crash_test.cc), longer.
 #
 #   sh bench/crash_soak.sh [cycles] [seed] [workers]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/json_landed_writer.cc - see json_landed_writer.h.
 //
 // RapidJSON is compiled here with RAPIDJSON_SSE2, as the landed Makefile

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/json_landed_writer.h - the landed version's record JSON writer,
 // kept only as json_page_bench's baseline (see the .cc).
 

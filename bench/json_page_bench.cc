@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/json_page_bench.cc - a 100-record page of JSON written the landed
 // way (RapidJSON's Writer with its SSE2 string scan, json_landed_writer.h)
 // and ours (AppendStoredRecordJson: json_output.h's own escaping), in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/permit_gen.h - the data set every benchmark uses, made the same way
 // for the library and for the raw LMDB baseline.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/raw_lmdb.cc - see raw_lmdb.h.
 
 #include "raw_lmdb.h"

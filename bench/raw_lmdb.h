@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/raw_lmdb.h - the baseline: the library's storage work done with
 // LMDB's C API directly, and nothing else.
 //

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/run.sh - what `make bench` runs: every benchmark, one table.
 #
 # Builds nothing (make does). Runs store-bench (the library beside raw

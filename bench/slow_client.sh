@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/slow_client.sh - durable inserts' p99 with and without slow clients.
 #
 # Runs the e2e case slow_client/inserts_go_on_while_clients_stop_reading_

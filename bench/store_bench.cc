@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench/store_bench.cc - the library's operations beside the same storage
 // work done with LMDB directly (raw_lmdb.h), in one run, on one disk.
 //

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/wrk_insert.lua - POST /api/permits with a new permit_number every
 -- request, so every insert passes the unique index and is a real write.
 -- Numbers are <run>-<thread>-<counter>: wrk runs each thread's Lua state

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/wrk_mixed.lua - the memory run: every route the read benchmarks
 -- use, in turn, with one durable insert in every five requests.
 -- BENCH_PATHS holds the read paths, separated by spaces.

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- bench/wrk_report.lua - wrk's summary as one line bench/run.sh parses:
 --   WRK <requests/s> <p50 us> <p99 us> <non-2xx/3xx responses> <socket errors>
 -- Used alone for GETs (wrk -s wrk_report.lua URL); wrk_insert.lua and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/main.cc - the unit-test binary's only BOOST_TEST_MODULE.
 //
 // One binary per schema (build/<schema>/unit-tests). Suites that use one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/record_gen.h - random records for any schema.
 //
 // The suites that must pass on every schema make their data from the

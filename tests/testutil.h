@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/testutil.h - helpers shared by the unit suites.
 
 #ifndef LMDBAPI_TESTS_TESTUTIL_H_

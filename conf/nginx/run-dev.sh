@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # conf/nginx/run-dev.sh - serve the API through nginx until Ctrl-C.
 #
 # What `make run` runs: starts lmdbapi-worker (LMDBAPI_WORKER, else the

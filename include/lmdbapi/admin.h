@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/admin.h - operations for operators: consistency check,
 // hot backup, reindex, whole-table snapshots and batched imports.
 //

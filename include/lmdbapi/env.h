@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/env.h - one LMDB environment holding every table.
 //
 // An Env is a directory with data.mdb and lock.mdb. Open it once per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/hex.h - hex digits: their values, for the parsers of
 // uuids (src/store/uuid.cc) and %-escapes (src/http/query.cc), and bytes as
 // lower-case hex, for messages that show stored keys (src/store/check.cc).

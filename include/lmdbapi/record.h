@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/record.h - one row of a table, as the library hands it out.
 //
 // fields[i] holds the value of TableDesc::fields[i] and always has that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/record_sink.h - records handed out as they are stored.
 //
 // A page of a hundred records built as Record objects costs a heap string

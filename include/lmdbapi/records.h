@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/records.h - one C++ struct per schema table.
 //
 // Consumer of LMDBAPI_SCHEMA that turns rows into *types*, for C++ callers

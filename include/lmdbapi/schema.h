@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/schema.h - the schema as data: tables, fields, indexes.
 //
 // The schema file (schema/*.def, chosen by the Makefile's SCHEMA=) is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/status.h - what went wrong, as a value.
 //
 // A Status says whether an operation worked and, if not, why, in words a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/table.h - the operations on one table.
 //
 // A Table is a cheap handle: an Env plus one of its schema's TableDescs.

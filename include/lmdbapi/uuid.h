@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/uuid.h - record keys: UUIDv7 (RFC 9562).
 //
 // Every record's primary key is a version-7 UUID made by the library. Its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // include/lmdbapi/value.h - the typed values a record's fields hold.
 //
 // A schema field has one FieldType; its value is the Value alternative with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/admin_main.cc - lmdbapi-admin: the operator's tool (cli.h).
 
 #include <unistd.h>

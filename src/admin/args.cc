@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/args.cc - see args.h.
 
 #include "admin/args.h"

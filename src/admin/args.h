@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/args.h - a command line split into options and operands.
 //
 // GNU style, kept small: "--name value", "--name=value" and "--flag", in

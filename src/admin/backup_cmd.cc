@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/backup_cmd.cc - `lmdbapi-admin backup DIR`.
 
 #include <ostream>

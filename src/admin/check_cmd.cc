@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/check_cmd.cc - `lmdbapi-admin check`: the consistency report.
 
 #include <ostream>

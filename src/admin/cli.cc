@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/cli.cc - the command table, help, and the settings every
 // command shares.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/cli.h - lmdbapi-admin as a function: arguments in, exit status
 // out.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/commands.h - what every lmdbapi-admin command gets, and the
 // commands themselves (one file each: stats_cmd.cc, check_cmd.cc, ...).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/export_cmd.cc - `lmdbapi-admin export`: tables as NDJSON.
 //
 // Every line is AppendRecordJson's output, the bytes the HTTP API sends

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/import_cmd.cc - `lmdbapi-admin import`: NDJSON into tables.
 //
 // Each line goes through the HTTP API's own decoder (ParseRecordJson, with

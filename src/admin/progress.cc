@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/progress.cc - see progress.h.
 
 #include "admin/progress.h"

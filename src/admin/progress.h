@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/progress.h - one self-rewriting status line on a terminal.
 //
 // Long exports, imports, backups and reindexes show how far they are:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/reindex_cmd.cc - `lmdbapi-admin reindex [TABLE [INDEX]]`.
 
 #include <ostream>

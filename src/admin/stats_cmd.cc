@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/admin/stats_cmd.cc - `lmdbapi-admin stats`: mdb_stat's facts under
 // the schema's names.
 

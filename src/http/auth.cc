@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/auth.cc - see auth.h.
 
 #include "http/auth.h"

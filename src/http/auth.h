@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/auth.h - optional API keys: who may read, who may write.
 //
 // Off unless API_KEYS_FILE names a keys file. The file is plain text, one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/base64url.cc - see base64url.h.
 
 #include "http/base64url.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/base64url.h - page cursors in URLs and JSON.
 //
 // The library's page cursors (Page::next, PageRequest::after) are opaque

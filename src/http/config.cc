@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/config.cc - see config.h.
 
 #include "http/config.h"

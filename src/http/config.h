@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/config.h - the worker's settings, read from the environment.
 //
 // Every setting is an environment variable with a default, so a plain

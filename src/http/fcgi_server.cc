@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/fcgi_server.cc - see fcgi_server.h.
 
 #include "http/fcgi_server.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/fcgi_server.h - the FastCGI side: a thread pool over libfcgi.
 //
 // Connections are not threads. One acceptor thread accepts the web

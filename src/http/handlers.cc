@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/handlers.cc - see handlers.h.
 //
 // HandleRequest routes, checks what every route shares (body presence and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/handlers.h - one HTTP request in, one response out, over an Env.
 //
 // The request and response are plain structs, with no FastCGI in sight, so

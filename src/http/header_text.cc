@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/header_text.cc - see header_text.h.
 
 #include "http/header_text.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/header_text.h - the two string tests HTTP header values need.
 //
 // Header values reach the worker as FastCGI params, already split from

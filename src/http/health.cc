@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/health.cc - see health.h.
 
 #include "http/health.h"

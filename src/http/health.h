@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/health.h - GET /api/health: can this worker serve?
 //
 //   200 {"status": "ok", "schema_fingerprint": "<16 hex digits>",

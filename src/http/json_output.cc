@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/json_output.cc - see json_output.h.
 
 #include "http/json_output.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/json_output.h - JSON text out: our string escaping, and a writer
 // that appends to a std::string.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/listen_socket.cc - see listen_socket.h.
 
 #include "http/listen_socket.h"

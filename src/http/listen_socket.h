@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/listen_socket.h - the unix socket nginx connects to.
 //
 // The worker either creates its socket (FCGI_SOCKET, or the default path)

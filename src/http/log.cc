@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/log.cc - see log.h.
 
 #include "http/log.h"

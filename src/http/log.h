@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/log.h - the worker's log lines, on stderr.
 //
 // One line per event, written with a single write(2) so that lines from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/metrics.cc - see metrics.h.
 //
 // A shard is a dense array of cell pointers, one slot per (route, method,

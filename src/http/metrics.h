@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/metrics.h - request counts and latencies, and GET /api/metrics.
 //
 // Every answered request is recorded under its route template (the

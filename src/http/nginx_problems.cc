@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/nginx_problems.cc - see nginx_problems.h.
 //
 // The bodies are written by AppendProblemJson, the worker's own writer, so

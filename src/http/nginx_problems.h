@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/nginx_problems.h - nginx's own error pages, from problems.def.
 //
 // nginx answers some errors itself, before or instead of a worker: a

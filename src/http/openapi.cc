@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/openapi.cc - see openapi.h.
 //
 // Paths and operations here; what the bodies look like is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/openapi.h - the API's OpenAPI 3.1 document, made from the schema.
 //
 // GET /api/openapi.json serves it; GET /api/docs/ (static files served by

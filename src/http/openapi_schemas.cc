@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/openapi_schemas.cc - see openapi_schemas.h.
 //
 // Types follow record_json.h (the one reader and writer of record bodies):

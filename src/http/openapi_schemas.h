@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/openapi_schemas.h - the JSON Schemas and examples of the OpenAPI
 // document, from the schema descriptors.
 //

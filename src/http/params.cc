@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/params.cc - see params.h.
 
 #include "http/params.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/params.h - what a route's query parameters mean.
 //
 //   find (GET /api/T, /api/T/get-record)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/problem.cc - see problem.h.
 //
 // Every list here is generated from problems.def. Status -> problem is a

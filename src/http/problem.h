@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/problem.h - errors as RFC 9457 problem+json bodies.
 //
 // Every error response is application/problem+json:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/query.cc - see query.h.
 
 #include "http/query.h"

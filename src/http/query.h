@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/query.h - query strings into name/value pairs.
 //
 // application/x-www-form-urlencoded as browsers and curl write it: pairs

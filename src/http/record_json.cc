@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/record_json.cc - see record_json.h.
 //
 // Reading uses RapidJSON's SAX Reader rather than a Document: the record is

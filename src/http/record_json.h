@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/record_json.h - one record as JSON, both ways.
 //
 // The record's JSON form is an object with "uuid" and "revision" first,

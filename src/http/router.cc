@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/router.cc - see router.h.
 //
 // What each path shape allows, and which route kind each method names, is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/router.h - which route a method and path name.
 //
 // The routes are generated from the schema at run time: for every table T

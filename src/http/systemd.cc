@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/systemd.cc - see systemd.h.
 
 #include "http/systemd.h"

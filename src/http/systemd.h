@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/systemd.h - the two pieces of systemd's protocol the worker uses.
 //
 // Socket activation (sd_listen_fds(3)): a .socket unit passes the listening

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/utf8.cc - see utf8.h.
 
 #include "http/utf8.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/utf8.h - checking and repairing UTF-8 text from clients.
 //
 // JSON bodies are validated by RapidJSON; this covers the rest of what a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/http/worker_main.cc - lmdbapi-worker: the FastCGI worker process.
 //
 //   environment -> Config -> Env::Open -> listening socket -> Server

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/descriptors.cc - the compiled schema as runtime data.
 //
 // Consumer of LMDBAPI_SCHEMA that turns rows into a Schema value (one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/fingerprint.cc - storing schemas and comparing them.
 //
 // The stored form is msgpack arrays (MSGPACK_DEFINE), kept apart from the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/fingerprint.h - the schema a database was written with, and
 // whether the compiled schema may read it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/schema.cc - lookups, validation and the fingerprint of a Schema.
 
 #include <cstdint>

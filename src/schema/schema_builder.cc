@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/schema_builder.cc - see schema_builder.h.
 
 #include "schema/schema_builder.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/schema/schema_builder.h - assembles a Schema one .def row at a time.
 //
 // The rows arrive in file order and each names its table, so the builder

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/backup.cc - Backup(): a hot, compacted copy of an environment
 // (see include/lmdbapi/admin.h).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/check.cc - Check(): the databases of an environment against
 // each other (see include/lmdbapi/admin.h).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/env.cc - opening an environment: LMDB settings, the schema
 // check, database handles, and statistics.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/env_impl.h - what an open Env holds; private to src/store.
 //
 // Database handles (MDB_dbi) are opened once, in Env::Open's transaction,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/group_commit.cc - see group_commit.h.
 
 #include "store/group_commit.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/group_commit.h - many writers, one transaction, one fsync.
 //
 // With durable commits the fsync dominates a small write (about 1 ms here

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/headroom.cc - see headroom.h.
 
 #include "store/headroom.h"

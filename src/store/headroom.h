@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/headroom.h - room for inserts: growing the map before it is
 // full, and keeping its last pages for updates and deletes.
 //

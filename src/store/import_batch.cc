@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/import_batch.cc - ImportBatch: many inserts, one transaction
 // (see include/lmdbapi/admin.h).
 //

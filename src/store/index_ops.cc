@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/index_ops.cc - see index_ops.h.
 
 #include "store/index_ops.h"

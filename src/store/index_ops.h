@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/index_ops.h - a record's index entries and parent link, inside
 // a write transaction.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/key_codec.cc - the encoding that src/store/key_codec.h specifies.
 //
 // Kept apart from the record codec because index keys and stored records

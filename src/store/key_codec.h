@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/key_codec.h - order-preserving index key bytes.
 //
 // Index keys are compared by LMDB with memcmp, so the bytes of an encoded

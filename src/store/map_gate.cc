@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/map_gate.cc - see map_gate.h.
 //
 // The holders' count is an atomic so that entering and leaving the gate,

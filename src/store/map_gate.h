@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/map_gate.h - growing the LMDB map while the process serves.
 //
 // mdb_env_set_mapsize unmaps and maps the data file again, so lmdb.h

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/map_growth.cc - see map_growth.h.
 
 #include "store/map_growth.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/map_growth.h - changing this process's map size: growth in
 // steps up to Options::map_max_bytes, and adopting another process's
 // growth (see map_gate.h for why a gate and when each is called).

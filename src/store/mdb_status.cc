@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/mdb_status.cc - LMDB return code -> Status (see mdb_status.h).
 
 #include "store/mdb_status.h"

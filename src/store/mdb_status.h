@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/mdb_status.h - the store's one place that knows LMDB's codes.
 //
 // Only genuine corruption becomes kCorruption (500 "Stored data is

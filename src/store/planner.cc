@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/planner.cc - see planner.h.
 
 #include "store/planner.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/planner.h - choosing how a Find runs, and its page cursors.
 //
 // A query is a conjunction of equality filters. The planner picks the access

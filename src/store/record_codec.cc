@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/record_codec.cc - see record_codec.h for the layout.
 
 #include "store/record_codec.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/record_codec.h - a record's stored bytes.
 //
 // A record is stored, keyed by its 16-byte uuid, as a small table of field

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/reindex.cc - Reindex(): indexes rebuilt from their tables in
 // one transaction (see include/lmdbapi/admin.h).
 

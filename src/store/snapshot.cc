@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/snapshot.cc - Snapshot (whole-table walks in one read
 // transaction) and ReadStoredSchema (see include/lmdbapi/admin.h).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/table.cc - the table operations: writes with their index
 // entries and links in one transaction, and the read walks behind Find,
 // Range and Children.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/txn.cc - see txn.h.
 
 #include "store/txn.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/txn.h - RAII LMDB transactions.
 //
 // A WriteTxn aborts in its destructor unless Commit() ran, so every early

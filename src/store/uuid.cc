@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/uuid.cc - making, reading and printing record keys.
 //
 // New() is on every insert's path and may be called from every request

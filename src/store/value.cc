@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // src/store/value.cc - text forms of field values: parse and format.
 //
 // The HTTP layer, the schema defaults and the tests all meet values as text,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/admin_util.h - helpers shared by the admin suites: run
 // lmdbapi-admin in-process, fill an environment on any schema, and reach
 // under the library with LMDB's C API to break things on purpose.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/args_test.cc - option parsing (src/admin/args.cc).
 
 #include "admin/args.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/backup_test.cc - Backup() (src/store/backup.cc) and
 // `lmdbapi-admin backup` (src/admin/backup_cmd.cc): a copy taken while
 // writers run opens, passes check and holds a consistent state.

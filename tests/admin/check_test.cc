@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/check_test.cc - Check() (src/store/check.cc) and `lmdbapi-admin
 // check` (src/admin/check_cmd.cc): a consistent environment passes, and
 // each kind of damage, made with LMDB's C API behind the library's back,

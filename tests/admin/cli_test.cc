@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/cli_test.cc - the command line (src/admin/cli.cc): help for
 // every command, usage errors with exit status 2, settings read as the
 // worker reads them, and a schema mismatch explained with the way out.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/export_test.cc - `lmdbapi-admin export` (src/admin/
 // export_cmd.cc) and the Snapshot it reads through: the API's JSON, uuid
 // order, "table" members and parents first for `all`, and reading an

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/import_test.cc - `lmdbapi-admin import` (src/admin/
 // import_cmd.cc) and ImportBatch (src/store/import_batch.cc): an export
 // imports back as it was, bad lines are reported by number while the good

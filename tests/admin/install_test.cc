@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/install_test.cc - the Makefile's install and uninstall
 // targets, run into a temporary DESTDIR: the tree they make, the unit
 // pointed at the installed worker, and an uninstall that leaves nothing of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/nginx_site_test.cc - conf/nginx/lmdb-api.conf (the installed
 // site) and lmdb-api-tls.conf.example pass `nginx -t` together, in an
 // nginx.conf shaped like an operator's, with a throwaway self-signed

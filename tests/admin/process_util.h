@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/process_util.h - the few process tools the systemd and
 // install suites need: find the repository and the built binaries, run a
 // shell command for its output, and own a child process.

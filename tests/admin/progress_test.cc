@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/progress_test.cc - the progress line (src/admin/progress.cc):
 // drawn in place when enabled, absent otherwise, and throttled.
 

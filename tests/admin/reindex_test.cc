@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/reindex_test.cc - Reindex() (src/store/reindex.cc) and
 // `lmdbapi-admin reindex` (src/admin/reindex_cmd.cc): damage check finds is
 // repaired, and names that do not exist are refused.

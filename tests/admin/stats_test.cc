@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/stats_test.cc - `lmdbapi-admin stats` (src/admin/
 // stats_cmd.cc): every database under its schema name with its entries.
 

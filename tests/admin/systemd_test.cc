@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/admin/systemd_test.cc - systemd/: the units pass `systemd-analyze
 // verify` and its security rating, the settings example shows the worker's
 // real defaults, and socket activation serves a FastCGI request, all

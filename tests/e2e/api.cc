@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/api.cc - see api.h.
 
 #include "api.h"

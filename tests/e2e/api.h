@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/api.h - the REST contract's calls, typed, for the suites.
 //
 // Each helper sends what a client would send and checks what the contract

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/api_keys_test.cc - API_KEYS_FILE through nginx and the worker.
 //
 // With a keys file: no key or an unknown one is 401 problem+json with

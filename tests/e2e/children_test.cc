@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/children_test.cc - secondary tables: listing a parent's
 // children, parents that do not exist (404, 422), moving a child, and the
 // cascade that deletes a parent's descendants at every level.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/concurrency_test.cc - eight client threads write at once; then
 // every acknowledged record is there with the acknowledged content, every
 // deleted one is gone, and every index, range and link agrees with its

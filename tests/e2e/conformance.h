@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/conformance.h - every response checked against the OpenAPI
 // document.
 //

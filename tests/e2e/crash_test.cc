@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/crash_test.cc - kill -9 under write load loses no acknowledged
 // write.
 //

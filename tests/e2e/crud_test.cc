@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/crud_test.cc - insert, get, update and delete on every table of
 // the compiled schema, through both spellings of each route.
 

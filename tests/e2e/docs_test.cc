@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/docs_test.cc - /api/docs/ renders the API in a real browser,
 // offline.
 //

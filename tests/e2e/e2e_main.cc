@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/e2e_main.cc - the end-to-end binary's only BOOST_TEST_MODULE.
 //
 // One binary per schema (build/<schema>/e2e-tests), run by `make check`

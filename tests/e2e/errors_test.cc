@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/errors_test.cc - every refusal the contract names: its status,
 // its application/problem+json body (with "field" where a field is at
 // fault), and that nothing was written.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/harness.cc - see harness.h.
 
 #include "harness.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/harness.h - the real stack (nginx + FastCGI workers) for one
 // test, on a free loopback port and a fresh data directory.
 //

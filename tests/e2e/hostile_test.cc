@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/hostile_test.cc - input written to break a parser: it must be
 // answered with a 4xx (or, where it happens to be valid, a 2xx), never a
 // 5xx or a dropped connection, and the worker must be alive afterwards.

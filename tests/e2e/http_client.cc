@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/http_client.cc - see http_client.h.
 
 #include "http_client.h"

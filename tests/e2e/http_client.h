@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/http_client.h - the end-to-end suites' HTTP client.
 //
 // HttpClient wraps one libcurl easy handle, so its connection to nginx stays

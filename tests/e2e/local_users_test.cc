@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/local_users_test.cc - another local user gets nothing past
 // nginx: not the worker's socket (which would bypass nginx and the API
 // keys), not the LMDB files (which would bypass everything).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/mapfull_test.cc - a full LMDB map degrades cleanly.
 //
 // With LMDB_MAP_SIZE_MB=2 the test inserts records (one string field padded

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/mapgrow_test.cc - the map grows by itself, across processes.
 //
 // Three worker processes share one data directory that starts with a 2 MiB

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/metrics_test.cc - GET /api/metrics and /api/health of a real
 // worker behind nginx.
 //

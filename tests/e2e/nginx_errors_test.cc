@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/nginx_errors_test.cc - the errors nginx answers itself, before
 // or instead of a worker, are problem+json bodies exactly like the
 // worker's: the type, title and status of a problems.def row, the

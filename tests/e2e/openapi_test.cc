@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/openapi_test.cc - the OpenAPI document, served and obeyed.
 //
 // openapi_document (no stack): the conformance checker itself, on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/pagination_test.cc - limit and after on every listing: each
 // record shows up exactly once however the pages fall, on every access path
 // (index, link, scan, children), and bad limits are refused.

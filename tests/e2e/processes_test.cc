@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/processes_test.cc - the worker as a process: it exits 0 on
 // SIGTERM (idle, with nginx's connections open, under load, keeping every
 // acknowledged write), the data outlives a restart of the whole stack, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/production_site_test.cc - conf/nginx/lmdb-api.conf, the
 // installed site, run by a real nginx in front of a Stack's worker.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/query_test.cc - get-record: equality filters on every field,
 // the X-Query-Plan a filter gets, and the listing's shape.
 //

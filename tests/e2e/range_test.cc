@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/range_test.cc - GET /api/t/range over every RANGE index:
 // inclusive bounds, each optional, ascending order (ties in uuid order),
 // pagination, and 400 for a field without a RANGE index, an unknown field

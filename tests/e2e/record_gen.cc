@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/record_gen.cc - see record_gen.h.
 
 #include "record_gen.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/record_gen.h - valid values and records for whatever schema is
 // compiled in, in the forms a client sends, filters by and reads back.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/slow_client_test.cc - nobody's write or answer waits on a slow
 // or unfinished client (issue 11 "Writes never wait on a socket", issue 19's
 // read deadline), through the real nginx and worker.

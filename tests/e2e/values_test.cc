@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/values_test.cc - edge values of every field type survive the
 // round trip (JSON in, storage, JSON out) and can be filtered on.
 //

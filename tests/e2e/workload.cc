@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/workload.cc - see workload.h.
 
 #include "workload.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/workload.h - concurrent random writes, a model of what the
 // server acknowledged, and a full check of the server against that model.
 //

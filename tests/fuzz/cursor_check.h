@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/cursor_check.h - the property every decoded page cursor must
 // have (src/store/planner.h), shared by cursor_fuzz and planner_fuzz.
 //

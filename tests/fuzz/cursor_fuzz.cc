@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/cursor_fuzz.cc - page cursors (src/store/planner.h,
 // DecodeCursor), the bytes a client sends back as `after`.
 //

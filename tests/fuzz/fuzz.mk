@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/fuzz.mk - fuzzing and the sanitized stack; included by the
 # top-level Makefile, whose variables (BUILD, CPPFLAGS, objs, e2e, ...) it
 # uses.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/fuzz_check.h - what a fuzz target does when a property fails.
 //
 // libFuzzer counts a crash as a finding and saves the input; FUZZ_CHECK

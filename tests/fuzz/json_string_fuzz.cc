@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/json_string_fuzz.cc - our JSON string escaping
 // (src/http/json_output.h) against a strict parser.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/key_codec_fuzz.cc - index key bytes (src/store/key_codec.h).
 //
 // The first byte picks a field type, the rest are key bytes. Parts are read

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/planner_fuzz.cc - a query string through the parameter
 // parsers (src/http/query.h, params.h) into the planner
 // (src/store/planner.h): ChoosePlan, then the page cursor decoded for the

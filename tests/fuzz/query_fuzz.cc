@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/query_fuzz.cc - a request line's path and query string
 // (src/http/router.h, query.h, params.h).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/record_codec_fuzz.cc - stored record bytes
 // (src/store/record_codec.h), for every table of the compiled schema.
 //

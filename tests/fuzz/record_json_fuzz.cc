@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/record_json_fuzz.cc - a request body as a record
 // (src/http/record_json.h), for every table of the compiled schema.
 //

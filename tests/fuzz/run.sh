@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/run.sh - runs one libFuzzer target and prints its figures.
 #
 #   sh tests/fuzz/run.sh <target binary> <seconds> <new-corpus dir> <seed dir>...

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 # tests/fuzz/seeds.py - writes the starting inputs of tests/fuzz/corpus/.
 #
 #   python3 tests/fuzz/seeds.py

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/auth_test.cc - src/http/auth.cc: the keys file and Authorize.
 
 #include "http/auth.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/base64url_test.cc - src/http/base64url.cc: page cursors.
 
 #include <random>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/config_test.cc - src/http/config.cc: environment -> Config.
 
 #include <map>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/fcgi_client.h - a minimal FastCGI client for the server tests.
 //
 // Speaks just enough of FastCGI 1.0 (the responder role, as nginx uses it)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/fcgi_server_test.cc - src/http/fcgi_server.cc over a real
 // unix socket, with the FastCGI client of fcgi_client.h playing nginx.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/handlers_test.cc - src/http/handlers.cc over a real Env.
 //
 // Requests go through HandleRequest exactly as the FastCGI server passes

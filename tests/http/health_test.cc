@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/health_test.cc - src/http/health.cc, through HandleRequest.
 
 #include <random>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/json_output_test.cc - src/http/json_output.cc: our JSON string
 // escaping, checked byte by byte against a strict parser (issue 11).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/metrics_test.cc - src/http/metrics.cc: recording and the text
 // exposition. (promtool reads a real worker's output in the end-to-end
 // suite tests/e2e/metrics_test.cc.)

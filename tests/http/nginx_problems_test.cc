@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/nginx_problems_test.cc - src/http/nginx_problems.cc: nginx's
 // error pages are the worker's problem bodies, in nginx's syntax.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/openapi_test.cc - src/http/openapi.cc over the compiled schema.
 //
 // The document must say what the router and the handlers do. Redocly lints

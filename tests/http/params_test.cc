@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/params_test.cc - src/http/params.cc: what query parameters mean.
 
 #include <string>

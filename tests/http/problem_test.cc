@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/problem_test.cc - src/http/problem.cc: Status -> problem+json.
 
 #include <set>

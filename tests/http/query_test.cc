@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/query_test.cc - src/http/query.cc: query-string decoding.
 
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/record_json_test.cc - src/http/record_json.cc.
 //
 // Schema-generic: every table of Schema::Compiled(), values made per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/request_bodies.h - request bodies for any schema's records.
 
 #ifndef LMDBAPI_TESTS_HTTP_REQUEST_BODIES_H_

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/router_test.cc - src/http/router.cc, over the compiled schema.
 //
 // Walks Schema::Compiled(), so it holds for every schema under schema/.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/utf8_test.cc - src/http/utf8.cc.
 
 #include <string>

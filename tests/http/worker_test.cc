@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/http/worker_test.cc - src/http/worker_main.cc as a process.
 //
 // Runs the real lmdbapi-worker binary (built beside this test binary, or

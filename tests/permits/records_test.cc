@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/permits/records_test.cc - the generated structs of the default
 // schema (include/lmdbapi/records.h), used the way a C++ caller would.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/schema/fingerprint_test.cc - src/schema/fingerprint.cc: the stored
 // schema's bytes, and which changes a database written with one schema may
 // be opened under (fingerprint.h's compatibility rule), case by case.

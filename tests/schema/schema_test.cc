@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/schema/schema_test.cc - the compiled schema, the builder's rules,
 // and the stored-schema comparison.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/consistency_test.cc - thousands of random writes checked
 // against an in-memory model: after them, every table holds exactly the
 // model's records, and every index and link agrees with its table.

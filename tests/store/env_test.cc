@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/env_test.cc - opening environments: schema evolution against a
 // real environment written by an older schema, fingerprint refusals, a full
 // map, and LMDB's own tools reading what the library wrote.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/group_commit_test.cc - concurrent writers share commits, and
 // one writer's failure never fails or half-writes its neighbours.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/key_codec_test.cc - tests src/store/key_codec.cc.
 //
 // LMDB orders index keys by memcmp alone, so the claim that matters is

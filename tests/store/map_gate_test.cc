@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/map_gate_test.cc - the gate that lets the map be resized
 // while other threads use transactions: a resize runs only when no holder
 // is inside, holders that come meanwhile wait, and a resize that cannot get

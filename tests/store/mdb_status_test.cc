@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/mdb_status_test.cc - LMDB codes become the Status the table in
 // src/store/mdb_status.h promises: only real corruption is kCorruption, and
 // what a client or operator can act on says so.

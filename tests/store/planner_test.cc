@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/planner_test.cc - ChoosePlan, and page cursors as the hostile
 // client input they are: for every walk of every table of the compiled
 // schema, crafted and random cursors either decode to a resume point the

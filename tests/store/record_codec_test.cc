@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/record_codec_test.cc - stored record bytes: round trips for
 // every table, old (shorter) records, and refusal of anything else.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/table_test.cc - the table operations, on whatever schema is
 // compiled in: every table, index and link is exercised through the
 // descriptors.

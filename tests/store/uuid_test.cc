@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/uuid_test.cc - tests src/store/uuid.cc.
 //
 // Record keys must be unique and, within a process, strictly increasing,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/store/value_test.cc - tests src/store/value.cc.
 //
 // The text forms are what clients send and see, so most cases here are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tests/e2e/permits/readme_walkthrough_test.cc - the README's example,
 // request by request, against schema/permits.def: what a new user types
 // first must work exactly as documented. Builds only with that schema.
