@@ -107,9 +107,14 @@ wait_for "the worker" test -S "$tmp/worker.sock"
 # the workers' sockets (0600 here, FCGI_SOCKET_MODE).
 if [ "$(id -u)" = 0 ]; then user_line="user $(id -un) $(id -gn);"
 else user_line="# not root"; fi
+# dev.conf.in's @PROBLEMS_CONF@: nginx's error pages, from the worker
+# measured (src/http/problems.def), as make run renders them.
+"$build/lmdbapi-worker" --print-nginx-problems > "$tmp/problems.conf" ||
+    fail "lmdbapi-worker --print-nginx-problems failed"
 render() {  # template output; then sed expressions
     tmpl=$1 out=$2; shift 2
-    sed -e "s|@USER@|$user_line|g" "$@" "$tmpl" > "$out" ||
+    sed -e "s|@USER@|$user_line|g" \
+        -e "s|@PROBLEMS_CONF@|$tmp/problems.conf|g" "$@" "$tmpl" > "$out" ||
         fail "cannot render $tmpl"
 }
 start_nginx() {  # prefix conf
