@@ -23,12 +23,22 @@ $(json_bench): $(call objs,bench/json_page_bench.cc bench/json_landed_writer.cc)
                $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 
+# The original design's latency claims at their own rates (bench/paced.h):
+# in process, and over HTTP through nginx with a paced client of our own.
+paced_bench := $(BUILD)/paced-bench
+paced_http  := $(BUILD)/paced-http
+$(paced_bench): $(call objs,bench/paced_bench.cc) $(store)
+	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
+
+$(paced_http): $(call objs,bench/paced_http_main.cc)
+	$(CXX) $(CXXFLAGS) $^ -o $@
+
 -include $(patsubst %.o,%.d,$(call objs,$(bench_srcs)))
 
 bench-deps: deps ## install what make bench's load side needs (wrk, redis, webdis)
 	$(call install-missing,$(BENCH_PKGS))
 
-bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(worker) ## every benchmark beside a baseline measured in the same run
+bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(paced_bench) $(paced_http) $(worker) ## every benchmark beside a baseline measured in the same run
 	BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 .PHONY: bench bench-deps

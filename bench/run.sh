@@ -12,7 +12,11 @@
 # and durable inserts once more through a second worker on the same
 # database with WRITE_BATCH_MAX=1 (one commit and fsync per request, the
 # baseline group commit is measured against),
-# then records the worker's memory under a 60-second mixed load. Every
+# then the original design's latency claims at their own rates, paced
+# (bench/paced.h: open loop, latency from each request's due time), in
+# process (paced-bench) and over HTTP (paced-http; inserts both through the
+# sync worker and a third, DURABILITY=nosync, one), then records the
+# worker's memory under a 60-second mixed load. Every
 # process it starts is stopped on the way out, failure or not.
 #
 #   BUILD=build/permits     where the binaries are (make passes it)
@@ -32,7 +36,8 @@ secs=${BENCH_SECONDS:-5}
 rss_secs=${BENCH_RSS_SECONDS:-60}
 threads=32  # the worker's WORKER_THREADS default on 2 cores; bare-fcgi too
 
-for b in "$build/store-bench" "$build/json-page-bench" "$build/bare-fcgi" "$build/lmdbapi-worker"; do
+for b in "$build/store-bench" "$build/json-page-bench" "$build/bare-fcgi" \
+         "$build/paced-bench" "$build/paced-http" "$build/lmdbapi-worker"; do
     [ -x "$b" ] || { echo "run.sh: no $b (run make bench)" >&2; exit 1; }
 done
 for t in nginx wrk redis-server redis-cli webdis curl python3; do
@@ -91,6 +96,8 @@ wait_for() {
 # ---- 1. the library beside raw LMDB
 say "library and raw LMDB (about 1 minute)"
 "$build/store-bench" "$tmp/data" >> "$figures" || fail "store-bench failed"
+say "the claims at their rates, in process (about 15 seconds)"
+"$build/paced-bench" "$tmp/data" >> "$figures" || fail "paced-bench failed"
 say "JSON pages, ours beside RapidJSON's SSE2 writer (about 10 seconds)"
 "$build/json-page-bench" >> "$figures" || fail "json-page-bench failed"
 
@@ -149,6 +156,22 @@ render "$root/conf/nginx/dev.conf.in" "$tmp/nginx-api1/nginx.conf" \
 start_nginx "$tmp/nginx-api1" "$tmp/nginx-api1/nginx.conf"
 api1=http://127.0.0.1:$api1_port
 wait_for "nginx (WRITE_BATCH_MAX=1)" curl -sf "$api1/api/permits?limit=1"
+
+# The nosync worker, for the paced insert row fair to a figure measured
+# without fsync; idle until then.
+apins_port=$(free_port)
+LMDB_PATH=$tmp/data/lib DURABILITY=nosync LOG_LEVEL=error \
+    FCGI_SOCKET=$tmp/worker-nosync.sock FCGI_SOCKET_MODE=0600 WORKER_THREADS=$threads \
+    "$build/lmdbapi-worker" 2> "$tmp/worker-nosync.log" &
+pids="$pids $!"
+wait_for "the DURABILITY=nosync worker" test -S "$tmp/worker-nosync.sock"
+mkdir -p "$tmp/nginx-nosync"
+render "$root/conf/nginx/dev.conf.in" "$tmp/nginx-nosync/nginx.conf" \
+    -e "s|@LISTEN@|127.0.0.1:$apins_port|g" -e "s|@PREFIX@|$tmp/nginx-nosync|g" \
+    -e "s|@UPSTREAM_SERVERS@|server unix:$tmp/worker-nosync.sock;|g" \
+    -e "s|@ROOT@|$root|g"
+start_nginx "$tmp/nginx-nosync" "$tmp/nginx-nosync/nginx.conf"
+wait_for "nginx (DURABILITY=nosync)" curl -sf "http://127.0.0.1:$apins_port/api/permits?limit=1"
 
 # The requests, and the bodies the ceilings will answer with (same bytes).
 # The values come from bench/permit_gen.h: combination 7 has 10 records;
@@ -263,6 +286,17 @@ BENCH_RUN=${BENCH_RUN}b load http.insert1 "$api1/api/permits" 64 \
     "$here/wrk_insert.lua"
 load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua"
 
+# ---- 5b. the claims at their rates over HTTP (paced-http, open loop)
+# paced KEY PORT KIND RATE CONNECTIONS
+paced() {
+    say "paced ${secs}s $1 at $4/s"
+    "$build/paced-http" "$2" "$3" "$4" "$secs" "$5" "$1" "${BENCH_RUN}p" \
+        >> "$figures" || fail "paced-http failed ($1)"
+}
+paced http.paced_composite      "$api_port"   composite 85000 32
+paced http.paced_insert_nosync  "$apins_port" insert    12000 64
+paced http.paced_insert_sync    "$api_port"   insert    12000 64
+
 # ---- 6. the worker's memory: peak, and no growth from 10 s to the end
 say "wrk ${rss_secs}s -c32 mixed reads and inserts (memory)"
 BENCH_PATHS="$path_get $path_composite $path_range $path_list"
@@ -317,6 +351,12 @@ H	list page (100)	http.list	bare libfcgi, same body	bare.list
 H	insert, durable, 64 conns	http.insert	bare libfcgi, same 201 body	bare.insert
 H	  "	http.insert	one commit per request	http.insert1
 H	mixed reads + inserts (memory)	http.mixed	-	-
+P	composite query, in process	lib.paced_composite	8
+P	insert, in process, nosync	lib.paced_insert_nosync	42
+P	insert, in process, sync	lib.paced_insert_sync	42
+P	get-record over HTTP	http.paced_composite	8
+P	insert over HTTP, nosync	http.paced_insert_nosync	42
+P	insert over HTTP, sync	http.paced_insert_sync	42
 ROWS
 } > "$tmp/rows"
 awk -F'\t' -v took="$took" -v secs="$secs" -v rss_secs="$rss_secs" '
@@ -324,6 +364,10 @@ awk -F'\t' -v took="$took" -v secs="$secs" -v rss_secs="$rss_secs" '
         split($0, f, " ")
         if (f[1] == "FIGURE") { ops[f[2]] = f[3]; p50[f[2]] = f[4]; p99[f[2]] = f[5] }
         if (f[1] == "INFO") info[f[2]] = f[3]
+        if (f[1] == "PACED") {
+            target[f[2]] = f[3]; got[f[2]] = f[4]
+            q50[f[2]] = f[5]; q99[f[2]] = f[6]; q999[f[2]] = f[7]
+        }
         next
     }
     function lat(v) {
@@ -350,6 +394,22 @@ awk -F'\t' -v took="$took" -v secs="$secs" -v rss_secs="$rss_secs" '
     }
     $1 == "H" && !http++ {
         printf "-- HTTP via nginx on loopback, DURABILITY=sync; wrk -t2 -c32 %ss unless said\n", secs
+    }
+    $1 == "P" && !paced++ {
+        print "-- the original design'"'"'s claims at their own rates: paced, open loop, latency from"
+        print "   each request'"'"'s due time (bench/paced.h); sync = DURABILITY=sync, group commit"
+        printf "%-28s %9s %9s %8s %8s %8s | %-10s %s\n", "operation", "target", "achieved",
+               "p50", "p99", "p99.9", "claim p99", "met?"
+    }
+    $1 == "P" {
+        k = $3
+        if (got[k] == "") { printf "%-28s missing\n", $2; next }
+        met = (got[k] >= 0.98 * target[k] && q99[k] <= $4) ? "met" : \
+              sprintf("missed (p99 %.1fx the claim%s)", q99[k] / $4,
+                      got[k] < 0.98 * target[k] ? ", rate not held" : "")
+        printf "%-28s %9s %9s %8s %8s %8s | %-10s %s\n", $2, rate(target[k]), rate(got[k]),
+               lat(q50[k]), lat(q99[k]), lat(q999[k]), lat($4), met
+        next
     }
     { row($2, $3, $4, $5) }
     END {

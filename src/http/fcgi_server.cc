@@ -25,6 +25,7 @@
 
 #include <fcgiapp.h>
 
+#include "http/fcgi_response.h"
 #include "http/handlers.h"
 #include "http/log.h"
 #include "http/query.h"
@@ -817,15 +818,15 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   // socket and blocks the write until the watchdog shuts it down.
   c->sending.store(true);
   c->deadline.store(Now() + NanosFrom(options_.send_timeout));
-  FCGX_PutStr(head.data(), static_cast<int>(head.size()), req.out);
-  if (r.method != "HEAD" && !resp.body.empty())
-    FCGX_PutStr(resp.body.data(), static_cast<int>(resp.body.size()),
-                req.out);
   // FCGX_Finish_r's work, but the close is ours (Release), never libfcgi's
-  // lingering one: flush the streams (END_REQUEST goes with stdout), note
-  // any error, and free the request without closing.
+  // lingering one: flush stderr (empty: nothing is written), send the
+  // response and END_REQUEST in one writev (fcgi_response.h; libfcgi's
+  // stdout stream would write(2) every 8 KiB, and is never used), note any
+  // error, and free the request without closing.
   bool failed = FCGX_FClose(req.err) != 0;
-  failed |= FCGX_FClose(req.out) != 0;
+  failed |= !WriteFcgiResponse(
+      req.ipcFd, req.requestId, head,
+      r.method == "HEAD" ? std::string_view() : std::string_view(resp.body));
   failed |= FCGX_GetError(req.in) != 0;
   c->deadline.store(0);
   const bool keep = req.keepConnection != 0 && !failed;
