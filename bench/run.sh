@@ -290,7 +290,7 @@ load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua
 # paced KEY PORT KIND RATE CONNECTIONS
 paced() {
     say "paced ${secs}s $1 at $4/s"
-    "$build/paced-http" "$2" "$3" "$4" "$secs" "$5" "$1" "${BENCH_RUN}p" \
+    "$build/paced-http" "$2" "$3" "$4" "$secs" "$5" "$1" "${BENCH_RUN}-$1" \
         >> "$figures" || fail "paced-http failed ($1)"
 }
 paced http.paced_composite      "$api_port"   composite 85000 32
@@ -405,7 +405,7 @@ awk -F'\t' -v took="$took" -v secs="$secs" -v rss_secs="$rss_secs" '
         k = $3
         if (got[k] == "") { printf "%-28s missing\n", $2; next }
         met = (got[k] >= 0.98 * target[k] && q99[k] <= $4) ? "met" : \
-              sprintf("missed (p99 %.1fx the claim%s)", q99[k] / $4,
+              sprintf("missed (p99 %.3gx the claim%s)", q99[k] / $4,
                       got[k] < 0.98 * target[k] ? ", rate not held" : "")
         printf "%-28s %9s %9s %8s %8s %8s | %-10s %s\n", $2, rate(target[k]), rate(got[k]),
                lat(q50[k]), lat(q99[k]), lat(q999[k]), lat($4), met
