@@ -43,9 +43,11 @@
 // already bounds what one stalled client can hold to one thread for
 // send_timeout.
 //
-// libfcgi never lingers on a close here (it would wait up to seconds for
-// the peer, and older releases select() on the fd): we flush and free the
-// request ourselves and close connections directly, and a request whose
+// libfcgi reads and parses requests; responses are written by
+// fcgi_response.h, in one sendmsg(2), not through libfcgi's stdout stream
+// (a write(2) per 8 KiB). libfcgi never lingers on a close here (it would
+// wait up to seconds for the peer, and older releases select() on the fd):
+// we write and free the request ourselves and close connections directly, and a request whose
 // read fails in FCGX_Accept_r is detached first, so libfcgi's own close is
 // a plain close(2). No fd we hand libfcgi exceeds FD_SETSIZE - 1: at most
 // ServerOptions::max_connections are open at once (the acceptor stops
