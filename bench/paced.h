@@ -45,11 +45,15 @@ struct PacedResult {
   double achieved = 0;
 };
 
-// Sleeps until shortly before `due` and spins the rest: a sleep alone
-// wakes tens of microseconds late, which would be charged to the server.
-inline void WaitUntil(Clock::time_point due) {
-  constexpr auto kSpin = std::chrono::microseconds(60);
-  if (due - Clock::now() > kSpin) std::this_thread::sleep_until(due - kSpin);
+// Sleeps until `spin` before `due` and spins the rest. A sleep alone (with
+// the nanosecond timer slack RunPaced sets) wakes a few microseconds late,
+// which is charged to the operation: fine for HTTP's milliseconds, not for
+// a library call's microseconds. Spinning costs a core, so only the
+// in-process rows do it, and briefly.
+inline constexpr std::chrono::microseconds kLibrarySpin{20};
+
+inline void WaitUntil(Clock::time_point due, std::chrono::microseconds spin) {
+  if (due - Clock::now() > spin) std::this_thread::sleep_until(due - spin);
   while (Clock::now() < due) {
   }
 }
@@ -58,7 +62,8 @@ inline void WaitUntil(Clock::time_point due) {
 // on a failure, which ends the program: a figure from failing requests
 // means nothing.
 template <typename Op>
-PacedResult RunPaced(double rate, double seconds, int threads, Op&& op) {
+PacedResult RunPaced(double rate, double seconds, int threads,
+                     std::chrono::microseconds spin, Op&& op) {
   const auto period = std::chrono::duration<double>(1.0 / rate);
   const std::size_t total = static_cast<std::size_t>(rate * seconds);
   std::atomic<std::size_t> next{0};
@@ -77,7 +82,7 @@ PacedResult RunPaced(double rate, double seconds, int threads, Op&& op) {
         std::size_t i = next.fetch_add(1);
         if (i >= total || Clock::now() > give_up) return;
         auto due = start + std::chrono::duration_cast<Clock::duration>(period * i);
-        WaitUntil(due);
+        WaitUntil(due, spin);
         if (!op(t, i)) {
           std::fprintf(stderr, "paced: request %zu failed\n", i);
           std::exit(1);
@@ -102,7 +107,8 @@ PacedResult RunPaced(double rate, double seconds, int threads, Op&& op) {
 // flight, as nothing does for the API's writes (they hold no request
 // thread while their commit is pending).
 template <typename Issue>
-PacedResult RunPacedAsync(double rate, double seconds, Issue&& issue) {
+PacedResult RunPacedAsync(double rate, double seconds,
+                          std::chrono::microseconds spin, Issue&& issue) {
   const auto period = std::chrono::duration<double>(1.0 / rate);
   const std::size_t total = static_cast<std::size_t>(rate * seconds);
   std::vector<double> us(total);
@@ -115,7 +121,7 @@ PacedResult RunPacedAsync(double rate, double seconds, Issue&& issue) {
   std::size_t issued = 0;
   for (std::size_t i = 0; i < total && Clock::now() <= give_up; ++i, ++issued) {
     auto due = start + std::chrono::duration_cast<Clock::duration>(period * i);
-    WaitUntil(due);
+    WaitUntil(due, spin);
     issue(i, [&us, &finished, &failed, i, due](bool ok) {
       us[i] = std::chrono::duration<double, std::micro>(Clock::now() - due).count();
       if (!ok) failed.store(true);
