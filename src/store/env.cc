@@ -20,6 +20,7 @@
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
+#include "store/key_compare.h"
 #include "store/map_growth.h"
 #include "store/mdb_status.h"
 
@@ -95,14 +96,29 @@ Status Prepare(Env::Impl& impl) {
     TableDbs& dbs = impl.dbs[t.position];
     s = OpenDb(txn, t.name, 0, &dbs.records);
     if (!s.ok()) return s;
+    // LMDB's default order, compared faster (key_compare.h).
+    s = FromMdb(mdb_set_compare(txn, dbs.records, CompareKeys),
+                "mdb_set_compare " + t.name);
+    if (!s.ok()) return s;
     dbs.indexes.resize(t.indexes.size());
     for (std::size_t i = 0; i < t.indexes.size(); ++i) {
       s = OpenDb(txn, t.indexes[i].db_name, DbFlags(t.indexes[i].kind),
                  &dbs.indexes[i]);
+      // The duplicates are uuids.
+      if (s.ok() && DbFlags(t.indexes[i].kind) != 0)
+        s = FromMdb(mdb_set_dupsort(txn, dbs.indexes[i], CompareKeys),
+                    "mdb_set_dupsort " + t.indexes[i].db_name);
       if (!s.ok()) return s;
     }
     if (t.parent >= 0) {
       s = OpenDb(txn, t.links_db_name, kDupFlags, &dbs.links);
+      // Keyed by the parent's uuid; the duplicates are the children's.
+      if (s.ok())
+        s = FromMdb(mdb_set_compare(txn, dbs.links, CompareKeys),
+                    "mdb_set_compare " + t.links_db_name);
+      if (s.ok())
+        s = FromMdb(mdb_set_dupsort(txn, dbs.links, CompareKeys),
+                    "mdb_set_dupsort " + t.links_db_name);
       if (!s.ok()) return s;
     }
   }
