@@ -222,7 +222,7 @@ std::string Show(const Val& v) {
   return std::get<bool>(v) ? "true" : "false";
 }
 
-std::set<int> OptionalFields(const TableDesc& t) {
+std::set<int> DefaultFields(const TableDesc& t) {
   std::set<int> out;
   for (int f = 0; f < static_cast<int>(t.fields.size()); ++f)
     if (!t.fields[f].required) out.insert(f);

@@ -80,7 +80,7 @@ std::string BodyJson(const TableDesc& t, const Rec& rec,
                      const std::set<int>& omit = {},
                      const std::map<int, std::string>& raw = {});
 // The indexes of t's optional fields.
-std::set<int> OptionalFields(const TableDesc& t);
+std::set<int> DefaultFields(const TableDesc& t);
 
 // Reads one field value of type `type` from a response; nullopt if the JSON
 // value does not have the type's JSON shape.

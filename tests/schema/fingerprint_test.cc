@@ -32,7 +32,7 @@ Schema Build(const Edit& orders_fields = {}, const Edit& after = {},
   } else {
     b.Field("orders", "customer", FieldType::STRING, "Who.");
     b.Field("orders", "placed_on", FieldType::DATE, "When.");
-    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
+    b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
   }
   b.Index("orders", "by_placed_on", IndexKind::RANGE, "Dates.");
   b.IndexKey("orders", "by_placed_on", "placed_on");
@@ -50,7 +50,7 @@ Schema Build(const Edit& orders_fields = {}, const Edit& after = {},
 void StandardOrders(SchemaBuilder& b) {
   b.Field("orders", "customer", FieldType::STRING, "");
   b.Field("orders", "placed_on", FieldType::DATE, "");
-  b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+  b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
 }
 
 }  // namespace
@@ -60,8 +60,8 @@ BOOST_AUTO_TEST_SUITE(fingerprint)
 BOOST_AUTO_TEST_CASE(a_built_schema_round_trips_through_its_stored_bytes) {
   const Schema s = Build(
       {}, [](SchemaBuilder& b) {
-        b.OptionalField("lines", "qty", FieldType::DOUBLE, 1.5, "");
-        b.OptionalField("lines", "note", FieldType::STRING, std::string("n/a"), "");
+        b.DefaultField("lines", "qty", FieldType::DOUBLE, 1.5, "");
+        b.DefaultField("lines", "note", FieldType::STRING, std::string("n/a"), "");
         b.Index("lines", "by_sku", IndexKind::UNIQUE, "");
         b.IndexKey("lines", "by_sku", "sku");
         b.IndexKey("lines", "by_sku", "qty");
@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
   const Schema now = Build([](SchemaBuilder& b) {
     b.Field("orders", "customer", FieldType::STRING, "");
     b.Field("orders", "placed_on", FieldType::DATE, "");
-    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{5}, "");
+    b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{5}, "");
   });
   Result<SchemaChanges> c = CompareSchemas(Build(), now);
   REQUIRE_OK(c);
@@ -137,7 +137,7 @@ BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
 
 BOOST_AUTO_TEST_CASE(an_appended_optional_field_and_a_new_table_are_compatible) {
   const Schema now = Build({}, [](SchemaBuilder& b) {
-    b.OptionalField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
+    b.DefaultField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
     b.Table("notes", "");
     b.Field("notes", "text", FieldType::STRING, "");
   });
@@ -200,21 +200,21 @@ BOOST_AUTO_TEST_CASE(incompatible_changes_are_refused_naming_the_change) {
        Build([](SchemaBuilder& b) {
          b.Field("orders", "client", FieldType::STRING, "");
          b.Field("orders", "placed_on", FieldType::DATE, "");
-         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+         b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
        }),
        "was customer, is now client"},
       {"fields reordered",
        Build([](SchemaBuilder& b) {
          b.Field("orders", "placed_on", FieldType::DATE, "");
          b.Field("orders", "customer", FieldType::STRING, "");
-         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+         b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
        }),
        "was customer, is now placed_on"},
       {"field retyped",
        Build([](SchemaBuilder& b) {
          b.Field("orders", "customer", FieldType::STRING, "");
          b.Field("orders", "placed_on", FieldType::DATE, "");
-         b.OptionalField("orders", "total", FieldType::DOUBLE, 0.0, "");
+         b.DefaultField("orders", "total", FieldType::DOUBLE, 0.0, "");
        }),
        "orders.total was INT64, is now DOUBLE (retyped)"},
       {"required field appended",

@@ -380,6 +380,7 @@ BOOST_AUTO_TEST_CASE(visit_sees_revision_then_every_field_in_order) {
     void Date(int f, lmdbapi::Date v) override { seen.emplace_back(f, v); }
     void Timestamp(int f, lmdbapi::Timestamp v) override { seen.emplace_back(f, v); }
     void Uuid(int f, const lmdbapi::Uuid& v) override { seen.emplace_back(f, v); }
+    void Null(int f) override { seen.emplace_back(f, lmdbapi::Null{}); }
   };
   std::mt19937_64 rng(12);
   for (const TableDesc& t : S().tables) {
