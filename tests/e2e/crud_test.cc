@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(insert_answers_201_with_uuid_revision_fields_location) {
 BOOST_AUTO_TEST_CASE(absent_optional_fields_read_back_as_their_defaults) {
   int tables_with_optionals = 0;
   for (const TableDesc& t : TheSchema().tables) {
-    const std::set<int> optional = DefaultFields(t);
+    const std::set<int> optional = OptionalFields(t);
     if (optional.empty()) continue;
     ++tables_with_optionals;
     BOOST_TEST_CONTEXT("table " << t.name) {
