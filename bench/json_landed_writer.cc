@@ -56,6 +56,10 @@ class FieldWriter : public FieldVisitor {
     v.ToChars(text);
     Str(*w_, std::string_view(text, sizeof text));
   }
+  void Null(int f) override {
+    Key(f);
+    w_->Null();
+  }
 
  private:
   void Key(int f) { Str(*w_, table_.fields[f].name); }

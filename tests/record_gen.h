@@ -4,7 +4,8 @@
 // The suites that must pass on every schema make their data from the
 // descriptors. Values come from small domains so that equality filters and
 // range bounds find several records; fields keyed by a UNIQUE index take a
-// serial number instead, so records stay insertable.
+// serial number instead, so records stay insertable. Nullable fields are
+// sometimes null.
 
 #ifndef LMDBAPI_TESTS_RECORD_GEN_H_
 #define LMDBAPI_TESTS_RECORD_GEN_H_
@@ -70,14 +71,24 @@ inline Record RandomRecord(const TableDesc& table, std::mt19937_64& rng,
                            int domain = 5) {
   std::set<int> unique = UniqueFields(table);
   Record r;
+  r.fields.resize(table.fields.size());
   for (std::size_t i = 0; i < table.fields.size(); ++i) {
     const FieldDesc& f = table.fields[i];
+    Value& v = r.fields[i];
     if (f.is_parent_link) {
-      r.fields.push_back(parent);
+      v = parent;
     } else if (unique.count(static_cast<int>(i))) {
-      r.fields.push_back(SerialValue(f.type, serial));
+      // Every third record leaves a nullable UNIQUE key null: any number
+      // of nulls may share it.
+      if (f.nullable && serial % 3 == 0) {
+        v.emplace<Null>();
+      } else {
+        v = SerialValue(f.type, serial);
+      }
+    } else if (f.nullable && rng() % (domain + 1) == 0) {
+      v.emplace<Null>();  // as often as any one value
     } else {
-      r.fields.push_back(RandomValue(f.type, rng, domain));
+      v = RandomValue(f.type, rng, domain);
     }
   }
   return r;

@@ -26,8 +26,10 @@
 namespace lmdbapi {
 
 // Receives one record's revision, then one call per field of the table in
-// field order, each of the field's type; fields a record predates (appended
-// to the schema after it was written) come as their defaults.
+// field order, each of the field's type, or Null for a nullable field that
+// holds null; fields a record predates (appended to the schema after it was
+// written) come as their defaults (FieldDesc::default_value: Null for a
+// nullable field).
 class FieldVisitor {
  public:
   virtual ~FieldVisitor() = default;
@@ -39,6 +41,7 @@ class FieldVisitor {
   virtual void Date(int field, lmdbapi::Date value) = 0;
   virtual void Timestamp(int field, lmdbapi::Timestamp value) = 0;
   virtual void Uuid(int field, const lmdbapi::Uuid& value) = 0;
+  virtual void Null(int field) = 0;
 };
 
 // Hands `value` to the visitor's method for its type, as field `field`:

@@ -18,13 +18,16 @@
 // the runtime descriptors in schema.h instead.
 //
 // A field's position in Record::fields is its declaration order, which is
-// also the order of the struct's members after uuid and revision.
+// also the order of the struct's members after uuid and revision. A
+// nullable field (OPTIONAL_FIELD) is a std::optional, empty for null; a
+// DEFAULT_FIELD starts as its default.
 
 #ifndef LMDBAPI_RECORDS_H_
 #define LMDBAPI_RECORDS_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -38,7 +41,7 @@ namespace lmdbapi {
 template <FieldType T>
 using field_t = std::variant_alternative_t<static_cast<std::size_t>(T), Value>;
 
-// The default of an OPTIONAL_FIELD as its struct member's initial value.
+// The default of a DEFAULT_FIELD as its struct member's initial value.
 // DATE, TIMESTAMP and UUID defaults are written as text in the .def;
 // Schema::Validate() rejects one that does not parse, so the fallback to {}
 // below is never what a valid schema gets.
@@ -59,7 +62,8 @@ field_t<T> StructDefault(Literal literal) {
     std::uint64_t revision = 0;
 #define PARENT(t, link, parent) Uuid link;
 #define FIELD(t, f, type, doc) field_t<FieldType::type> f{};
-#define OPTIONAL_FIELD(t, f, type, dflt, doc) \
+#define OPTIONAL_FIELD(t, f, type, doc) std::optional<field_t<FieldType::type>> f;
+#define DEFAULT_FIELD(t, f, type, dflt, doc) \
   field_t<FieldType::type> f = StructDefault<FieldType::type>(dflt);
 #define END_TABLE(t) };
 #include "lmdbapi/schema_prologue.def"
@@ -94,6 +98,16 @@ template <typename T, typename M>
 void Append(const T& typed, M T::*member, std::vector<Value>* out) {
   out->emplace_back(typed.*member);
 }
+template <typename T, typename M>
+void Append(const T& typed, std::optional<M> T::*member,
+            std::vector<Value>* out) {
+  const std::optional<M>& v = typed.*member;
+  if (v) {
+    out->emplace_back(*v);
+  } else {
+    out->emplace_back(Null{});
+  }
+}
 template <typename T>
 void Append(const T&, EndOfFields, std::vector<Value>*) {}
 
@@ -101,6 +115,16 @@ template <typename T, typename M>
 void Take(const std::vector<Value>& fields, std::size_t* i, T* typed,
           M T::*member) {
   typed->*member = std::get<M>(fields[(*i)++]);
+}
+template <typename T, typename M>
+void Take(const std::vector<Value>& fields, std::size_t* i, T* typed,
+          std::optional<M> T::*member) {
+  const Value& v = fields[(*i)++];
+  if (IsNull(v)) {
+    (typed->*member).reset();
+  } else {
+    typed->*member = std::get<M>(v);
+  }
 }
 template <typename T>
 void Take(const std::vector<Value>&, std::size_t*, T*, EndOfFields) {}

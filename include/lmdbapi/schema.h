@@ -38,11 +38,23 @@ namespace lmdbapi {
 enum class IndexKind { MULTI, UNIQUE, RANGE };
 std::string_view KindName(IndexKind kind);  // "MULTI", ...
 
+// A field is one of three kinds, from its .def row:
+//   FIELD           required: never absent, never null
+//   OPTIONAL_FIELD  nullable: absent or null stores null (Null)
+//   DEFAULT_FIELD   has a default: absent or null stores the default; never
+//                   holds null
+// The rule every writer and reader keeps: a field left out (of a JSON
+// body, of a record written before the field was appended) takes
+// f.default_value, which is Null for a nullable field; required fields may
+// not be left out.
 struct FieldDesc {
   std::string name;
   FieldType type = FieldType::STRING;
   bool required = true;
-  Value default_value;  // for optional fields; unused for required ones
+  bool nullable = false;  // OPTIONAL_FIELD (then required is false too)
+  // Nullable: Null. DEFAULT_FIELD: the default, of the field's type.
+  // Required: a zero value of the field's type, never read.
+  Value default_value;
   std::string doc;
   bool is_parent_link = false;  // the PARENT row's uuid field
   // STRING fields: the most bytes (UTF-8) a value may hold, from the .def's
@@ -108,7 +120,8 @@ class Schema {
   Status Validate() const;
 
   // A canonical description of everything that decides how stored bytes
-  // are read: tables, field names, types, order, requiredness, defaults,
+  // are read: tables, field names, types, order, each field's kind
+  // (required, nullable, or default and its value),
   // indexes and their keys (not byte limits: see FieldDesc::max_bytes).
   // Stored in the "meta" database; see src/schema/fingerprint.h for how two
   // of them are compared.

@@ -3,7 +3,10 @@
 //
 // A schema field has one FieldType; its value is the Value alternative with
 // the same index (Value::index() == static_cast<size_t>(type)), so a type
-// check is one comparison. Text forms are the ones the HTTP API shows:
+// check is one comparison. The one extra alternative, Null, comes last and
+// has no FieldType: it is what a nullable field (OPTIONAL_FIELD in a .def)
+// holds when nothing is recorded, and it is shown as JSON null. Text forms
+// are the ones the HTTP API shows:
 //
 //   STRING     any UTF-8 text                       "Acme"
 //   INT64      -9223372036854775808..2^63-1         42
@@ -43,12 +46,27 @@ struct Timestamp {
   friend auto operator<=>(const Timestamp&, const Timestamp&) = default;
 };
 
-// Alternatives in FieldType order.
-using Value = std::variant<std::string, std::int64_t, double, bool, Date,
-                           Timestamp, Uuid>;
+// "No value": a nullable field that was never set, or was set to null.
+// Equal to every other Null, and sorts before every value (key_codec.h).
+struct Null {
+  friend auto operator<=>(const Null&, const Null&) = default;
+};
 
+// Alternatives in FieldType order, then Null.
+using Value = std::variant<std::string, std::int64_t, double, bool, Date,
+                           Timestamp, Uuid, Null>;
+
+inline bool IsNull(const Value& v) { return std::holds_alternative<Null>(v); }
+
+// REQUIRES: !IsNull(v) (a null has no type: check IsNull first).
 inline FieldType TypeOf(const Value& v) {
   return static_cast<FieldType>(v.index());
+}
+
+// Whether v may be stored in a field of `type`: a value of that type, or a
+// null where the field is nullable.
+inline bool Fits(const Value& v, FieldType type, bool nullable) {
+  return IsNull(v) ? nullable : TypeOf(v) == type;
 }
 std::string_view TypeName(FieldType type);  // "STRING", "DATE", ...
 
@@ -58,7 +76,8 @@ std::string_view TypeName(FieldType type);  // "STRING", "DATE", ...
 Result<Value> ParseValue(FieldType type, std::string_view text,
                          std::string_view subject);
 // The text form; for STRING the string itself, for DOUBLE the shortest text
-// that reads back as the same double.
+// that reads back as the same double; "null" for a Null (only for messages:
+// ParseValue never reads it back, "null" in a STRING field is a string).
 std::string FormatValue(const Value& value);
 
 // Calendar helpers, shared by the codecs and tests.

@@ -333,6 +333,23 @@ Json Writer::FindParameters(const TableDesc& t) {
     if (max_bytes > 0) doc += openapi::MaxBytesSentence(max_bytes);
     b_.Push(params, QueryParam(f.name, doc, std::move(s), false, ""));
   }
+  // SQL's IS NULL, only where a field can be null: on any other field the
+  // parameter is refused (400), so it is not offered.
+  for (const FieldDesc& f : t.fields) {
+    if (!f.nullable) continue;
+    Json s = b_.Typed("string");
+    Json values = b_.Array();
+    b_.Push(values, b_.Str("null"));
+    b_.Put(s, "enum", std::move(values));
+    b_.Push(params,
+            QueryParam(f.name + ".is",
+                       "null: only records whose " + f.name +
+                           " is null (not recorded). The only value "
+                           "accepted; " + f.name + "=null would compare "
+                           "with the text \"null\". Uses an index where " +
+                           f.name + " is a key.",
+                       std::move(s), false, "null"));
+  }
   return params;
 }
 

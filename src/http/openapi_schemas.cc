@@ -166,6 +166,7 @@ Json JsonBuilder::Strings(const std::vector<std::string>& items) {
 }
 
 Json JsonBuilder::FromValue(const Value& value) {
+  if (IsNull(value)) return Json();
   switch (TypeOf(value)) {
     case FieldType::STRING:    return Str(std::get<std::string>(value));
     case FieldType::INT64:     return Json(std::get<std::int64_t>(value));
@@ -200,7 +201,9 @@ Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
            "(422).";
   if (max_bytes > 0) doc += MaxBytesSentence(max_bytes);
   b.Put(s, "description", doc);
-  if (!f.required) b.Put(s, "default", b.FromValue(f.default_value));
+  // A nullable field's "default" would be null, which the type list says.
+  if (!f.required && !f.nullable)
+    b.Put(s, "default", b.FromValue(f.default_value));
   if (max_bytes > 0) b.Put(s, "x-maxBytes", std::uint64_t{max_bytes});
   return s;
 }
@@ -221,13 +224,14 @@ Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
                      "number in quotes."));
   std::vector<std::string> required = {"uuid", "revision"};
   for (const FieldDesc& f : table.fields) {
-    b.Put(props, f.name, FieldSchema(b, table, f, false));
+    b.Put(props, f.name, FieldSchema(b, table, f, f.nullable));
     required.push_back(f.name);
   }
   return ObjectSchema(b,
                       "A " + table.name + " record as stored: " + table.doc +
-                          " Every field is present; optional ones read as "
-                          "their default when never set.",
+                          " Every field is present: a nullable one is null "
+                          "when not recorded, one with a default holds its "
+                          "default when never set.",
                       std::move(props), required);
 }
 
@@ -239,8 +243,9 @@ Json NewSchema(JsonBuilder& b, const TableDesc& table,
   return ObjectSchema(
       b,
       "A new " + table.name +
-          " record. Optional fields may be left out or null (both store the "
-          "default). uuid and revision are assigned by the server; a body "
+          " record. Fields that are not required may be left out or null, "
+          "which mean the same: a nullable field stores null, one with a "
+          "default stores its default. uuid and revision are assigned by the server; a body "
           "that holds them is refused.",
       std::move(props), required);
 }
@@ -262,8 +267,9 @@ Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,
   return ObjectSchema(
       b,
       "Every field of a " + table.name +
-          " record, replacing all of them. Optional fields left out or null "
-          "are reset to their default.",
+          " record, replacing all of them. Fields that are not required, "
+          "left out or null, become null (nullable fields) or their "
+          "default.",
       std::move(props), required);
 }
 

@@ -11,6 +11,8 @@
 namespace lmdbapi::http {
 namespace {
 
+constexpr std::string_view kIsSuffix = ".is";
+
 Status Twice(std::string_view name) {
   return Status::InvalidArgument(
       name, "query parameter " + QuoteForMessage(name) + " is given twice");
@@ -100,15 +102,40 @@ Status ParseFindParams(const std::vector<QueryParam>& params,
       if (!s.ok()) return s;
       continue;
     }
-    int i = table.FieldIndex(p.name);
+    // <field>.is=null: SQL's IS NULL, a name of its own so that f=null
+    // stays the string "null" (or a 400 for other types).
+    std::string_view name = p.name;
+    const bool is_null_test =
+        name.size() > kIsSuffix.size() && name.ends_with(kIsSuffix);
+    if (is_null_test) name.remove_suffix(kIsSuffix.size());
+    int i = table.FieldIndex(name);
     if (i < 0)
       return Status::InvalidArgument(
           p.name, "unknown query parameter " + QuoteForMessage(p.name) + "; " +
                       table.name + " filters on its fields (" +
-                      FieldList(table) + ") and takes limit and after");
-    if (seen[i]) return Twice(p.name);
-    seen[i] = true;
+                      FieldList(table) + "), <field>.is=null on nullable "
+                      "ones, and takes limit and after");
     const FieldDesc& f = table.fields[i];
+    if (seen[i])
+      return Status::InvalidArgument(
+          p.name, "query parameter " + QuoteForMessage(p.name) +
+                      ": " + f.name + " is filtered twice (by " + f.name +
+                      " or " + f.name + ".is)");
+    seen[i] = true;
+    if (is_null_test) {
+      if (p.value != "null")
+        return Status::InvalidArgument(
+            p.name, p.name + ": " + QuoteForMessage(p.value) +
+                        " is not accepted; the only test is " + p.name +
+                        "=null (filter by value with " + f.name + "=...)");
+      if (!f.nullable)
+        return Status::InvalidArgument(
+            p.name, p.name + ": " + f.name + " is never null (it is " +
+                        (f.required ? "required" : "given a default") +
+                        "); only nullable fields take .is=null");
+      filters->push_back(Filter{i, Null{}});
+      continue;
+    }
     if (f.type == FieldType::STRING) {
       s = CheckStringBytes(f, p.value, max_string_bytes);
       if (!s.ok()) return s;

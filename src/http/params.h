@@ -4,6 +4,10 @@
 //   find (GET /api/T, /api/T/get-record)
 //       <field>=<value>  equality filter, the value in the field's text form
 //                        (lmdbapi::ParseValue); any number of fields
+//       <field>.is=null  only records whose nullable field is null (SQL's
+//                        IS NULL; null is the only value accepted, and a
+//                        field that is never null is refused). f=null is
+//                        the string "null", as any other text
 //       limit=1..1000    page size, default 100
 //       after=<cursor>   the previous page's "next" (base64url)
 //   range (GET /api/T/range)

@@ -213,8 +213,9 @@ class RecordHandler
     return WrongKind("a string");
   }
 
-  // After a successful parse: defaults for absent and null optional fields,
-  // an error for the first absent required one.
+  // After a successful parse: f.default_value for absent and null optional
+  // fields (Null for a nullable one), an error for the first absent
+  // required one.
   Status Finish() {
     for (std::size_t i = 0; i < table_.fields.size(); ++i) {
       const FieldDesc& f = table_.fields[i];
@@ -323,6 +324,10 @@ class JsonFieldWriter : public FieldVisitor {
     char text[lmdbapi::Uuid::kTextSize];
     v.ToChars(text);
     w_->String(std::string_view(text, sizeof text));
+  }
+  void Null(int f) override {
+    Key(f);
+    w_->Null();
   }
 
  private:

@@ -10,11 +10,15 @@
 //   INT64      JSON integer              DATE       "YYYY-MM-DD"
 //   DOUBLE     JSON number, finite       TIMESTAMP  RFC 3339 string
 //   UUID       canonical uuid string
+//   null       JSON null, for a nullable field (OPTIONAL_FIELD) that holds
+//              null; the member is always written, never left out, so
+//              every record has every member
 //
 // Reading is strict, because a lenient reader silently stores what the
 // client did not mean: the body must be one JSON object of valid UTF-8;
-// every required field present and non-null; optional fields absent or null
-// (both read as the default); no unknown member and no member twice; INT64
+// every required field present and non-null; other fields absent or null,
+// which mean the same: null for a nullable field, the default for a
+// DEFAULT_FIELD (FieldDesc::default_value either way); no unknown member and no member twice; INT64
 // takes only integer literals in range (1.0 and 1e3 are refused); DOUBLE
 // takes any JSON number that fits a double; a STRING holds at most its
 // field's MAX_BYTES, or else max_string_bytes, bytes of UTF-8

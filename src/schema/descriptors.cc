@@ -65,8 +65,10 @@ Result<Schema> BuildCompiled() {
 #define TABLE(t, doc) b.Table(#t, doc);
 #define PARENT(t, link, parent) b.Parent(#t, #link, #parent);
 #define FIELD(t, f, type, doc) b.Field(#t, #f, FieldType::type, doc);
-#define OPTIONAL_FIELD(t, f, type, dflt, doc) \
-  b.OptionalField(#t, #f, FieldType::type, DefaultLiteral(dflt), doc);
+#define OPTIONAL_FIELD(t, f, type, doc) \
+  b.NullableField(#t, #f, FieldType::type, doc);
+#define DEFAULT_FIELD(t, f, type, dflt, doc) \
+  b.DefaultField(#t, #f, FieldType::type, DefaultLiteral(dflt), doc);
 #define INDEX(t, i, kind, doc) b.Index(#t, #i, IndexKind::kind, doc);
 #define INDEX_KEY(t, i, f) b.IndexKey(#t, #i, #f);
 #define MAX_BYTES(t, f, n) b.MaxBytes(#t, #f, n);

@@ -20,13 +20,19 @@
 namespace lmdbapi {
 namespace {
 
-constexpr int kStoredSchemaVersion = 1;
+// Version 2 added nullable fields. Version 1 (the landed version) knew
+// "required", "optional" (with a default: DEFAULT_FIELD now) and "link";
+// it is still read. The landed build refuses a version 2 schema, so it
+// never misreads the nils a newer build stored.
+constexpr int kStoredSchemaVersion = 2;
+constexpr int kOldestStoredSchemaVersion = 1;
 
 struct StoredField {
   std::string name;
   std::string type;   // TypeName
-  std::string role;   // "required", "optional" or "link"
-  std::string dflt;   // FormatValue of the default, for "optional"
+  // "required", "nullable", "default" (version 1: "optional") or "link"
+  std::string role;
+  std::string dflt;   // FormatValue of the default, for "default"
   MSGPACK_DEFINE(name, type, role, dflt);
 };
 
@@ -94,7 +100,10 @@ bool SameIndex(const TableDesc& a_table, const IndexDesc& a,
   for (std::size_t k = 0; k < a.key_fields.size(); ++k) {
     const FieldDesc& fa = a_table.fields[a.key_fields[k]];
     const FieldDesc& fb = b_table.fields[b.key_fields[k]];
-    if (fa.name != fb.name || fa.type != fb.type) return false;
+    // A field that became nullable has another key encoding (key_codec.h).
+    if (fa.name != fb.name || fa.type != fb.type ||
+        fa.nullable != fb.nullable)
+      return false;
   }
   return true;
 }
@@ -111,8 +120,10 @@ std::string EncodeSchema(const Schema& schema) {
       StoredField sf{f.name, std::string(TypeName(f.type)), "required", ""};
       if (f.is_parent_link) {
         sf.role = "link";
+      } else if (f.nullable) {
+        sf.role = "nullable";
       } else if (!f.required) {
-        sf.role = "optional";
+        sf.role = "default";
         sf.dflt = FormatValue(f.default_value);
       }
       st.fields.push_back(std::move(sf));
@@ -137,10 +148,13 @@ Result<Schema> DecodeSchema(std::string_view bytes) {
   } catch (const std::exception& e) {
     return Corrupt(e.what());
   }
-  if (stored.version != kStoredSchemaVersion)
+  if (stored.version < kOldestStoredSchemaVersion ||
+      stored.version > kStoredSchemaVersion)
     return Corrupt("version " + std::to_string(stored.version) +
-                   " is not the version this build reads (" +
+                   " is not a version this build reads (" +
+                   std::to_string(kOldestStoredSchemaVersion) + " to " +
                    std::to_string(kStoredSchemaVersion) + ")");
+  const bool v1 = stored.version == 1;
   SchemaBuilder b;
   for (const StoredTable& t : stored.tables) {
     b.Table(t.name, "");
@@ -150,12 +164,16 @@ Result<Schema> DecodeSchema(std::string_view bytes) {
         return Corrupt(t.name + "." + f.name + " has unknown type " + f.type);
       if (f.role == "link") {
         b.Parent(t.name, f.name, t.parent);
-      } else if (f.role == "optional") {
+      } else if (f.role == (v1 ? "optional" : "default")) {
         Result<Value> v = ParseValue(type, f.dflt, t.name + "." + f.name);
         if (!v.ok()) return Corrupt(v.status().message());
-        b.OptionalField(t.name, f.name, type, LiteralOf(v.value()), "");
-      } else {
+        b.DefaultField(t.name, f.name, type, LiteralOf(v.value()), "");
+      } else if (!v1 && f.role == "nullable") {
+        b.NullableField(t.name, f.name, type, "");
+      } else if (f.role == "required") {
         b.Field(t.name, f.name, type, "");
+      } else {
+        return Corrupt(t.name + "." + f.name + " has unknown role " + f.role);
       }
     }
     for (const StoredIndex& i : t.indexes) {
@@ -213,6 +231,19 @@ Result<SchemaChanges> CompareSchemas(const Schema& stored,
       } else if (of.is_parent_link != nf.is_parent_link) {
         problem(old_t.name + "." + of.name + " changed whether it is the "
                 "parent link");
+      } else if (of.nullable && !nf.nullable) {
+        problem(old_t.name + "." + of.name + " was nullable, is now " +
+                (nf.required ? "required" : "a DEFAULT_FIELD") +
+                "; records may hold null there, which it cannot read "
+                "(keep it OPTIONAL_FIELD)");
+      } else if (!of.nullable && nf.nullable) {
+        changes.differs = true;
+        changes.notes.push_back(
+            old_t.name + "." + of.name + " was " +
+            (of.required ? "required"
+                         : "DEFAULT_FIELD " + FormatValue(of.default_value)) +
+            ", is now nullable: stored values stay, records written before "
+            "it was appended read null, and its indexes are rebuilt");
       } else if (of.required != nf.required ||
                  !(of.default_value == nf.default_value)) {
         changes.differs = true;  // read the same way; only validation moves
@@ -223,7 +254,8 @@ Result<SchemaChanges> CompareSchemas(const Schema& stored,
       if (nf.required)
         problem(old_t.name + "." + nf.name + " was appended as a required "
                 "field; records written before have no value for it "
-                "(declare it with OPTIONAL_FIELD and a default)");
+                "(declare it with OPTIONAL_FIELD, or DEFAULT_FIELD and a "
+                "default)");
       changes.differs = true;
     }
 

@@ -110,7 +110,9 @@ Status Schema::Validate() const {
         return Bad(where, "is a name the API reserves");
       if (!field_names.insert(f.name).second)
         return Bad(where, "declared twice");
-      if (TypeOf(f.default_value) != f.type)
+      if (f.nullable && (f.required || !IsNull(f.default_value)))
+        return Bad(where, "a nullable field is optional and defaults to null");
+      if (!f.nullable && !Fits(f.default_value, f.type, false))
         return Bad(where, "default is not of the field's type");
       if (f.max_bytes != 0 && f.type != FieldType::STRING)
         return Bad(where, "MAX_BYTES applies to STRING fields only, not " +
@@ -181,8 +183,10 @@ std::string Schema::Fingerprint() const {
         out += " link";
       } else if (f.required) {
         out += " required";
+      } else if (f.nullable) {
+        out += " nullable";
       } else {
-        out += " optional " + FormatValue(f.default_value);
+        out += " default " + FormatValue(f.default_value);
       }
       out += "\n";
     }

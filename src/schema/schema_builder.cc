@@ -73,9 +73,24 @@ void SchemaBuilder::Field(std::string_view table, std::string_view field,
   t->fields.push_back(std::move(f));
 }
 
-void SchemaBuilder::OptionalField(std::string_view table,
+void SchemaBuilder::NullableField(std::string_view table,
                                   std::string_view field, FieldType type,
-                                  const Literal& dflt, std::string_view doc) {
+                                  std::string_view doc) {
+  TableDesc* t = Find(table);
+  if (t == nullptr) return;
+  FieldDesc f;
+  f.name = field;
+  f.type = type;
+  f.required = false;
+  f.nullable = true;
+  f.default_value = Null{};
+  f.doc = doc;
+  t->fields.push_back(std::move(f));
+}
+
+void SchemaBuilder::DefaultField(std::string_view table,
+                                 std::string_view field, FieldType type,
+                                 const Literal& dflt, std::string_view doc) {
   TableDesc* t = Find(table);
   if (t == nullptr) return;
   std::string where = std::string(table) + "." + std::string(field);
@@ -170,7 +185,7 @@ void SchemaBuilder::MaxBytes(std::string_view table, std::string_view field,
   int f = t->FieldIndex(field);
   if (f < 0) {
     Fail("MAX_BYTES for " + where + ": no such field yet (write the row "
-         "after the field's FIELD or OPTIONAL_FIELD row)");
+         "after the field's FIELD, OPTIONAL_FIELD or DEFAULT_FIELD row)");
     return;
   }
   FieldDesc& desc = t->fields[f];

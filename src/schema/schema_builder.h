@@ -23,7 +23,7 @@ namespace lmdbapi {
 class SchemaBuilder {
  public:
   // A default as written in the .def; given its field's type by
-  // OptionalField.
+  // DefaultField.
   using Literal = std::variant<bool, std::int64_t, double, std::string>;
 
   void Table(std::string_view table, std::string_view doc);
@@ -31,9 +31,12 @@ class SchemaBuilder {
               std::string_view parent);
   void Field(std::string_view table, std::string_view field, FieldType type,
              std::string_view doc);
-  void OptionalField(std::string_view table, std::string_view field,
-                     FieldType type, const Literal& dflt,
-                     std::string_view doc);
+  // OPTIONAL_FIELD: nullable, default_value Null.
+  void NullableField(std::string_view table, std::string_view field,
+                     FieldType type, std::string_view doc);
+  // DEFAULT_FIELD: not nullable, default_value dflt given the field's type.
+  void DefaultField(std::string_view table, std::string_view field,
+                    FieldType type, const Literal& dflt, std::string_view doc);
   void Index(std::string_view table, std::string_view index, IndexKind kind,
              std::string_view doc);
   void IndexKey(std::string_view table, std::string_view index,

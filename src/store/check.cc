@@ -35,17 +35,17 @@ constexpr std::uint64_t kProgressEvery = 4096;
 std::string ShowKey(const TableDesc& table, const IndexDesc& index,
                     std::string_view key) {
   std::string out;
-  std::string_view rest = key;
-  for (int k : index.key_fields) {
-    Value v;
-    if (!ReadKeyPart(table.fields[k].type, &rest, &v))
-      return "undecodable key 0x" + HexBytes(key);
+  std::vector<Value> parts;
+  Uuid suffix;
+  if (!ReadIndexKey(table, index, key, &parts, &suffix))
+    return "undecodable key 0x" + HexBytes(key);
+  for (std::size_t i = 0; i < parts.size(); ++i) {
     if (!out.empty()) out += ", ";
-    std::string text = FormatValue(v);
+    std::string text = FormatValue(parts[i]);
     if (text.size() > 64) text = text.substr(0, 64) + "...";
-    out += table.fields[k].name + " \"" + text + "\"";
+    out += table.fields[index.key_fields[i]].name +
+           (IsNull(parts[i]) ? " null" : " \"" + text + "\"");
   }
-  if (!rest.empty()) return "undecodable key 0x" + HexBytes(key);
   return out;
 }
 
@@ -152,7 +152,7 @@ class Checker {
       }
       for (std::size_t i = 0; i < t.indexes.size(); ++i) {
         const IndexDesc& index = t.indexes[i];
-        Status ks = IndexKey(t, index, record.fields, &key);
+        Status ks = IndexKey(t, index, record.fields, record.uuid, &key);
         if (!ks.ok()) {
           Problem(index.db_name, uuid, "the record has no valid key: " +
                                            ks.message());
@@ -227,7 +227,8 @@ class Checker {
                 "the entry for " + ShowKey(t, index, entry_key) +
                     " names a record that is not in " + t.name);
       if (found != Found::kYes) continue;
-      if (!IndexKey(t, index, record.fields, &key).ok()) continue;  // pass 1
+      if (!IndexKey(t, index, record.fields, uuid, &key).ok())
+        continue;  // pass 1
       if (key != entry_key)
         Problem(index.db_name, uuid.ToString(),
                 "the entry is under " + ShowKey(t, index, entry_key) +

@@ -49,9 +49,10 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
   Status s = CheckRecordShape(t, *record);
   if (!s.ok()) return s;
   std::vector<std::string> keys;
-  s = AllIndexKeys(t, record->fields, &keys);
-  if (!s.ok()) return s;
+  // Before the keys: a UNIQUE key with a null part holds the uuid.
   if (record->uuid == Uuid()) record->uuid = Uuid::New();
+  s = AllIndexKeys(t, record->fields, record->uuid, &keys);
+  if (!s.ok()) return s;
   if (record->revision == 0) record->revision = 1;
   std::string bytes;
   EncodeRecord(t, *record, &bytes);

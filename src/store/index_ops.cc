@@ -24,7 +24,8 @@ std::string DescribeKey(const TableDesc& table, const IndexDesc& index,
     if (!out.empty()) out += ", ";
     std::string text = FormatValue(fields[k]);
     if (text.size() > 64) text = text.substr(0, 64) + "...";
-    out += table.fields[k].name + " \"" + text + "\"";
+    out += table.fields[k].name +
+           (IsNull(fields[k]) ? " null" : " \"" + text + "\"");
   }
   return out;
 }
@@ -32,15 +33,22 @@ std::string DescribeKey(const TableDesc& table, const IndexDesc& index,
 }  // namespace
 
 Status IndexKey(const TableDesc& table, const IndexDesc& index,
-                const std::vector<Value>& fields, std::string* key) {
+                const std::vector<Value>& fields, const Uuid& uuid,
+                std::string* key) {
   key->clear();
-  for (int k : index.key_fields) AppendKeyPart(fields[k], key);
+  bool has_null = false;
+  for (int k : index.key_fields) {
+    AppendFieldKeyPart(table.fields[k], fields[k], key);
+    has_null = has_null || IsNull(fields[k]);
+  }
+  // SQL's rule: nulls are not equal, so the uuid keeps them apart.
+  if (index.kind == IndexKind::UNIQUE && has_null) key->append(uuid.AsBytes());
   if (key->size() <= kMaxKeyBytes) return Status();
   // Name the field that makes the key long: the biggest part.
   int worst = index.key_fields[0];
   std::size_t worst_size = 0;
   for (int k : index.key_fields) {
-    std::size_t size = KeyPartSize(fields[k]);
+    std::size_t size = FieldKeyPartSize(table.fields[k], fields[k]);
     if (size > worst_size) {
       worst = k;
       worst_size = size;
@@ -55,10 +63,10 @@ Status IndexKey(const TableDesc& table, const IndexDesc& index,
 }
 
 Status AllIndexKeys(const TableDesc& table, const std::vector<Value>& fields,
-                    std::vector<std::string>* keys) {
+                    const Uuid& uuid, std::vector<std::string>* keys) {
   keys->resize(table.indexes.size());
   for (std::size_t i = 0; i < table.indexes.size(); ++i) {
-    Status s = IndexKey(table, table.indexes[i], fields, &(*keys)[i]);
+    Status s = IndexKey(table, table.indexes[i], fields, uuid, &(*keys)[i]);
     if (!s.ok()) return s;
   }
   return Status();
@@ -166,7 +174,7 @@ Status RebuildIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
       break;
     }
     s = DecodeRecord(table, FromVal(v), &record);
-    if (s.ok()) s = IndexKey(table, index, record.fields, &key);
+    if (s.ok()) s = IndexKey(table, index, record.fields, record.uuid, &key);
     if (s.ok()) s = PutIndexEntry(env, txn, table, i, key, record.uuid,
                                   record.fields);
   }

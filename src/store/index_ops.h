@@ -49,14 +49,16 @@ class Cursor {
   MDB_cursor* cur_ = nullptr;
 };
 
-// The key of `index` for a record with these field values. kInvalidArgument
+// The key of `index` for record `uuid` with these field values (the uuid
+// is part of a UNIQUE key with a null part: key_codec.h). kInvalidArgument
 // naming the field that makes it too long if it exceeds kMaxKeyBytes.
 Status IndexKey(const TableDesc& table, const IndexDesc& index,
-                const std::vector<Value>& fields, std::string* key);
+                const std::vector<Value>& fields, const Uuid& uuid,
+                std::string* key);
 
 // Index keys of every index of the table, in TableDesc::indexes order.
 Status AllIndexKeys(const TableDesc& table, const std::vector<Value>& fields,
-                    std::vector<std::string>* keys);
+                    const Uuid& uuid, std::vector<std::string>* keys);
 
 // Adds uuid under key in index i. kUniqueViolation on a taken UNIQUE key.
 Status PutIndexEntry(Env::Impl& env, MDB_txn* txn, const TableDesc& table,

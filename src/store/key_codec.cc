@@ -113,6 +113,8 @@ void AppendKeyPart(const Value& value, std::string* out) {
         } else if constexpr (std::is_same_v<T, Timestamp>) {
           AppendBigEndian(
               static_cast<std::uint64_t>(v.micros_since_epoch) ^ kSign64, out);
+        } else if constexpr (std::is_same_v<T, Null>) {
+          out->push_back(kKeyNullMarker);
         } else {
           static_assert(std::is_same_v<T, Uuid>);
           out->append(v.AsBytes());
@@ -175,6 +177,7 @@ bool ReadKeyPart(FieldType type, std::string_view* in, Value* out) {
 }
 
 std::size_t KeyPartSize(const Value& value) {
+  if (IsNull(value)) return 1;
   switch (TypeOf(value)) {
     case FieldType::STRING: {
       const auto& s = std::get<std::string>(value);
@@ -190,6 +193,50 @@ std::size_t KeyPartSize(const Value& value) {
     case FieldType::UUID: return 16;
   }
   return 0;  // unreachable: the switch covers every enumerator
+}
+
+void AppendFieldKeyPart(const FieldDesc& f, const Value& value,
+                        std::string* out) {
+  if (f.nullable && !IsNull(value)) out->push_back(kKeyValueMarker);
+  AppendKeyPart(value, out);
+}
+
+bool ReadFieldKeyPart(const FieldDesc& f, std::string_view* in, Value* out) {
+  if (!f.nullable) return ReadKeyPart(f.type, in, out);
+  if (in->empty()) return false;
+  if ((*in)[0] == kKeyNullMarker) {
+    in->remove_prefix(1);
+    *out = Null{};
+    return true;
+  }
+  if ((*in)[0] != kKeyValueMarker) return false;
+  std::string_view rest = in->substr(1);
+  if (!ReadKeyPart(f.type, &rest, out)) return false;
+  *in = rest;
+  return true;
+}
+
+std::size_t FieldKeyPartSize(const FieldDesc& f, const Value& value) {
+  return KeyPartSize(value) + (f.nullable && !IsNull(value) ? 1 : 0);
+}
+
+bool ReadIndexKey(const TableDesc& table, const IndexDesc& index,
+                  std::string_view key, std::vector<Value>* parts,
+                  Uuid* uuid) {
+  parts->clear();
+  *uuid = Uuid();
+  bool has_null = false;
+  for (int k : index.key_fields) {
+    Value v;
+    if (!ReadFieldKeyPart(table.fields[k], &key, &v)) return false;
+    has_null = has_null || IsNull(v);
+    parts->push_back(std::move(v));
+  }
+  if (index.kind == IndexKind::UNIQUE && has_null) {
+    if (key.size() != uuid->bytes.size()) return false;
+    return Uuid::FromBytes(key, uuid);
+  }
+  return key.empty();
 }
 
 }  // namespace lmdbapi

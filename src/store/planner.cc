@@ -51,7 +51,8 @@ Plan ChoosePlan(const TableDesc& table, const std::vector<Filter>& filters) {
     plan.covered = best_covered;
     for (int k = 0; k < best_covered; ++k) {
       const Filter* f = FilterOn(filters, index.key_fields[k]);
-      AppendKeyPart(f->value, &plan.prefix);
+      AppendFieldKeyPart(table.fields[index.key_fields[k]], f->value,
+                         &plan.prefix);
       used[f - filters.data()] = true;
     }
     plan.description = "index " + index.name;
@@ -117,13 +118,9 @@ Status DecodeCursor(std::string_view after, const TableDesc& table,
     // Empty or over-long keys are what LMDB refuses with MDB_BAD_VALSIZE.
     if (key.empty()) return BadCursor("its index key is missing");
     if (key.size() > kMaxKeyBytes) return BadCursor("its index key is too long");
-    std::string_view rest = key;
-    for (int f : index.key_fields) {
-      Value part;
-      if (!ReadKeyPart(table.fields[f].type, &rest, &part))
-        return BadCursor("its key is not a key of index " + index.name);
-    }
-    if (!rest.empty())
+    std::vector<Value> parts;
+    Uuid suffix;
+    if (!ReadIndexKey(table, index, key, &parts, &suffix))
       return BadCursor("its key is not a key of index " + index.name);
     if (key.substr(0, scope.prefix.size()) != scope.prefix)
       return BadCursor("its key lies outside this query's filters");

@@ -49,7 +49,8 @@ struct Plan {
   std::string description;      // Page::plan
 };
 
-// REQUIRES: every filter names a field of table with a value of its type.
+// REQUIRES: every filter names a field of table with a value of its type,
+// or Null for a nullable field (whose key prefix is then the null marker).
 Plan ChoosePlan(const TableDesc& table, const std::vector<Filter>& filters);
 
 // Where a walk resumes: strictly after (key, uuid). Key is empty for scan
@@ -76,8 +77,8 @@ CursorScope ScopeOf(const Plan& plan);
 // Parses `after` for a walk of `table` described by `scope`. Accepted only
 // if, besides tag and index, the key is:
 //   'S', 'L'  empty;
-//   'I'       1..kMaxKeyBytes bytes that read (ReadKeyPart) as exactly the
-//             index's key fields, and start with scope.prefix;
+//   'I'       1..kMaxKeyBytes bytes that read (ReadIndexKey) as exactly a
+//             key of the index, and start with scope.prefix;
 //   'R'       the same, for a RANGE index.
 // So the resume key is one LMDB accepts (MDB_BAD_VALSIZE cannot follow) and
 // one the walk's index could hold.

@@ -128,7 +128,16 @@ class RecordReader : public msgpack::null_visitor {
   bool end_array() { --depth_; return true; }
   bool start_map(std::uint32_t) { return Fail("a map"); }
 
-  bool visit_nil() { return Fail("nil"); }
+  // Null, where the field is nullable (record_codec.h); anywhere else the
+  // bytes are not a record of this schema.
+  bool visit_nil() {
+    if (!Top()) return Fail("not an array");
+    if (index_ == 0) return Fail("revision is not an integer");
+    if (!Desc().nullable)
+      return Fail("field " + Desc().name + " holds nil but is not nullable");
+    out_->Null(Field());
+    return Next();
+  }
   bool visit_ext(const char*, std::uint32_t) { return Fail("ext"); }
   bool visit_float32(float v) { return visit_float64(v); }
   bool visit_boolean(bool v) {
@@ -274,6 +283,7 @@ class ValueCollector : public FieldVisitor {
   void Date(int, lmdbapi::Date v) override { Add(v); }
   void Timestamp(int, lmdbapi::Timestamp v) override { Add(v); }
   void Uuid(int, const lmdbapi::Uuid& v) override { Add(v); }
+  void Null(int) override { Add(lmdbapi::Null{}); }
 
  private:
   template <typename T>
@@ -300,6 +310,7 @@ class OneValue : public FieldVisitor {
   void Date(int f, lmdbapi::Date v) override { Set(f, v); }
   void Timestamp(int f, lmdbapi::Timestamp v) override { Set(f, v); }
   void Uuid(int f, const lmdbapi::Uuid& v) override { Set(f, v); }
+  void Null(int f) override { Set(f, lmdbapi::Null{}); }
 
  private:
   template <typename T>
@@ -425,6 +436,7 @@ void PutLittleEndian(std::size_t v, std::size_t width, char* p) {
 }  // namespace
 
 void VisitValue(const Value& v, int field, FieldVisitor* visitor) {
+  if (IsNull(v)) return visitor->Null(field);
   switch (TypeOf(v)) {
     case FieldType::STRING: visitor->String(field, std::get<std::string>(v)); return;
     case FieldType::INT64: visitor->Int64(field, std::get<std::int64_t>(v)); return;
@@ -437,6 +449,10 @@ void VisitValue(const Value& v, int field, FieldVisitor* visitor) {
 }
 
 void EncodeValue(const Value& v, std::string* out) {
+  if (IsNull(v)) {
+    out->push_back('\xc0');  // nil
+    return;
+  }
   switch (TypeOf(v)) {
     case FieldType::STRING: PutString(std::get<std::string>(v), out); return;
     case FieldType::INT64: PutInt(std::get<std::int64_t>(v), out); return;
@@ -601,6 +617,13 @@ Status CheckRecordShape(const TableDesc& table, const Record& record) {
   for (std::size_t i = 0; i < table.fields.size(); ++i) {
     const FieldDesc& f = table.fields[i];
     const Value& v = record.fields[i];
+    if (IsNull(v)) {
+      if (f.nullable) continue;
+      return Status::InvalidArgument(
+          f.name, f.name + ": is " +
+                      (f.required ? "required" : "not nullable (it has a default)") +
+                      " and cannot be null");
+    }
     if (TypeOf(v) != f.type)
       return Status::InvalidArgument(
           f.name, f.name + " must be a " + std::string(TypeName(f.type)) +

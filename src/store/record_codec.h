@@ -35,6 +35,8 @@
 //   DATE       integer as INT64: days since 1970-01-01
 //   TIMESTAMP  integer as INT64: UTC microseconds since the epoch
 //   UUID       bin 8 of 16 bytes (0xc4 0x10 + the uuid's bytes)
+//   null       nil (0xc0), in the slot of a nullable field (OPTIONAL_FIELD)
+//              only; nil in a required or DEFAULT field is kCorruption
 //   the array  fixarray (0x90|n) below 16 items, array 16 (0xdc n16) to
 //              65535, array 32 (0xdd n32) beyond
 //
@@ -58,7 +60,9 @@
 // them per field. Positions are fixed by the compatibility rule the schema
 // fingerprint enforces (fields are only ever appended), so an array loses
 // nothing. A record written before fields were appended is simply shorter;
-// the missing trailing fields read as their defaults. A stored value of the
+// the missing trailing fields read as their defaults (FieldDesc::
+// default_value): null for a nullable field, a filter for null matches
+// them, and they are written out when the record is next replaced. A stored value of the
 // wrong msgpack type, or more values than the table has fields, is
 // kCorruption: the decoder never guesses.
 //
@@ -148,7 +152,7 @@ class StoredFilter {
 };
 
 // kInvalidArgument (subject: the field) unless record has one value of the
-// right type per field of table, with no NaN or infinite doubles and no
+// right type (or Null, for a nullable field) per field of table, with no NaN or infinite doubles and no
 // string longer than its field's MAX_BYTES (FieldDesc::max_bytes).
 Status CheckRecordShape(const TableDesc& table, const Record& record);
 

@@ -103,7 +103,7 @@ Status RemoveInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
     }
   }
   std::vector<std::string> keys;
-  Status s = AllIndexKeys(table, record.fields, &keys);
+  Status s = AllIndexKeys(table, record.fields, record.uuid, &keys);
   for (std::size_t i = 0; s.ok() && i < keys.size(); ++i)
     s = DeleteIndexEntry(env, txn, table, static_cast<int>(i), keys[i],
                          record.uuid);
@@ -372,7 +372,7 @@ Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
     }
   }
   std::vector<std::string> old_keys;
-  s = AllIndexKeys(t, old.fields, &old_keys);
+  s = AllIndexKeys(t, old.fields, old.uuid, &old_keys);
   if (!s.ok()) return s;
   // Only entries whose key changed move. All removals come before any
   // addition, so the UNIQUE check sees the record's own old keys as free.
@@ -403,11 +403,12 @@ Status PrepareInsert(Env::Impl& env, const TableDesc& t, Record* record,
                      std::vector<std::string>* keys, std::string* bytes) {
   Status s = CheckRecordShape(t, *record);
   if (!s.ok()) return s;
-  s = AllIndexKeys(t, record->fields, keys);
+  // Before the keys: a UNIQUE key with a null part holds the uuid.
+  if (record->uuid == Uuid()) record->uuid = Uuid::New();
+  s = AllIndexKeys(t, record->fields, record->uuid, keys);
   if (!s.ok()) return s;
   s = CheckInsertHeadroom(env);
   if (!s.ok()) return s;
-  if (record->uuid == Uuid()) record->uuid = Uuid::New();
   record->revision = 1;
   EncodeRecord(t, *record, bytes);
   return Status();
@@ -418,7 +419,7 @@ Status PrepareReplace(const TableDesc& t, const Record& record,
                       std::vector<std::string>* new_keys) {
   Status s = CheckRecordShape(t, record);
   if (!s.ok()) return s;
-  return AllIndexKeys(t, record.fields, new_keys);
+  return AllIndexKeys(t, record.fields, record.uuid, new_keys);
 }
 
 // Remove's work inside its transaction.
@@ -558,7 +559,12 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
     if (f.field < 0 || f.field >= static_cast<int>(t.fields.size()))
       return Status::InvalidArgument(t.name, "filter names no field of " + t.name);
     const FieldDesc& fd = t.fields[f.field];
-    if (TypeOf(f.value) != fd.type)
+    if (IsNull(f.value) && !fd.nullable)
+      return Status::InvalidArgument(
+          fd.name, fd.name + " is never null (it is " +
+                       (fd.required ? "required" : "a DEFAULT_FIELD") +
+                       "), so a filter for null would match nothing");
+    if (!Fits(f.value, fd.type, fd.nullable))
       return Status::InvalidArgument(
           fd.name, fd.name + " filter must be a " + std::string(TypeName(fd.type)));
   }
@@ -620,13 +626,20 @@ Result<Page> Table::Range(int field, const std::optional<Value>& from,
   }
   const FieldDesc& fd = t.fields[field];
   for (const std::optional<Value>* bound : {&from, &to})
-    if (bound->has_value() && TypeOf(**bound) != fd.type)
+    if (bound->has_value() && !Fits(**bound, fd.type, false))
       return Status::InvalidArgument(
           fd.name, fd.name + " bounds must be " + std::string(TypeName(fd.type)));
 
+  // A nullable field's null entries sort first, under the null marker
+  // (key_codec.h); starting at the value marker skips them all, so a range
+  // never returns a null.
   std::string lo, hi;
-  if (from) AppendKeyPart(*from, &lo);
-  if (to) AppendKeyPart(*to, &hi);
+  if (from) {
+    AppendFieldKeyPart(fd, *from, &lo);
+  } else if (fd.nullable) {
+    lo.push_back(kKeyValueMarker);
+  }
+  if (to) AppendFieldKeyPart(fd, *to, &hi);
   Env::Impl& env = env_->impl();
   PageBuilder page(t, request, "index " + t.indexes[index].name);
   Resume resume;

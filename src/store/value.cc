@@ -452,6 +452,8 @@ std::string FormatValue(const Value& value) {
           return FormatDate(v);
         } else if constexpr (std::is_same_v<T, Timestamp>) {
           return FormatTimestamp(v);
+        } else if constexpr (std::is_same_v<T, Null>) {
+          return "null";
         } else {
           static_assert(std::is_same_v<T, Uuid>);
           return v.ToString();

@@ -21,7 +21,7 @@ const Schema& S() { return Schema::Compiled(); }
 
 std::string Key(const TableDesc& t, int index, const Record& r) {
   std::string key;
-  BOOST_TEST_REQUIRE(IndexKey(t, t.indexes[index], r.fields, &key).ok());
+  BOOST_TEST_REQUIRE(IndexKey(t, t.indexes[index], r.fields, r.uuid, &key).ok());
   return key;
 }
 

@@ -33,7 +33,7 @@ BOOST_AUTO_TEST_CASE(rebuilding_repairs_what_check_found) {
       const IndexDesc& index = t->indexes[i];
       const Record& r = records[t->position][i];
       std::string key;
-      REQUIRE_OK(IndexKey(*t, index, r.fields, &key));
+      REQUIRE_OK(IndexKey(*t, index, r.fields, r.uuid, &key));
       raw.Delete(index.db_name, index.kind != IndexKind::UNIQUE, key,
                  r.uuid.AsBytes());
       raw.Put(index.db_name, index.kind != IndexKind::UNIQUE, key + "~",

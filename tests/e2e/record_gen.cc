@@ -165,6 +165,7 @@ Val DefaultOf(const FieldDesc& f) {
     Val operator()(Timestamp t) const {
       return FormatMicros(t.micros_since_epoch);
     }
+    Val operator()(Null) const { return std::monostate{}; }
     Val operator()(const Uuid& u) const {
       static const char kHex[] = "0123456789abcdef";
       std::string s;
@@ -219,6 +220,7 @@ std::string Show(const Val& v) {
     std::snprintf(buf, sizeof buf, "%.17g", *d);
     return buf;
   }
+  if (IsNullVal(v)) return "null";
   return std::get<bool>(v) ? "true" : "false";
 }
 
@@ -252,6 +254,8 @@ std::string BodyJson(const TableDesc& t, const Rec& rec,
       w.Int64(*i);
     } else if (const auto* d = std::get_if<double>(&v)) {
       w.Double(*d);
+    } else if (IsNullVal(v)) {
+      w.Null();
     } else {
       w.Bool(std::get<bool>(v));
     }
@@ -312,7 +316,9 @@ std::optional<Rec> RecFromJson(const TableDesc& t, const rapidjson::Value& v,
       *error = "record " + rec.uuid + " lacks field \"" + f.name + "\"";
       return std::nullopt;
     }
-    std::optional<Val> val = ValFromJson(f.type, *m);
+    std::optional<Val> val = f.nullable && m->IsNull()
+                                  ? std::optional<Val>(std::monostate{})
+                                  : ValFromJson(f.type, *m);
     if (!val) {
       *error = "record " + rec.uuid + " field \"" + f.name +
                "\" is not JSON for a " + TypeText(f.type);

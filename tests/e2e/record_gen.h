@@ -33,7 +33,10 @@ namespace lmdbapi::e2e {
 
 // One field's value as a client sees it. DATE, TIMESTAMP and UUID are their
 // canonical text (the form the server shows); the FieldDesc says which.
-using Val = std::variant<std::string, std::int64_t, double, bool>;
+// std::monostate is JSON null, which only a nullable field holds (GenValue
+// never makes one; the default of a nullable field is one).
+using Val = std::variant<std::string, std::int64_t, double, bool, std::monostate>;
+inline bool IsNullVal(const Val& v) { return std::holds_alternative<std::monostate>(v); }
 
 // A record as the client models it: one Val per TableDesc::fields entry.
 struct Rec {

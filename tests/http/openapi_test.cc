@@ -282,10 +282,13 @@ BOOST_AUTO_TEST_CASE(record_schemas_follow_the_descriptors) {
           case FieldType::TIMESTAMP: BOOST_TEST(format == "date-time"); break;
           case FieldType::UUID:      BOOST_TEST(format == "uuid"); break;
         }
-        // In a body an optional field may be null, and has its default.
+        // In a body an optional field may be null; a DEFAULT_FIELD has its
+        // default. As stored, only a nullable field may be null.
         const Json* in = At(*fresh, {"properties", f.name});
         BOOST_TEST(At(*in, {"type"})->IsArray() == !f.required, f.name);
-        BOOST_TEST((At(*in, {"default"}) != nullptr) == !f.required, f.name);
+        BOOST_TEST((At(*in, {"default"}) != nullptr) == (!f.required && !f.nullable),
+                   f.name);
+        BOOST_TEST(At(*p, {"type"})->IsArray() == f.nullable, f.name);
         if (f.is_parent_link)
           BOOST_TEST(Str(At(*p, {"description"})).find(S().tables[t.parent].name) !=
                          std::string::npos,
@@ -336,8 +339,15 @@ BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
         BOOST_TEST(At(p, {"schema", "type"}) != nullptr);
       }
     }
-    for (const FieldDesc& f : t.fields) BOOST_TEST(names.count(f.name) == 1u, f.name);
-    BOOST_TEST(params->Size() == t.fields.size() + 2, "fields, then limit and after refs");
+    std::size_t nullable = 0;
+    for (const FieldDesc& f : t.fields) {
+      BOOST_TEST(names.count(f.name) == 1u, f.name);
+      // <field>.is=null exactly where the field can be null.
+      BOOST_TEST(names.count(f.name + ".is") == (f.nullable ? 1u : 0u), f.name);
+      nullable += f.nullable;
+    }
+    BOOST_TEST(params->Size() == t.fields.size() + nullable + 2,
+               "fields, their .is tests, then limit and after refs");
   }
 }
 

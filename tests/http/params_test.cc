@@ -108,4 +108,38 @@ BOOST_AUTO_TEST_CASE(other_routes_take_no_parameters) {
   BOOST_TEST(ParsePageParams(Q("f=1"), &page).subject() == "f");
 }
 
+
+BOOST_AUTO_TEST_CASE(is_null_filters_nullable_fields_only_and_takes_only_null) {
+  const TableDesc& t = T();
+  int nullable = -1, required = -1;
+  for (int i = 0; i < static_cast<int>(t.fields.size()); ++i) {
+    if (t.fields[i].nullable && nullable < 0) nullable = i;
+    if (t.fields[i].required && required < 0) required = i;
+  }
+  BOOST_TEST_REQUIRE(nullable >= 0);
+  BOOST_TEST_REQUIRE(required >= 0);
+  const std::string n = t.fields[nullable].name, r = t.fields[required].name;
+  std::vector<Filter> filters;
+  PageRequest page;
+  Status s = ParseFindParams(Q(n + ".is=null"), t, 0, &filters, &page);
+  BOOST_TEST_REQUIRE(s.ok(), s.message());
+  BOOST_TEST_REQUIRE(filters.size() == 1u);
+  BOOST_TEST(filters[0].field == nullable);
+  BOOST_TEST(IsNull(filters[0].value));
+  for (const std::string& bad : {n + ".is=NULL", n + ".is=", n + ".is=x",
+                                 r + ".is=null"}) {
+    s = ParseFindParams(Q(bad), t, 0, &filters, &page);
+    BOOST_TEST((s.code() == Status::Code::kInvalidArgument), bad);
+    BOOST_TEST(s.subject() == bad.substr(0, bad.find('=')), bad);
+  }
+  s = ParseFindParams(Q(n + ".is=null&" + n + "=x"), t, 0, &filters, &page);
+  BOOST_TEST(!s.ok());
+  if (t.fields[nullable].type == FieldType::STRING) {
+    // f=null is the text "null".
+    s = ParseFindParams(Q(n + "=null"), t, 0, &filters, &page);
+    BOOST_TEST_REQUIRE(s.ok(), s.message());
+    BOOST_TEST((filters[0].value == Value(std::string("null"))));
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -13,10 +13,12 @@ using namespace lmdbapi;
 
 BOOST_AUTO_TEST_SUITE(permits_records)
 
-BOOST_AUTO_TEST_CASE(structs_carry_defaults_and_round_trip_through_a_table) {
+BOOST_AUTO_TEST_CASE(structs_carry_nulls_and_round_trip_through_a_table) {
   permits_record p;
-  BOOST_TEST(p.fee_cents == 0);
-  BOOST_TEST(p.notes.empty());
+  // OPTIONAL_FIELD members are std::optional, empty (null) until set.
+  BOOST_TEST(!p.fee_cents.has_value());
+  BOOST_TEST(!p.notes.has_value());
+  p.notes = "";
   p.permit_number = "P-1001";
   p.client = "Acme";
   p.county = "NY";
@@ -40,6 +42,9 @@ BOOST_AUTO_TEST_CASE(structs_carry_defaults_and_round_trip_through_a_table) {
   BOOST_TEST(back.permit_number == "P-1001");
   BOOST_TEST(FormatDate(back.issued_on) == "2024-05-01");
   BOOST_TEST(back.revision == 1u);
+  BOOST_TEST(!back.fee_cents.has_value());  // null stays null
+  BOOST_TEST_REQUIRE(back.notes.has_value());
+  BOOST_TEST(back.notes->empty());          // "" stays "", not null
 
   processing_status_record step;
   step.permit_uuid = back.uuid;

@@ -7,9 +7,11 @@
 
 #include <functional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
+#include <msgpack.hpp>
 
 #include "schema/schema_builder.h"
 #include "testutil.h"
@@ -32,7 +34,7 @@ Schema Build(const Edit& orders_fields = {}, const Edit& after = {},
   } else {
     b.Field("orders", "customer", FieldType::STRING, "Who.");
     b.Field("orders", "placed_on", FieldType::DATE, "When.");
-    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
+    b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
   }
   b.Index("orders", "by_placed_on", IndexKind::RANGE, "Dates.");
   b.IndexKey("orders", "by_placed_on", "placed_on");
@@ -50,7 +52,7 @@ Schema Build(const Edit& orders_fields = {}, const Edit& after = {},
 void StandardOrders(SchemaBuilder& b) {
   b.Field("orders", "customer", FieldType::STRING, "");
   b.Field("orders", "placed_on", FieldType::DATE, "");
-  b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+  b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
 }
 
 }  // namespace
@@ -60,8 +62,8 @@ BOOST_AUTO_TEST_SUITE(fingerprint)
 BOOST_AUTO_TEST_CASE(a_built_schema_round_trips_through_its_stored_bytes) {
   const Schema s = Build(
       {}, [](SchemaBuilder& b) {
-        b.OptionalField("lines", "qty", FieldType::DOUBLE, 1.5, "");
-        b.OptionalField("lines", "note", FieldType::STRING, std::string("n/a"), "");
+        b.DefaultField("lines", "qty", FieldType::DOUBLE, 1.5, "");
+        b.DefaultField("lines", "note", FieldType::STRING, std::string("n/a"), "");
         b.Index("lines", "by_sku", IndexKind::UNIQUE, "");
         b.IndexKey("lines", "by_sku", "sku");
         b.IndexKey("lines", "by_sku", "qty");
@@ -126,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
   const Schema now = Build([](SchemaBuilder& b) {
     b.Field("orders", "customer", FieldType::STRING, "");
     b.Field("orders", "placed_on", FieldType::DATE, "");
-    b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{5}, "");
+    b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{5}, "");
   });
   Result<SchemaChanges> c = CompareSchemas(Build(), now);
   REQUIRE_OK(c);
@@ -137,7 +139,7 @@ BOOST_AUTO_TEST_CASE(a_new_default_is_stored_but_rebuilds_nothing) {
 
 BOOST_AUTO_TEST_CASE(an_appended_optional_field_and_a_new_table_are_compatible) {
   const Schema now = Build({}, [](SchemaBuilder& b) {
-    b.OptionalField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
+    b.DefaultField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
     b.Table("notes", "");
     b.Field("notes", "text", FieldType::STRING, "");
   });
@@ -200,21 +202,21 @@ BOOST_AUTO_TEST_CASE(incompatible_changes_are_refused_naming_the_change) {
        Build([](SchemaBuilder& b) {
          b.Field("orders", "client", FieldType::STRING, "");
          b.Field("orders", "placed_on", FieldType::DATE, "");
-         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+         b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
        }),
        "was customer, is now client"},
       {"fields reordered",
        Build([](SchemaBuilder& b) {
          b.Field("orders", "placed_on", FieldType::DATE, "");
          b.Field("orders", "customer", FieldType::STRING, "");
-         b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
+         b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "");
        }),
        "was customer, is now placed_on"},
       {"field retyped",
        Build([](SchemaBuilder& b) {
          b.Field("orders", "customer", FieldType::STRING, "");
          b.Field("orders", "placed_on", FieldType::DATE, "");
-         b.OptionalField("orders", "total", FieldType::DOUBLE, 0.0, "");
+         b.DefaultField("orders", "total", FieldType::DOUBLE, 0.0, "");
        }),
        "orders.total was INT64, is now DOUBLE (retyped)"},
       {"required field appended",
@@ -261,6 +263,88 @@ BOOST_AUTO_TEST_CASE(every_difference_is_listed_not_just_the_first) {
   BOOST_TEST_REQUIRE((r.status().code() == Status::Code::kSchemaMismatch));
   for (const char* says : {"table lines was removed", "is now client", "(total) was removed"})
     BOOST_TEST(r.status().message().find(says) != std::string::npos, says);
+}
+
+
+BOOST_AUTO_TEST_CASE(a_default_field_may_become_nullable_and_its_indexes_are_rebuilt) {
+  const Schema stored = Build({}, [](SchemaBuilder& b) {
+    b.Index("orders", "by_total", IndexKind::MULTI, "");
+    b.IndexKey("orders", "by_total", "total");
+  });
+  Schema compiled = stored;
+  FieldDesc& total = compiled.tables[0].fields[2];
+  total.nullable = true;
+  total.default_value = Null{};
+  REQUIRE_OK(compiled.Validate());
+  Result<SchemaChanges> c = CompareSchemas(stored, compiled);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->differs);
+  BOOST_TEST_REQUIRE(c->build_indexes.size() == 1u);
+  BOOST_TEST(compiled.tables[0].indexes[c->build_indexes[0].index].name == "by_total");
+  BOOST_TEST_REQUIRE(c->drop_indexes.size() == 1u);
+  BOOST_TEST(c->drop_indexes[0].db_name == "orders.by_total");
+  BOOST_TEST_REQUIRE(c->notes.size() == 1u);
+  BOOST_TEST(c->notes[0].find("orders.total was DEFAULT_FIELD 0, is now nullable") == 0u,
+             c->notes[0]);
+  // The fingerprint says what each field is.
+  BOOST_TEST(stored.Fingerprint().find("field total INT64 default 0") != std::string::npos);
+  BOOST_TEST(compiled.Fingerprint().find("field total INT64 nullable") != std::string::npos);
+  // And the reverse is refused, naming table and field.
+  Result<SchemaChanges> back = CompareSchemas(compiled, stored);
+  BOOST_TEST((back.status().code() == Status::Code::kSchemaMismatch));
+  BOOST_TEST(back.status().message().find("orders.total was nullable, is now a DEFAULT_FIELD") !=
+                 std::string::npos,
+             back.status().message());
+  Schema required = stored;
+  required.tables[0].fields[2].required = true;
+  back = CompareSchemas(compiled, required);
+  BOOST_TEST(back.status().message().find("orders.total was nullable, is now required") !=
+                 std::string::npos,
+             back.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(nullable_fields_round_trip_and_may_be_appended) {
+  const Schema s = Build({}, [](SchemaBuilder& b) {
+    b.NullableField("lines", "note", FieldType::STRING, "");
+  });
+  Result<Schema> back = DecodeSchema(EncodeSchema(s));
+  REQUIRE_OK(back);
+  BOOST_TEST(back->tables[1].fields.back().nullable);
+  BOOST_TEST(IsNull(back->tables[1].fields.back().default_value));
+  Result<SchemaChanges> c = CompareSchemas(Build(), s);
+  REQUIRE_OK(c);
+  BOOST_TEST(c->differs);
+}
+
+BOOST_AUTO_TEST_CASE(the_landed_version_1_schema_reads_optional_as_default) {
+  // What the landed version stored for Build(): version 1, "optional" with
+  // a default (msgpack arrays, as its MSGPACK_DEFINE wrote them).
+  using F = std::tuple<std::string, std::string, std::string, std::string>;
+  using I = std::tuple<std::string, std::string, std::vector<std::string>>;
+  using T = std::tuple<std::string, std::string, std::vector<F>, std::vector<I>>;
+  std::tuple<int, std::vector<T>> v1{
+      1,
+      {T{"orders", "",
+         {F{"customer", "STRING", "required", ""}, F{"placed_on", "DATE", "required", ""},
+          F{"total", "INT64", "optional", "0"}},
+         {I{"by_placed_on", "RANGE", {"placed_on"}}}},
+       T{"lines", "orders",
+         {F{"order_uuid", "UUID", "link", ""}, F{"sku", "STRING", "required", ""}},
+         {}}}};
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, v1);
+  Result<Schema> old = DecodeSchema(std::string_view(buf.data(), buf.size()));
+  REQUIRE_OK(old);
+  BOOST_TEST(old->Fingerprint() == Build().Fingerprint());
+  const FieldDesc& total = old->tables[0].fields[2];
+  BOOST_TEST((!total.required && !total.nullable));
+  BOOST_TEST((total.default_value == Value(std::int64_t{0})));
+  // Version 1 knew no "nullable" role.
+  std::get<1>(v1)[0] = T{"orders", "", {F{"customer", "STRING", "nullable", ""}}, {}};
+  msgpack::sbuffer bad;
+  msgpack::pack(bad, v1);
+  BOOST_TEST((DecodeSchema(std::string_view(bad.data(), bad.size())).status().code() ==
+              Status::Code::kCorruption));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -22,7 +22,7 @@ Result<Schema> Build(const std::function<void(SchemaBuilder&)>& extra = {}) {
   b.Table("orders", "An order.");
   b.Field("orders", "customer", FieldType::STRING, "Who.");
   b.Field("orders", "placed_on", FieldType::DATE, "When.");
-  b.OptionalField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
+  b.DefaultField("orders", "total", FieldType::INT64, std::int64_t{0}, "Sum.");
   b.Index("orders", "by_placed_on", IndexKind::RANGE, "Dates.");
   b.IndexKey("orders", "by_placed_on", "placed_on");
   b.Table("lines", "A line of an order.");
@@ -88,12 +88,12 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_refused_with_their_names) {
        "\"nope\" is not a field"},
       {"default of the wrong type",
        [](SchemaBuilder& b) {
-         b.OptionalField("orders", "note", FieldType::STRING, std::int64_t{0}, "");
+         b.DefaultField("orders", "note", FieldType::STRING, std::int64_t{0}, "");
        },
        "orders.note: the default is not a STRING"},
       {"unparsable date default",
        [](SchemaBuilder& b) {
-         b.OptionalField("orders", "due", FieldType::DATE, std::string("2024-02-30"), "");
+         b.DefaultField("orders", "due", FieldType::DATE, std::string("2024-02-30"), "");
        },
        "orders.due"},
       {"reserved field name",
@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(bad_rows_are_refused_with_their_names) {
       {"byte limit before its field",
        [](SchemaBuilder& b) {
          b.MaxBytes("orders", "note", 8);
-         b.OptionalField("orders", "note", FieldType::STRING, std::string(), "");
+         b.DefaultField("orders", "note", FieldType::STRING, std::string(), "");
        },
        "MAX_BYTES for orders.note: no such field yet"},
       {"byte limit twice",
@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(stored_schema_round_trips) {
 BOOST_AUTO_TEST_CASE(compare_lists_compatible_changes) {
   auto old = Build();
   auto grown = Build([](SchemaBuilder& b) {
-    b.OptionalField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
+    b.DefaultField("lines", "qty", FieldType::INT64, std::int64_t{1}, "");
     b.Index("lines", "by_sku", IndexKind::MULTI, "");
     b.IndexKey("lines", "by_sku", "sku");
     b.Table("notes", "");

@@ -142,6 +142,7 @@ BOOST_AUTO_TEST_CASE(incompatible_schemas_are_refused_saying_what_changed) {
          FieldDesc& f = s.tables[t.position].fields.back();
          f.type = f.type == FieldType::BOOL ? FieldType::STRING : FieldType::BOOL;
          f.default_value = f.type == FieldType::BOOL ? Value(false) : Value(std::string());
+         f.nullable = false;
          for (IndexDesc& i : s.tables[t.position].indexes)
            if (i.kind == IndexKind::RANGE) i.kind = IndexKind::MULTI;
        },

@@ -499,6 +499,87 @@ BOOST_AUTO_TEST_CASE(append_keeps_what_is_already_there) {
   BOOST_TEST(out.size() == 14u);
 }
 
+
+BOOST_AUTO_TEST_CASE(a_nullable_part_sorts_null_before_every_value_of_every_type) {
+  const std::vector<Value> samples = {
+      std::string(), std::string("\0", 1), std::string("zz"),
+      std::numeric_limits<std::int64_t>::min(), std::int64_t{0},
+      -1e308, 0.0,
+      false, true, Date{-719162}, Date{0}, Timestamp{std::numeric_limits<std::int64_t>::min()},
+      Uuid(), Value(Uuid::New())};
+  for (const Value& v : samples) {
+    FieldDesc f;
+    f.type = TypeOf(v);
+    f.nullable = true;
+    std::string null_key, value_key;
+    AppendFieldKeyPart(f, Null{}, &null_key);
+    AppendFieldKeyPart(f, v, &value_key);
+    BOOST_TEST(null_key == std::string(1, kKeyNullMarker));
+    BOOST_TEST(value_key == std::string(1, kKeyValueMarker) + Encode(v));
+    BOOST_TEST(null_key < value_key, FormatValue(v));
+    BOOST_TEST(FieldKeyPartSize(f, v) == value_key.size());
+    BOOST_TEST(FieldKeyPartSize(f, Null{}) == 1u);
+    // Both read back, and a following part still reads.
+    for (const std::string& key : {null_key, value_key}) {
+      std::string two = key + Encode(std::int64_t{7});
+      std::string_view in = two;
+      Value back, next;
+      BOOST_TEST_REQUIRE(ReadFieldKeyPart(f, &in, &back));
+      BOOST_TEST((key == null_key ? IsNull(back) : back == v), FormatValue(v));
+      BOOST_TEST_REQUIRE(ReadKeyPart(FieldType::INT64, &in, &next));
+      BOOST_TEST(in.empty());
+    }
+    // A part that is not nullable has no marker: its bytes are as before.
+    f.nullable = false;
+    std::string plain;
+    AppendFieldKeyPart(f, v, &plain);
+    BOOST_TEST(plain == Encode(v));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_nullable_part_refuses_a_bad_marker) {
+  FieldDesc f;
+  f.type = FieldType::INT64;
+  f.nullable = true;
+  for (std::string bytes : {std::string(), std::string("\x02", 1),
+                            std::string("\x01\x80", 2)}) {
+    std::string_view in = bytes;
+    Value v;
+    BOOST_TEST(!ReadFieldKeyPart(f, &in, &v));
+    BOOST_TEST(in.size() == bytes.size());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_unique_key_with_a_null_carries_the_uuid) {
+  TableDesc t;
+  t.name = "t";
+  FieldDesc a, b;
+  a.name = "a";
+  a.type = FieldType::STRING;
+  b.name = "b";
+  b.type = FieldType::INT64;
+  b.nullable = true;
+  t.fields = {a, b};
+  IndexDesc unique;
+  unique.name = "u";
+  unique.kind = IndexKind::UNIQUE;
+  unique.key_fields = {0, 1};
+  IndexDesc multi = unique;
+  multi.kind = IndexKind::MULTI;
+  const Uuid id = Uuid::New();
+  std::string key;
+  AppendFieldKeyPart(t.fields[0], std::string("x"), &key);
+  AppendFieldKeyPart(t.fields[1], Null{}, &key);
+  std::vector<Value> parts;
+  Uuid got;
+  BOOST_TEST(ReadIndexKey(t, multi, key, &parts, &got));
+  BOOST_TEST(!ReadIndexKey(t, unique, key, &parts, &got));  // uuid missing
+  BOOST_TEST_REQUIRE(ReadIndexKey(t, unique, key + std::string(id.AsBytes()), &parts, &got));
+  BOOST_TEST((got == id));
+  BOOST_TEST(IsNull(parts[1]));
+  BOOST_TEST(!ReadIndexKey(t, multi, key + std::string(id.AsBytes()), &parts, &got));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

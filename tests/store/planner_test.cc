@@ -49,7 +49,8 @@ Uuid SomeUuid() {
 // The key of index `i` for serial values of its key fields.
 std::string SampleKey(const TableDesc& t, const IndexDesc& index) {
   std::string key;
-  for (int f : index.key_fields) AppendKeyPart(SerialValue(t.fields[f].type, 7), &key);
+  for (int f : index.key_fields)
+    AppendFieldKeyPart(t.fields[f], SerialValue(t.fields[f].type, 7), &key);
   return key;
 }
 
@@ -68,7 +69,8 @@ std::vector<Walk> AllWalks() {
       const int n = static_cast<int>(i);
       std::string key = SampleKey(t, index);
       std::string prefix;
-      AppendKeyPart(SerialValue(t.fields[index.key_fields[0]].type, 7), &prefix);
+      const FieldDesc& first = t.fields[index.key_fields[0]];
+      AppendFieldKeyPart(first, SerialValue(first.type, 7), &prefix);
       out.push_back({&t, prefix, {'I', n, {}}, EncodeCursor('I', n, key, SomeUuid()),
                      index.db_name + " find"});
       if (index.kind == IndexKind::RANGE)
@@ -106,7 +108,7 @@ void CheckDecode(const Walk& w, const std::string& cursor) {
   const IndexDesc& index = w.table->indexes[scope.index];
   for (int f : index.key_fields) {
     Value v;
-    BOOST_TEST_REQUIRE(ReadKeyPart(w.table->fields[f].type, &rest, &v),
+    BOOST_TEST_REQUIRE(ReadFieldKeyPart(w.table->fields[f], &rest, &v),
                        w.what << " " << HexBytes(cursor));
   }
   BOOST_TEST_REQUIRE(rest.empty(), w.what << " " << HexBytes(cursor));
@@ -145,7 +147,7 @@ BOOST_AUTO_TEST_CASE(filters_on_an_index_key_walk_an_index_with_their_prefix) {
       for (int k = 0; k < plan.covered; ++k)
         for (const Filter& f : filters)
           if (f.field == chosen.key_fields[k]) {
-            AppendKeyPart(f.value, &prefix);
+            AppendFieldKeyPart(t.fields[f.field], f.value, &prefix);
             break;
           }
       BOOST_TEST(plan.prefix == prefix, index.db_name);
@@ -300,7 +302,8 @@ BOOST_AUTO_TEST_CASE(keys_of_the_wrong_shape_or_length_are_refused) {
     if (tag == 'I') {
       // A key of the index that does not start with the query's prefix.
       std::string other;
-      for (int f : desc.key_fields) AppendKeyPart(SerialValue(w.table->fields[f].type, 8), &other);
+      for (int f : desc.key_fields)
+        AppendFieldKeyPart(w.table->fields[f], SerialValue(w.table->fields[f].type, 8), &other);
       if (other.compare(0, w.prefix.size(), w.prefix) != 0)
         BOOST_TEST(Refused(w, EncodeCursor(tag, index, other, u)), w.what << " outside prefix");
     }

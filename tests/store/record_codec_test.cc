@@ -380,6 +380,7 @@ BOOST_AUTO_TEST_CASE(visit_sees_revision_then_every_field_in_order) {
     void Date(int f, lmdbapi::Date v) override { seen.emplace_back(f, v); }
     void Timestamp(int f, lmdbapi::Timestamp v) override { seen.emplace_back(f, v); }
     void Uuid(int f, const lmdbapi::Uuid& v) override { seen.emplace_back(f, v); }
+    void Null(int f) override { seen.emplace_back(f, lmdbapi::Null{}); }
   };
   std::mt19937_64 rng(12);
   for (const TableDesc& t : S().tables) {
@@ -587,6 +588,95 @@ BOOST_AUTO_TEST_CASE(check_refuses_forms_that_filters_would_miss) {
       }
     }
   }
+}
+
+
+// A table of every kind of field: required, nullable, DEFAULT.
+TableDesc KindsTable() {
+  TableDesc t;
+  t.name = "kinds";
+  FieldDesc required, nullable, dflt;
+  required.name = "required";
+  required.type = FieldType::INT64;
+  required.default_value = std::int64_t{0};
+  nullable.name = "nullable";
+  nullable.type = FieldType::STRING;
+  nullable.required = false;
+  nullable.nullable = true;
+  nullable.default_value = Null{};
+  dflt.name = "dflt";
+  dflt.type = FieldType::INT64;
+  dflt.required = false;
+  dflt.default_value = std::int64_t{5};
+  t.fields = {required, nullable, dflt};
+  return t;
+}
+
+BOOST_AUTO_TEST_CASE(null_is_stored_as_nil_and_reads_back_as_null) {
+  const TableDesc t = KindsTable();
+  std::string bytes;
+  EncodeValue(Null{}, &bytes);
+  BOOST_TEST(HexBytes(bytes) == "c0");
+  Record r;
+  r.revision = 1;
+  r.fields = {std::int64_t{1}, Null{}, std::int64_t{0}};
+  REQUIRE_OK(CheckRecordShape(t, r));
+  bytes.clear();
+  EncodeRecord(t, r, &bytes);
+  // marker, width 2, 3 fields, offsets 2 3 4; [1, 1, nil, 0]
+  BOOST_TEST(HexBytes(bytes) == "c10203000200030004009401" "01c000");
+  Record back;
+  REQUIRE_OK(DecodeRecord(t, bytes, &back));
+  BOOST_TEST(IsNull(back.fields[1]));
+  BOOST_TEST((back.fields[2] == Value(std::int64_t{0})));  // a stored 0 stays 0
+  REQUIRE_OK(CheckFieldOffsets(t, bytes, back));
+  Value one;
+  REQUIRE_OK(DecodeField(t, bytes, 1, &one));
+  BOOST_TEST(IsNull(one));
+  // A filter for null matches nil, and a value does not.
+  std::vector<Filter> filters = {{1, Null{}}};
+  StoredFilter null_filter(t, filters, {0});
+  bool match = false;
+  REQUIRE_OK(null_filter.Matches(bytes, &match));
+  BOOST_TEST(match);
+  filters[0].value = std::string();
+  StoredFilter empty_filter(t, filters, {0});
+  REQUIRE_OK(empty_filter.Matches(bytes, &match));
+  BOOST_TEST(!match);
+}
+
+BOOST_AUTO_TEST_CASE(nil_where_null_is_not_allowed_is_corruption) {
+  const TableDesc t = KindsTable();
+  // [1, nil, "", 0] and [1, 1, "", nil]: the required and the DEFAULT field.
+  for (const char* hex : {"9401c0a000", "9401" "01a0c0"}) {
+    std::string bytes;
+    for (const char* p = hex; *p; p += 2)
+      bytes.push_back(static_cast<char>(std::stoi(std::string(p, 2), nullptr, 16)));
+    Record back;
+    Status s = DecodeRecord(t, bytes, &back);
+    BOOST_TEST((s.code() == Status::Code::kCorruption), hex);
+    BOOST_TEST(s.message().find("not nullable") != std::string::npos, s.message());
+  }
+  Record r;
+  r.fields = {Null{}, Null{}, std::int64_t{1}};
+  BOOST_TEST(CheckRecordShape(t, r).subject() == "required");
+  r.fields = {std::int64_t{1}, Null{}, Null{}};
+  BOOST_TEST(CheckRecordShape(t, r).subject() == "dflt");
+}
+
+BOOST_AUTO_TEST_CASE(fields_a_record_predates_read_as_null_or_their_default) {
+  const TableDesc t = KindsTable();
+  // [1, 7]: written when the table had only "required".
+  const std::string bytes("\x92\x01\x07", 3);
+  Record back;
+  REQUIRE_OK(DecodeRecord(t, bytes, &back));
+  BOOST_TEST(IsNull(back.fields[1]));
+  BOOST_TEST((back.fields[2] == Value(std::int64_t{5})));
+  std::vector<Filter> filters = {{1, Null{}}};
+  StoredFilter f(t, filters, {0});
+  bool match = false;
+  REQUIRE_OK(f.Matches(bytes, &match));
+  BOOST_TEST(match);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
