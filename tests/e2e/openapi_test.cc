@@ -206,6 +206,11 @@ BOOST_AUTO_TEST_CASE(every_operation_answers_as_documented) {
       expect(http().Request("HEAD", RecordPath(t, a.uuid)), 200);
       expect(http().Put(RecordPath(t, a.uuid), BodyJson(t, a)), 200);
       expect(http().Put(base + "/update/" + a.uuid, BodyJson(t, a)), 200);
+      expect(http().Request("PATCH", RecordPath(t, a.uuid), "{}",
+                            {{"Content-Type", "application/merge-patch+json"}}),
+             200);
+      expect(http().Request("PATCH", base + "/update/" + a.uuid, "{}"), 200);
+      expect(http().Request("GET", RecordPath(t, a.uuid), {}, {{"If-None-Match", "*"}}), 304);
       for (int c : t.children)
         expect(http().Get(RecordPath(t, a.uuid) + "/" + TheSchema().tables[c].name), 200);
       expect(http().Delete(base + "/delete/" + b.uuid), 204);
