@@ -167,6 +167,10 @@ Status WriteConditionOf(Env& env, const Route& route, const Request& req,
   out->from_if_match = true;
   out->if_match = std::string(Trim(req.if_match).substr(0, 64));
   std::vector<std::uint64_t> revs = StrongRevisions(list);
+  if (revs.empty()) {  // weak or foreign tags only: If-Match cannot hold
+    out->expected = kNoRevision;
+    return Status();
+  }
   if (from_body) {
     if (std::find(revs.begin(), revs.end(), *from_body) == revs.end())
       return Status::Conflict("the body's revision " +
@@ -177,8 +181,6 @@ Status WriteConditionOf(Env& env, const Route& route, const Request& req,
   }
   if (revs.size() == 1) {
     out->expected = revs[0];
-  } else if (revs.empty()) {
-    out->expected = kNoRevision;
   } else {
     // Several revisions: the store checks one, so take the current one if
     // it is listed. The write's own check still guards the gap between

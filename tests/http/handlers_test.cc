@@ -789,6 +789,9 @@ BOOST_AUTO_TEST_CASE(patch_preconditions_are_409_from_the_body_and_412_from_if_m
   api.ExpectProblem(412, "precondition-failed", "If-Match");
   api.Call("PATCH", path, "", "{}", "application/json", "\"1");
   api.ExpectProblem(400, "invalid-argument", "If-Match");
+  // A weak tag fails If-Match (412) even beside a body revision.
+  api.Call("PATCH", path, "", "{\"revision\":1}", "application/json", "W/\"1\"");
+  api.ExpectProblem(412, "precondition-failed", "If-Match");
   api.Call("PATCH", path, "", "{\"revision\":1}", "application/json", "\"1\"");
   BOOST_TEST(api.resp.status == 200, api.resp.body);
   // A list: any listed revision will do.
