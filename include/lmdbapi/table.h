@@ -37,6 +37,12 @@ struct Filter {
   Value value;
 };
 
+// One member of a patch: the field at position `field` takes `value`.
+struct FieldPatch {
+  int field = 0;
+  Value value;
+};
+
 struct PageRequest {
   std::size_t limit = 100;  // 0 is treated as 1
   // Empty for the first page, else the `next` of the previous page of the
@@ -96,6 +102,19 @@ class Table {
   Status Replace(Record* record,
                  std::optional<std::uint64_t> expected_revision = {});
 
+  // Sets the fields `patch` names (each at most once) on uuid's record and
+  // leaves the others as stored, moving index entries and the parent link
+  // as Replace does (a new parent must exist). The record is read inside
+  // the write transaction, so patches of different fields that run at the
+  // same time all apply (no lost update). The revision goes up by one even
+  // when no value changes, and for an empty patch: a patch is a write.
+  // Values are checked as Insert checks them, on the patched record.
+  // Returns the record as stored, with its new revision.
+  //   kNotFound, kInvalidArgument (also: a field position out of range or
+  //   named twice), kUniqueViolation, kMissingParent, kConflict
+  Result<Record> Patch(const Uuid& uuid, std::vector<FieldPatch> patch,
+                       std::optional<std::uint64_t> expected_revision = {});
+
   // Deletes the record, its index entries, its parent link and, in the same
   // transaction, every record linked to it (recursively).
   //   kNotFound, kConflict
@@ -104,7 +123,7 @@ class Table {
   Status Remove(const Uuid& uuid,
                 std::optional<std::uint64_t> expected_revision = {});
 
-  // Insert, Replace and Remove without waiting for the commit. Each does
+  // Insert, Replace, Patch and Remove without waiting for the commit. Each does
   // the blocking call's work and checks, with the same errors, and calls
   // `done` exactly once with its outcome: the record as stored (uuid and
   // revision set) or the error. An OK outcome is durable, as the blocking
@@ -120,6 +139,9 @@ class Table {
   void ReplaceAsync(Record record,
                     std::optional<std::uint64_t> expected_revision,
                     RecordDone done);
+  void PatchAsync(const Uuid& uuid, std::vector<FieldPatch> patch,
+                  std::optional<std::uint64_t> expected_revision,
+                  RecordDone done);
   void RemoveAsync(const Uuid& uuid,
                    std::optional<std::uint64_t> expected_revision,
                    StatusDone done);

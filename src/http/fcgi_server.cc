@@ -656,6 +656,7 @@ void Server::Serve(Worker* w, Conn* c) {
     r.query = Param(req, "QUERY_STRING");
     r.content_type = Param(req, "CONTENT_TYPE");
     r.if_match = Param(req, "HTTP_IF_MATCH");
+    r.if_none_match = Param(req, "HTTP_IF_NONE_MATCH");
     // nginx's DOCUMENT_URI is the path already decoded and normalised;
     // other servers may only give REQUEST_URI.
     bool bad = false;
@@ -795,7 +796,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   head += "\r\n";
   if (!resp.content_type.empty())
     AppendHeader("Content-Type", resp.content_type, &head);
-  if (resp.status != 204)
+  // 204 and 304 have no content (RFC 9110 8.6, 15.4.5).
+  if (resp.status != 204 && resp.status != 304)
     AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
   if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
   if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);

@@ -11,6 +11,7 @@
 
 #include "http/handlers.h"
 
+#include <algorithm>
 #include <charconv>
 #include <condition_variable>
 #include <exception>
@@ -19,6 +20,7 @@
 #include <utility>
 
 #include "http/base64url.h"
+#include "http/conditional.h"
 #include "http/header_text.h"
 #include "http/health.h"
 #include "http/log.h"
@@ -35,10 +37,6 @@ void SetStatusProblem(const Status& s, Response* resp) {
   if (type.status >= 500)
     Log(LogLevel::kError, std::string(type.slug) + ": " + s.message());
   SetProblem(type, s.message(), s.subject(), resp);
-}
-
-std::string ETagFor(std::uint64_t revision) {
-  return "\"" + std::to_string(revision) + "\"";
 }
 
 void SetRecord(int status, const Record& record, const TableDesc& table,
@@ -119,12 +117,13 @@ Status SetPage(Walk&& walk, Response* resp) {
   return Status();
 }
 
-// application/json, any case, with optional parameters; a charset, if
-// given, must be UTF-8 (RFC 8259 allows no other).
-bool IsJsonContentType(std::string_view header) {
+// `media` (application/json, or application/merge-patch+json for PATCH),
+// any case, with optional parameters; a charset, if given, must be UTF-8
+// (RFC 8259 allows no other).
+bool IsJsonContentType(std::string_view header,
+                       std::string_view media = kJsonContentType) {
   std::size_t semi = header.find(';');
-  if (!EqualsIgnoreCase(Trim(header.substr(0, semi)), "application/json"))
-    return false;
+  if (!EqualsIgnoreCase(Trim(header.substr(0, semi)), media)) return false;
   while (semi != std::string_view::npos) {
     header = header.substr(semi + 1);
     semi = header.find(';');
@@ -141,42 +140,70 @@ bool IsJsonContentType(std::string_view header) {
   return true;
 }
 
-// If-Match: "*" (any revision) or one strong ETag, "<revision>".
-Status ParseIfMatch(std::string_view header,
-                    std::optional<std::uint64_t>* revision) {
-  header = Trim(header);
-  if (header.empty() || header == "*") return Status();
-  std::uint64_t v = 0;
-  if (header.size() >= 3 && header.front() == '"' && header.back() == '"') {
-    const char* b = header.data() + 1;
-    const char* e = header.data() + header.size() - 1;
-    auto [end, ec] = std::from_chars(b, e, v);
-    if (ec == std::errc() && end == e && b != e) {
-      *revision = v;
-      return Status();
-    }
+// What a write must find, from the If-Match header and the body's
+// "revision". The store checks one expected revision in the write's own
+// transaction; a failed check is a 412 when the revision came from
+// If-Match (the request's precondition, RFC 9110 13.1.1), else a 409 (the
+// body's revision is stale).
+struct WriteCondition {
+  std::optional<std::uint64_t> expected;
+  bool from_if_match = false;
+  std::string if_match;  // the header, clipped, for the 412's detail
+};
+
+// Revisions start at 1, so no record is ever at this one: an If-Match
+// that names no revision of this API's form fails the store's check (or
+// the record is missing: 404 comes first, RFC 9110 13.2.1).
+constexpr std::uint64_t kNoRevision = 0;
+
+Status WriteConditionOf(Env& env, const Route& route, const Request& req,
+                        std::optional<std::uint64_t> from_body,
+                        WriteCondition* out) {
+  EntityTagList list;
+  Status s = ParseEntityTags(req.if_match, "If-Match", &list);
+  if (!s.ok()) return s;
+  out->expected = from_body;
+  if (!list.present || list.any) return Status();  // "*": the record exists
+  out->from_if_match = true;
+  out->if_match = std::string(Trim(req.if_match).substr(0, 64));
+  std::vector<std::uint64_t> revs = StrongRevisions(list);
+  if (revs.empty()) {  // weak or foreign tags only: If-Match cannot hold
+    out->expected = kNoRevision;
+    return Status();
   }
-  std::string shown(header.substr(0, 64));
-  return Status::InvalidArgument(
-      "If-Match", "If-Match: " + shown +
-                      " is not one ETag of this API (expected \"<revision>\" "
-                      "as the ETag header gave it, or *)");
+  if (from_body) {
+    if (std::find(revs.begin(), revs.end(), *from_body) == revs.end())
+      return Status::Conflict("the body's revision " +
+                              std::to_string(*from_body) +
+                              " is not one If-Match names (" + out->if_match +
+                              "); send the same revision in both, or one");
+    return Status();
+  }
+  if (revs.size() == 1) {
+    out->expected = revs[0];
+  } else {
+    // Several revisions: the store checks one, so take the current one if
+    // it is listed. The write's own check still guards the gap between
+    // this read and the write (at worst a 412 for a record that moved on
+    // to another listed revision meanwhile).
+    auto current = Table(env, *route.table).Get(route.uuid);
+    if (!current.ok()) return current.status();
+    bool listed = std::binary_search(revs.begin(), revs.end(),
+                                     current->revision);
+    out->expected = listed ? current->revision : kNoRevision;
+  }
+  return Status();
 }
 
-// The revision a write must find: from the body's "revision" and/or the
-// If-Match header. Two that disagree cannot both match.
-Status ExpectedRevision(const Request& req,
-                        std::optional<std::uint64_t> from_body,
-                        std::optional<std::uint64_t>* expected) {
-  std::optional<std::uint64_t> from_header;
-  Status s = ParseIfMatch(req.if_match, &from_header);
-  if (!s.ok()) return s;
-  if (from_body && from_header && *from_body != *from_header)
-    return Status::Conflict("the body's revision " +
-                            std::to_string(*from_body) +
-                            " and If-Match revision " +
-                            std::to_string(*from_header) + " disagree");
-  *expected = from_body ? from_body : from_header;
+// A write's failed outcome: 412 with the store's words when If-Match was
+// the condition that failed; otherwise the Status, for EndWrite to map.
+Status WriteFailure(const Status& s, const WriteCondition& cond,
+                    Response* resp) {
+  if (s.code() != Status::Code::kConflict || !cond.from_if_match) return s;
+  SetProblem(ProblemFor(HttpError::kPreconditionFailed),
+             "If-Match: " + cond.if_match + " matches no current ETag: " +
+                 s.message(),
+             "If-Match", resp);
   return Status();
 }
 
@@ -219,15 +246,18 @@ Status HandleFind(Env& env, const Route& route, const Request&,
       resp);
 }
 
-Status HandleGet(Env& env, const Route& route, const Request&,
+Status HandleGet(Env& env, const Route& route, const Request& req,
                  Scratch* scratch, Response* resp) {
   Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  EntityTagList if_none_match;
+  s = ParseEntityTags(req.if_none_match, "If-None-Match", &if_none_match);
   if (!s.ok()) return s;
   // Written straight from the stored bytes.
   struct Sink : RecordSink {
     Response* resp;
+    std::uint64_t revision = 0;
     Status Add(const StoredRecord& record) override {
-      std::uint64_t revision = 0;
       Status s = AppendStoredRecordJson(record, &resp->body, &revision);
       if (!s.ok()) return s;
       resp->status = 200;
@@ -237,7 +267,16 @@ Status HandleGet(Env& env, const Route& route, const Request&,
     }
   } sink;
   sink.resp = resp;
-  return Table(env, *route.table).Get(route.uuid, sink);
+  s = Table(env, *route.table).Get(route.uuid, sink);
+  if (!s.ok()) return s;
+  // RFC 9110 13.1.2: the client's copy is current; 304 keeps the ETag.
+  if (if_none_match.present &&
+      MatchesWeakly(if_none_match, sink.revision)) {
+    resp->status = 304;
+    resp->content_type = {};
+    resp->body.clear();
+  }
+  return Status();
 }
 
 Status HandleReplace(Env& env, const Route& route, const Request& req,
@@ -254,16 +293,41 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
                     " but the path says " + route.uuid.ToString() +
                     "; a record's uuid cannot change");
   record.uuid = route.uuid;
-  std::optional<std::uint64_t> expected;
-  s = ExpectedRevision(req, parsed->revision, &expected);
+  WriteCondition cond;
+  s = WriteConditionOf(env, route, req, parsed->revision, &cond);
   if (!s.ok()) return s;
   const TableDesc& table = *route.table;
   Table(env, table).ReplaceAsync(
-      std::move(record), expected,
-      [&table, resp = d->resp, rt = d->route_template,
+      std::move(record), cond.expected,
+      [&table, cond, resp = d->resp, rt = d->route_template,
        done = *d->done](Result<Record> r) {
         EndWrite(resp, rt, done, [&]() -> Status {
-          if (!r.ok()) return r.status();
+          if (!r.ok()) return WriteFailure(r.status(), cond, resp);
+          SetRecord(200, r.value(), table, resp);
+          return Status();
+        });
+      });
+  d->submitted = true;
+  return Status();
+}
+
+Status HandlePatch(Env& env, const Route& route, const Request& req,
+                   const Services& services, Scratch* scratch, Deferred* d) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  auto parsed = ParsePatchJson(req.body, *route.table,
+                               services.max_string_bytes);
+  if (!parsed.ok()) return parsed.status();
+  WriteCondition cond;
+  s = WriteConditionOf(env, route, req, parsed->revision, &cond);
+  if (!s.ok()) return s;
+  const TableDesc& table = *route.table;
+  Table(env, table).PatchAsync(
+      route.uuid, std::move(parsed->fields), cond.expected,
+      [&table, cond, resp = d->resp, rt = d->route_template,
+       done = *d->done](Result<Record> r) {
+        EndWrite(resp, rt, done, [&]() -> Status {
+          if (!r.ok()) return WriteFailure(r.status(), cond, resp);
           SetRecord(200, r.value(), table, resp);
           return Status();
         });
@@ -276,14 +340,15 @@ Status HandleRemove(Env& env, const Route& route, const Request& req,
                     Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  std::optional<std::uint64_t> expected;
-  s = ExpectedRevision(req, std::nullopt, &expected);
+  WriteCondition cond;
+  s = WriteConditionOf(env, route, req, std::nullopt, &cond);
   if (!s.ok()) return s;
   Table(env, *route.table).RemoveAsync(
-      route.uuid, expected,
-      [resp = d->resp, rt = d->route_template, done = *d->done](Status s) {
+      route.uuid, cond.expected,
+      [cond, resp = d->resp, rt = d->route_template,
+       done = *d->done](Status s) {
         EndWrite(resp, rt, done, [&]() -> Status {
-          if (!s.ok()) return s;
+          if (!s.ok()) return WriteFailure(s, cond, resp);
           resp->status = 204;
           return Status();
         });
@@ -364,6 +429,8 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
     case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
     case RouteKind::kReplace:
       return HandleReplace(env, route, req, services, scratch, d);
+    case RouteKind::kPatch:
+      return HandlePatch(env, route, req, services, scratch, d);
     case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
@@ -395,7 +462,9 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
     return;
   }
   const Route& route = m.route;
-  if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace) {
+  if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace ||
+      route.kind == RouteKind::kPatch) {
+    const bool patch = route.kind == RouteKind::kPatch;
     if (req.body.empty()) {
       SetProblem(ProblemFor(HttpError::kMissingBody),
                  "this route needs a JSON object body (Content-Type: "
@@ -403,13 +472,16 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
                  "", resp);
       return;
     }
-    if (!IsJsonContentType(req.content_type)) {
+    if (!IsJsonContentType(req.content_type) &&
+        !(patch && IsJsonContentType(req.content_type, kMergePatchContentType))) {
       std::string detail = "Content-Type ";
       detail += req.content_type.empty()
                     ? std::string("is missing")
                     : "\"" + std::string(req.content_type.substr(0, 64)) +
                           "\" is not JSON";
-      detail += "; send application/json (UTF-8)";
+      detail += patch ? "; send application/merge-patch+json or "
+                        "application/json (UTF-8)"
+                      : "; send application/json (UTF-8)";
       SetProblem(ProblemFor(HttpError::kUnsupportedMediaType), detail, "",
                  resp);
       return;

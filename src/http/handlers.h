@@ -34,11 +34,12 @@ namespace lmdbapi::http {
 
 // A view of one request; every string is owned by the caller.
 struct Request {
-  std::string_view method;        // GET, HEAD, POST, PUT, DELETE, ...
+  std::string_view method;        // GET, HEAD, POST, PUT, PATCH, ...
   std::string_view path;          // decoded, without the query string
   std::string_view query;         // raw, without the '?'
   std::string_view content_type;  // Content-Type header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
+  std::string_view if_none_match; // If-None-Match header; empty if none
   std::string_view body;          // empty if none
   // API keys are on and no valid key came with this request (which only
   // an AuthExempt path lets through): /api/health answers its status alone.
@@ -48,6 +49,10 @@ struct Request {
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json";
+// PATCH bodies: a JSON Merge Patch (RFC 7396); application/json is
+// accepted as well.
+inline constexpr std::string_view kMergePatchContentType =
+    "application/merge-patch+json";
 
 struct Response {
   int status = 200;
@@ -93,7 +98,7 @@ void HandleRequest(Env& env, const Request& request, Response* response,
 
 // HandleRequest without waiting for a write's commit: `done` is called
 // exactly once, when *response is final. For a write that reached the
-// group committer (POST, PUT or DELETE of a record) that is after its
+// group committer (POST, PUT, PATCH or DELETE of a record) that is after its
 // commit, on the committer's thread; for every other request it is this
 // thread, before the return.
 // Until `done` runs, `request`'s strings and *response belong to the call;

@@ -18,8 +18,8 @@
 namespace lmdbapi::http {
 namespace {
 
-constexpr std::array<std::string_view, 6> kMethods = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "other"};
+constexpr std::array<std::string_view, 7> kMethods = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "other"};
 // Every status the worker or the nginx site answers with (problems.def);
 // others: "other".
 constexpr int kStatusList[] = {

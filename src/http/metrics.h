@@ -3,7 +3,7 @@
 //
 // Every answered request is recorded under its route template (the
 // router's, e.g. "/api/permits/{uuid}", or "unmatched"), its method (GET,
-// HEAD, POST, PUT, DELETE or "other") and its status (one the API answers
+// HEAD, POST, PUT, PATCH, DELETE or "other") and its status (one the API answers
 // with, or "other"), so the label sets are bounded whatever clients send.
 // Rendered in the Prometheus text format, version 0.0.4:
 //

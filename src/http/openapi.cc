@@ -13,6 +13,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "http/handlers.h"
 #include "http/openapi_schemas.h"
 #include "http/params.h"
 #include "http/problem.h"
@@ -45,6 +46,7 @@ std::vector<int> AuthStatuses(RouteKind kind) {
       return {};
     case RouteKind::kInsert:
     case RouteKind::kReplace:
+    case RouteKind::kPatch:
     case RouteKind::kRemove:
       return {401, 403};
     default:
@@ -59,10 +61,12 @@ std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
       if (linked) return {400, 409, 413, 414, 415, 422, 500, 503, 507};
       return {400, 409, 413, 414, 415, 500, 503, 507};
     case RouteKind::kReplace:
-      if (linked) return {400, 404, 409, 413, 414, 415, 422, 500, 503, 507};
-      return {400, 404, 409, 413, 414, 415, 500, 503, 507};
+    case RouteKind::kPatch:
+      if (linked)
+        return {400, 404, 409, 412, 413, 414, 415, 422, 500, 503, 507};
+      return {400, 404, 409, 412, 413, 414, 415, 500, 503, 507};
     case RouteKind::kRemove:
-      return {400, 404, 409, 414, 500, 503, 507};
+      return {400, 404, 412, 414, 500, 503, 507};
     case RouteKind::kGet:
     case RouteKind::kChildren:
       return {400, 404, 414, 500, 503};
@@ -141,11 +145,18 @@ Json Writer::Info() {
          "schema's fingerprint.\n\n"
          "Every table has two path styles: seed paths (/api/T/insert-record, "
          "/get-record, /update/{uuid}, /delete/{uuid}) and aliases (POST and "
-         "GET /api/T, GET, PUT and DELETE /api/T/{uuid}); they behave the "
-         "same. HEAD is accepted wherever GET is and answers the same status "
+         "GET /api/T, GET, PUT, PATCH and DELETE /api/T/{uuid}); they behave "
+         "the same. HEAD is accepted wherever GET is and answers the same status "
          "and headers without a body. Any other method on one of these "
          "paths is 405 with an Allow header (see components/responses/"
          "Problem405); a path outside them is 404.\n\n"
+         "A record's ETag is its revision in quotes, a strong validator. "
+         "GET (and HEAD) of a record with If-None-Match naming it answers "
+         "304 without a body. PUT, PATCH and DELETE with If-Match write only "
+         "if the record is still at a listed revision, else 412; If-Match "
+         "compares strongly, so a weak W/\"5\" never matches. Single-record "
+         "answers are sent without content coding so that their ETag stays "
+         "strong.\n\n"
          "Errors are RFC 9457 application/problem+json bodies whose \"type\" "
          "names the kind of error and whose \"field\" names the field, "
          "parameter or index at fault. Listings are pages of at most "
@@ -186,6 +197,7 @@ Json Writer::Paths() {
     struct M { std::string_view name, key; RouteKind kind; };
     for (const M& m : {M{"GET", "get", rt.get}, M{"POST", "post", rt.post},
                        M{"PUT", "put", rt.put},
+                       M{"PATCH", "patch", rt.patch},
                        M{"DELETE", "delete", rt.del}})
       if (rt.Allows(m.name)) b_.Put(item, m.key, Operation(rt, m.kind));
     b_.Put(paths, rt.path, std::move(item));
@@ -228,15 +240,29 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
     case RouteKind::kGet:
       id = "get";
       summary = "Get a " + t + " record";
-      description = "The record with this uuid; its ETag is its revision.";
+      description = "The record with this uuid; its ETag is its revision. "
+                    "With If-None-Match naming that ETag (or *), 304 and "
+                    "no body.";
       break;
     case RouteKind::kReplace:
       id = seed ? "update" : "replace";
       summary = "Replace a " + t + " record";
       description = "Replaces every field and moves the record's index "
-                    "entries. With If-Match (or a revision in the body) the "
-                    "write happens only if the record is still at that "
-                    "revision.";
+                    "entries. With If-Match the write happens only if the "
+                    "record is still at a listed revision (else 412); with a "
+                    "revision in the body, only if it is still at that one "
+                    "(else 409).";
+      break;
+    case RouteKind::kPatch:
+      id = seed ? "update-patch" : "patch";
+      summary = "Patch a " + t + " record";
+      description = "Applies a JSON Merge Patch (RFC 7396): the fields "
+                    "named in the body change, the others keep their "
+                    "values, and the record's index entries and link move "
+                    "in the same transaction as the record. The revision "
+                    "goes up by one, even when nothing changes (an empty "
+                    "patch {} too). Preconditions as for PUT: If-Match "
+                    "(412) or a revision in the body (409).";
       break;
     case RouteKind::kRemove:
       id = seed ? "delete" : "remove";
@@ -277,13 +303,17 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
     std::string twin;
     if (rt.shape == PathShape::kInsertRecord) twin = "POST " + base;
     if (rt.shape == PathShape::kGetRecord) twin = "GET " + base;
-    if (rt.shape == PathShape::kUpdate) twin = "PUT " + base + "/{uuid}";
+    if (rt.shape == PathShape::kUpdate)
+      twin = (kind == RouteKind::kPatch ? "PATCH " : "PUT ") + base +
+             "/{uuid}";
     if (rt.shape == PathShape::kDelete) twin = "DELETE " + base + "/{uuid}";
     if (rt.shape == PathShape::kCollection)
       twin = kind == RouteKind::kInsert ? "POST " + base + "/insert-record"
                                         : "GET " + base + "/get-record";
     if (rt.shape == PathShape::kItem && kind == RouteKind::kReplace)
       twin = "PUT " + base + "/update/{uuid}";
+    if (rt.shape == PathShape::kItem && kind == RouteKind::kPatch)
+      twin = "PATCH " + base + "/update/{uuid}";
     if (rt.shape == PathShape::kItem && kind == RouteKind::kRemove)
       twin = "DELETE " + base + "/delete/{uuid}";
     if (!twin.empty()) description += " Same as " + twin + ".";
@@ -301,7 +331,8 @@ Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
   Describe(rt, kind, &op);
   Json params = Parameters(rt, kind);
   if (!params.Empty()) b_.Put(op, "parameters", std::move(params));
-  if (kind == RouteKind::kInsert || kind == RouteKind::kReplace)
+  if (kind == RouteKind::kInsert || kind == RouteKind::kReplace ||
+      kind == RouteKind::kPatch)
     b_.Put(op, "requestBody", RequestBody(*rt.table, kind));
   b_.Put(op, "responses", Responses(rt, kind));
   // A liveness probe never needs a key (AuthExempt).
@@ -409,8 +440,11 @@ Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
     b_.Push(params, b_.Ref("parameters", "limit"));
     b_.Push(params, b_.Ref("parameters", "after"));
   }
-  if (kind == RouteKind::kReplace || kind == RouteKind::kRemove)
+  if (kind == RouteKind::kReplace || kind == RouteKind::kPatch ||
+      kind == RouteKind::kRemove)
     b_.Push(params, b_.Ref("parameters", "If-Match"));
+  if (kind == RouteKind::kGet)
+    b_.Push(params, b_.Ref("parameters", "If-None-Match"));
   return params;
 }
 
@@ -425,6 +459,32 @@ Json Writer::Content(std::string_view media_type, Json schema, Json example) {
 
 Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
   Json body = b_.Object();
+  if (kind == RouteKind::kPatch) {
+    b_.Put(body, "description",
+           "The fields to change, as a JSON Merge Patch (RFC 7396); "
+           "application/json is accepted too.");
+    b_.Put(body, "required", true);
+    Json content = b_.Object();
+    for (std::string_view media :
+         {kMergePatchContentType, kJsonContentType}) {
+      // One field, as a patch usually carries: the first that is not the
+      // parent link.
+      Json full = openapi::RecordExample(b_, t, false);
+      Json example = b_.Object();
+      for (const FieldDesc& f : t.fields) {
+        if (f.is_parent_link) continue;
+        b_.Put(example, f.name, std::move(full[f.name.c_str()]));
+        break;
+      }
+      Json media_object = b_.Object();
+      b_.Put(media_object, "schema",
+             b_.Ref("schemas", ComponentName(t, "patch")));
+      b_.Put(media_object, "example", std::move(example));
+      b_.Put(content, media, std::move(media_object));
+    }
+    b_.Put(body, "content", std::move(content));
+    return body;
+  }
   const bool insert = kind == RouteKind::kInsert;
   b_.Put(body, "description",
          insert ? "The new record's fields." : "Every field, replacing all.");
@@ -459,7 +519,9 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
       break;
     case RouteKind::kGet:
     case RouteKind::kReplace:
-      b_.Put(ok, "description", "The record (after the write, for PUT).");
+    case RouteKind::kPatch:
+      b_.Put(ok, "description",
+             "The record (after the write, for PUT and PATCH).");
       b_.Put(ok, "headers", HeaderRefs({"ETag"}));
       b_.Put(ok, "content",
              Content("application/json",
@@ -511,6 +573,14 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     }
   }
   b_.Put(responses, status, std::move(ok));
+  if (kind == RouteKind::kGet) {
+    Json not_modified = b_.Object();
+    b_.Put(not_modified, "description",
+           "Not Modified: If-None-Match named the record's current ETag. "
+           "No body.");
+    b_.Put(not_modified, "headers", HeaderRefs({"ETag"}));
+    b_.Put(responses, "304", std::move(not_modified));
+  }
   std::vector<int> statuses = ErrorStatuses(kind, t);
   for (int s : AuthStatuses(kind)) statuses.push_back(s);
   std::sort(statuses.begin(), statuses.end());
@@ -528,6 +598,8 @@ Json Writer::Components() {
            openapi::NewSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "replace"),
            openapi::ReplaceSchema(b_, t, max_string_bytes_));
+    b_.Put(schemas, ComponentName(t, "patch"),
+           openapi::PatchSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "page"), openapi::PageSchema(b_, t));
   }
   b_.Put(schemas, "Health", openapi::HealthSchema(b_, schema_));
@@ -572,18 +644,34 @@ Json Writer::Components() {
   b_.Put(if_match, "name", "If-Match");
   b_.Put(if_match, "in", "header");
   b_.Put(if_match, "description",
-         "An ETag as read (\"<revision>\", quotes included) or *. The write "
-         "fails with 409 if the record is no longer at that revision.");
+         "ETags as read (\"<revision>\", quotes included), separated by "
+         "commas, or *. The write fails with 412 if the record is at none "
+         "of them. Compared strongly (RFC 9110 8.8.3.2): a weak tag W/\"5\" "
+         "never matches; a value that is not a list of ETags is 400.");
   b_.Put(if_match, "required", false);
   b_.Put(if_match, "schema", b_.Typed("string"));
+  b_.Put(if_match, "example", "\"1\"");
   b_.Put(params, "If-Match", std::move(if_match));
+  Json if_none_match = b_.Object();
+  b_.Put(if_none_match, "name", "If-None-Match");
+  b_.Put(if_none_match, "in", "header");
+  b_.Put(if_none_match, "description",
+         "ETags the client holds, separated by commas, or *. When one names "
+         "the record's current revision (compared weakly: W/\"5\" matches "
+         "\"5\"), the answer is 304 with the ETag and no body.");
+  b_.Put(if_none_match, "required", false);
+  b_.Put(if_none_match, "schema", b_.Typed("string"));
+  b_.Put(if_none_match, "example", "\"1\"");
+  b_.Put(params, "If-None-Match", std::move(if_none_match));
 
   Json headers = b_.Object();
   struct H { std::string_view name, doc; };
   for (const H& h :
        {H{"Location", "The new record's path, /api/<table>/<uuid>."},
-        H{"ETag", "The record's revision in quotes; send it back in "
-                  "If-Match to write only if nothing changed since."},
+        H{"ETag", "The record's revision in quotes, a strong validator; "
+                  "send it back in If-Match to write only if nothing "
+                  "changed since, or in If-None-Match to read only if it "
+                  "did."},
         H{"X-Query-Plan", "How the listing ran: \"index <name>\", \"link "
                           "<links db>\", \"primary\" or \"scan\"."},
         H{"Allow", "The methods the path accepts."},

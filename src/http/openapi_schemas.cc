@@ -220,8 +220,8 @@ Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
         UuidMeta(b, true, "Assigned by the server (UUIDv7) at insert."));
   b.Put(props, "revision",
         RevisionMeta(b, true,
-                     "1 after insert, +1 on every replace; the ETag is this "
-                     "number in quotes."));
+                     "1 after insert, +1 on every replace or patch; the "
+                     "ETag is this number in quotes."));
   std::vector<std::string> required = {"uuid", "revision"};
   for (const FieldDesc& f : table.fields) {
     b.Put(props, f.name, FieldSchema(b, table, f, f.nullable));
@@ -260,9 +260,9 @@ Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,
                  "path."));
   b.Put(props, "revision",
         RevisionMeta(b, false,
-                     "The revision the client read. If given (here or as "
-                     "If-Match), the write fails with 409 when the record "
-                     "has changed since."));
+                     "The revision the client read. If given, the write "
+                     "fails with 409 when the record has changed since (with "
+                     "If-Match instead: 412)."));
   AddBodyProperties(b, table, &props, &required, max_string_bytes);
   return ObjectSchema(
       b,
@@ -271,6 +271,27 @@ Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,
           "left out or null, become null (nullable fields) or their "
           "default.",
       std::move(props), required);
+}
+
+Json PatchSchema(JsonBuilder& b, const TableDesc& table,
+                 std::size_t max_string_bytes) {
+  std::vector<std::string> required;  // of the record; a patch needs none
+  Json props = b.Object();
+  b.Put(props, "revision",
+        RevisionMeta(b, false,
+                     "The revision the client read: a precondition, not a "
+                     "change. If given, the patch fails with 409 when the "
+                     "record has changed since (with If-Match instead: "
+                     "412)."));
+  AddBodyProperties(b, table, &props, &required, max_string_bytes);
+  return ObjectSchema(
+      b,
+      "A JSON Merge Patch (RFC 7396) of a " + table.name +
+          " record: each member sets that field and the others keep their "
+          "values. null gives an optional field its default, as if it had "
+          "been left out of an insert; required fields cannot be null. uuid "
+          "cannot be patched.",
+      std::move(props), {});
 }
 
 Json PageSchema(JsonBuilder& b, const TableDesc& table) {

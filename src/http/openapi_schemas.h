@@ -116,6 +116,8 @@ Json NewSchema(JsonBuilder& b, const TableDesc& table,       // T_new
                std::size_t max_string_bytes);
 Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,   // T_replace
                    std::size_t max_string_bytes);
+Json PatchSchema(JsonBuilder& b, const TableDesc& table,     // T_patch
+                 std::size_t max_string_bytes);
 Json PageSchema(JsonBuilder& b, const TableDesc& table);     // T_page
 Json HealthSchema(JsonBuilder& b, const Schema& schema);
 

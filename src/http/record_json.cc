@@ -51,10 +51,13 @@ std::string Clip(std::string_view text) {
 class RecordHandler
     : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, RecordHandler> {
  public:
+  // patch: the body is a merge patch (ParsePatchJson): "uuid" is refused
+  // whatever `meta` says, and Finish leaves absent fields alone.
   RecordHandler(const TableDesc& table, MetaFields meta,
-                std::size_t max_string_bytes, ParsedRecord* out)
+                std::size_t max_string_bytes, ParsedRecord* out,
+                bool patch = false)
       : table_(table), meta_(meta), max_string_bytes_(max_string_bytes),
-        out_(out),
+        out_(out), patch_(patch),
         seen_(table.fields.size(), false), null_(table.fields.size(), false) {
     out_->record.fields.resize(table.fields.size());
   }
@@ -87,6 +90,9 @@ class RecordHandler
   bool Key(const char* s, SizeType n, bool) {
     std::string_view name(s, n);
     if (name == "uuid" || name == "revision") {
+      if (patch_ && name == "uuid")
+        return Fail(name, "\"uuid\" cannot be patched: the path names the "
+                          "record; remove it from the body");
       if (meta_ == MetaFields::kReject)
         return Fail(name, "\"" + std::string(name) +
                               "\" is assigned by the server; remove it from "
@@ -213,6 +219,18 @@ class RecordHandler
     return WrongKind("a string");
   }
 
+  // After a successful parse of a merge patch: one FieldPatch per member,
+  // in field order; null (only optional fields get this far) is the
+  // field's default, as if the member had been left out of an insert.
+  void FinishPatch(std::vector<FieldPatch>* out) {
+    for (std::size_t i = 0; i < table_.fields.size(); ++i) {
+      if (!seen_[i]) continue;
+      out->push_back({static_cast<int>(i),
+                      null_[i] ? table_.fields[i].default_value
+                               : std::move(out_->record.fields[i])});
+    }
+  }
+
   // After a successful parse: f.default_value for absent and null optional
   // fields (Null for a nullable one), an error for the first absent
   // required one.
@@ -269,6 +287,7 @@ class RecordHandler
   MetaFields meta_;
   std::size_t max_string_bytes_;
   ParsedRecord* out_;
+  bool patch_;
   Status error_;
   int depth_ = 0;
   int slot_ = 0;  // field position, or kUuidSlot / kRevisionSlot
@@ -361,10 +380,11 @@ Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
   return Status();
 }
 
-Result<ParsedRecord> ParseRecordJson(std::string_view json,
-                                     const TableDesc& table,
-                                     MetaFields meta,
-                                     std::size_t max_string_bytes) {
+namespace {
+
+// Runs the SAX parse of `json` into `handler`; the error, if any, names
+// the member at fault or the byte offset.
+Status ParseInto(std::string_view json, RecordHandler& handler) {
   // RapidJSON reads a NUL byte as the end of input and would ignore what
   // follows; raw NUL is never valid in JSON text, so refuse it here.
   if (const void* nul = std::memchr(json.data(), '\0', json.size())) {
@@ -373,8 +393,6 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
         "", "malformed JSON at offset " + std::to_string(at) +
                 ": a NUL byte (control characters must be escaped)");
   }
-  ParsedRecord parsed;
-  RecordHandler handler(table, meta, max_string_bytes, &parsed);
   rapidjson::MemoryStream stream(json.data(), json.size());
   rapidjson::Reader reader;
   rapidjson::ParseResult r = reader.Parse<kParseFlags>(stream, handler);
@@ -395,9 +413,35 @@ Result<ParsedRecord> ParseRecordJson(std::string_view json,
         "", "malformed JSON at offset " + std::to_string(r.Offset()) + ": " +
                 rapidjson::GetParseError_En(r.Code()));
   }
-  Status s = handler.Finish();
+  return Status();
+}
+
+}  // namespace
+
+Result<ParsedRecord> ParseRecordJson(std::string_view json,
+                                     const TableDesc& table,
+                                     MetaFields meta,
+                                     std::size_t max_string_bytes) {
+  ParsedRecord parsed;
+  RecordHandler handler(table, meta, max_string_bytes, &parsed);
+  Status s = ParseInto(json, handler);
+  if (s.ok()) s = handler.Finish();
   if (!s.ok()) return s;
   return parsed;
+}
+
+Result<ParsedPatch> ParsePatchJson(std::string_view json,
+                                   const TableDesc& table,
+                                   std::size_t max_string_bytes) {
+  ParsedRecord parsed;
+  RecordHandler handler(table, MetaFields::kAccept, max_string_bytes, &parsed,
+                        /*patch=*/true);
+  Status s = ParseInto(json, handler);
+  if (!s.ok()) return s;
+  ParsedPatch patch;
+  patch.revision = parsed.revision;
+  handler.FinishPatch(&patch.fields);
+  return patch;
 }
 
 void AppendRecordJson(const Record& record, const TableDesc& table,

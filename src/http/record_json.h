@@ -37,11 +37,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "lmdbapi/record.h"
 #include "lmdbapi/record_sink.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
+#include "lmdbapi/table.h"
 
 namespace lmdbapi::http {
 
@@ -62,6 +64,22 @@ struct ParsedRecord {
 Result<ParsedRecord> ParseRecordJson(std::string_view json,
                                      const TableDesc& table, MetaFields meta,
                                      std::size_t max_string_bytes);
+
+// A JSON Merge Patch (RFC 7396) of one record, as PATCH sends it.
+struct ParsedPatch {
+  std::vector<FieldPatch> fields;  // one per member, in field order
+  std::optional<std::uint64_t> revision;  // the precondition, if sent
+};
+
+// Reads a merge patch: one JSON object whose members are read exactly as
+// ParseRecordJson reads them (types, limits, unknown or repeated members),
+// but any subset of the fields may be present. A member set to null gives
+// the field its default_value, as if it had been left out of an insert;
+// null on a required field is an error naming it. "revision" is the
+// precondition PUT accepts; "uuid" is refused (the path names the record).
+Result<ParsedPatch> ParsePatchJson(std::string_view json,
+                                   const TableDesc& table,
+                                   std::size_t max_string_bytes);
 
 // Appends the record's JSON object to *out. REQUIRES: record.fields holds
 // one value per table field, as Table hands them out.

@@ -21,7 +21,8 @@ enum Method : unsigned {
   kPostM = 2,
   kPutM = 4,
   kDeleteM = 8,
-  kOther = 16,
+  kPatchM = 16,
+  kOther = 32,
 };
 
 unsigned MethodBit(std::string_view method) {
@@ -29,13 +30,16 @@ unsigned MethodBit(std::string_view method) {
   if (method == "POST") return kPostM;
   if (method == "PUT") return kPutM;
   if (method == "DELETE") return kDeleteM;
+  if (method == "PATCH") return kPatchM;
   return kOther;
 }
 
 std::string_view AllowHeader(unsigned mask) {
   switch (mask) {
     case kGetM | kPostM:            return "GET, HEAD, POST";
-    case kGetM | kPutM | kDeleteM:  return "GET, HEAD, PUT, DELETE";
+    case kGetM | kPutM | kPatchM | kDeleteM:
+      return "GET, HEAD, PUT, PATCH, DELETE";
+    case kPutM | kPatchM:           return "PUT, PATCH";
     case kGetM:                     return "GET, HEAD";
     case kPostM:                    return "POST";
     case kPutM:                     return "PUT";
@@ -51,6 +55,7 @@ struct Shape {
   RouteKind post = RouteKind::kInsert;
   RouteKind put = RouteKind::kReplace;
   RouteKind del = RouteKind::kRemove;
+  RouteKind patch = RouteKind::kPatch;
 };
 
 Shape ShapeOf(PathShape shape) {
@@ -61,8 +66,8 @@ Shape ShapeOf(PathShape shape) {
     case PathShape::kGetRecord:    return {.allowed = kGetM};
     case PathShape::kRange:        return {.allowed = kGetM, .get = RK::kRange};
     case PathShape::kItem:
-      return {.allowed = kGetM | kPutM | kDeleteM, .get = RK::kGet};
-    case PathShape::kUpdate:       return {.allowed = kPutM};
+      return {.allowed = kGetM | kPutM | kPatchM | kDeleteM, .get = RK::kGet};
+    case PathShape::kUpdate:       return {.allowed = kPutM | kPatchM};
     case PathShape::kDelete:       return {.allowed = kDeleteM};
     case PathShape::kChildren:     return {.allowed = kGetM, .get = RK::kChildren};
     case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
@@ -171,6 +176,7 @@ RouteMatch Pick(unsigned method, PathShape path_shape, int index,
   route.kind = method == kGetM    ? shape.get
                : method == kPostM ? shape.post
                : method == kPutM  ? shape.put
+               : method == kPatchM ? shape.patch
                                   : shape.del;
   m.outcome = RouteMatch::Outcome::kMatched;
   m.route = route;
@@ -271,7 +277,7 @@ std::vector<RouteTemplate> RouteTemplates(const Schema& schema) {
     const Shape s = ShapeOf(shape);
     out.push_back({std::move(path), shape, table, child,
                    AllowHeader(s.allowed), s.allowed, s.get, s.post, s.put,
-                   s.del});
+                   s.del, s.patch});
   };
   for (const TableDesc& t : schema.tables) {
     for (PathShape shape : kTableShapes)

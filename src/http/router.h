@@ -9,6 +9,7 @@
 //   GET     /api/T/range                     kRange     (?field=F&from&to)
 //   GET     /api/T/{uuid}                    kGet
 //   PUT     /api/T/{uuid}   /api/T/update/{uuid}   kReplace
+//   PATCH   /api/T/{uuid}   /api/T/update/{uuid}   kPatch
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
 //   GET     /api/T/{uuid}/S                  kChildren
 //
@@ -42,6 +43,7 @@ enum class RouteKind {
   kFind,
   kGet,
   kReplace,
+  kPatch,
   kRemove,
   kRange,
   kChildren,
@@ -70,7 +72,7 @@ struct Route {
   RouteKind kind = RouteKind::kFind;
   const TableDesc* table = nullptr;  // points into the schema routed over
   const TableDesc* child = nullptr;  // kChildren only
-  Uuid uuid;                         // kGet, kReplace, kRemove, kChildren
+  Uuid uuid;  // kGet, kReplace, kPatch, kRemove, kChildren
 };
 
 struct RouteMatch {
@@ -98,7 +100,8 @@ struct RouteTemplate {
   unsigned allowed = 0;              // the same as router.cc's method bits
   // What each method names; meaningful only for the methods in `allow`.
   RouteKind get = RouteKind::kFind, post = RouteKind::kInsert,
-            put = RouteKind::kReplace, del = RouteKind::kRemove;
+            put = RouteKind::kReplace, del = RouteKind::kRemove,
+            patch = RouteKind::kPatch;
 
   // Whether MatchRoute matches `method` (HEAD wherever GET) on this path.
   bool Allows(std::string_view method) const;

@@ -351,16 +351,14 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return Status();
 }
 
-// Replace's work inside its transaction; new_keys are record's index keys.
-Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
-                    Record* record, const std::vector<std::string>& new_keys,
-                    std::optional<std::uint64_t> expected_revision) {
-  Record old;
-  Status s = LoadRecord(env, txn, t, record->uuid, &old);
-  if (!s.ok()) return s;
-  s = CheckRevision(t, old, expected_revision);
-  if (!s.ok()) return s;
-
+// Writes *record over `old` (the same uuid, as stored in this
+// transaction): moves the parent link and the index entries whose keys
+// changed, and stores the record at old's revision + 1. new_keys are
+// record's index keys.
+Status OverwriteInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                      const Record& old, Record* record,
+                      const std::vector<std::string>& new_keys) {
+  Status s;
   if (t.parent >= 0) {
     const Uuid& old_parent = std::get<Uuid>(old.fields[t.link_field]);
     const Uuid& new_parent = std::get<Uuid>(record->fields[t.link_field]);
@@ -395,6 +393,58 @@ Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
   MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
   return FromMdb(mdb_put(txn, env.dbs[t.position].records, &k, &v, 0),
                  "mdb_put " + t.name);
+}
+
+// Replace's work inside its transaction; new_keys are record's index keys.
+Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                    Record* record, const std::vector<std::string>& new_keys,
+                    std::optional<std::uint64_t> expected_revision) {
+  Record old;
+  Status s = LoadRecord(env, txn, t, record->uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(t, old, expected_revision);
+  if (!s.ok()) return s;
+  return OverwriteInTxn(env, txn, t, old, record, new_keys);
+}
+
+// Patch's checks before its transaction: each member names a field of the
+// table, once. Values are checked in the transaction, on the whole record.
+Status PreparePatch(const TableDesc& t, const std::vector<FieldPatch>& patch) {
+  std::vector<bool> seen(t.fields.size(), false);
+  for (const FieldPatch& p : patch) {
+    if (p.field < 0 || p.field >= static_cast<int>(t.fields.size()))
+      return Status::InvalidArgument(
+          t.name, "a patch names field position " + std::to_string(p.field) +
+                      "; " + t.name + " has " +
+                      std::to_string(t.fields.size()) + " fields");
+    const std::string& name = t.fields[p.field].name;
+    if (seen[p.field])
+      return Status::InvalidArgument(name, name + " is patched twice");
+    seen[p.field] = true;
+  }
+  return Status();
+}
+
+// Patch's work inside its transaction: the record is read here, so no
+// other write can come between the read and the overwrite. *out receives
+// the record as stored.
+Status PatchInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
+                  const Uuid& uuid, const std::vector<FieldPatch>& patch,
+                  std::optional<std::uint64_t> expected_revision,
+                  Record* out) {
+  Record old;
+  Status s = LoadRecord(env, txn, t, uuid, &old);
+  if (!s.ok()) return s;
+  s = CheckRevision(t, old, expected_revision);
+  if (!s.ok()) return s;
+  *out = old;
+  for (const FieldPatch& p : patch) out->fields[p.field] = p.value;
+  s = CheckRecordShape(t, *out);
+  if (!s.ok()) return s;
+  std::vector<std::string> new_keys;
+  s = AllIndexKeys(t, out->fields, &new_keys);
+  if (!s.ok()) return s;
+  return OverwriteInTxn(env, txn, t, old, out, new_keys);
 }
 
 // Insert's checks and encoding, before its transaction: sets a new uuid
@@ -525,6 +575,44 @@ void Table::ReplaceAsync(Record record,
       [&env, &t, state, expected_revision](MDB_txn* txn) {
         return ReplaceInTxn(env, txn, t, &state->record, state->new_keys,
                             expected_revision);
+      },
+      [state, done = std::move(done)](Status s) {
+        if (!s.ok()) return done(std::move(s));
+        done(std::move(state->record));
+      });
+}
+
+Result<Record> Table::Patch(const Uuid& uuid, std::vector<FieldPatch> patch,
+                            std::optional<std::uint64_t> expected_revision) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  Status s = PreparePatch(t, patch);
+  if (!s.ok()) return s;
+  Record record;
+  s = env.committer->Run([&](MDB_txn* txn) {
+    return PatchInTxn(env, txn, t, uuid, patch, expected_revision, &record);
+  });
+  if (!s.ok()) return s;
+  return record;
+}
+
+void Table::PatchAsync(const Uuid& uuid, std::vector<FieldPatch> patch,
+                       std::optional<std::uint64_t> expected_revision,
+                       RecordDone done) {
+  Env::Impl& env = env_->impl();
+  const TableDesc& t = *desc_;
+  struct State {
+    std::vector<FieldPatch> patch;
+    Record record;
+  };
+  auto state = std::make_shared<State>();
+  state->patch = std::move(patch);
+  Status s = PreparePatch(t, state->patch);
+  if (!s.ok()) return done(std::move(s));
+  env.committer->Submit(
+      [&env, &t, uuid, state, expected_revision](MDB_txn* txn) {
+        return PatchInTxn(env, txn, t, uuid, state->patch, expected_revision,
+                          &state->record);
       },
       [state, done = std::move(done)](Status s) {
         if (!s.ok()) return done(std::move(s));

@@ -12,6 +12,7 @@
 //   GET    /api/t/range?field=&from=&to=  same shape, ascending by field
 //   GET    /api/p/<uuid>/t                the children of p's record in t
 //   PUT    /api/t/<uuid> | /update/<uuid> 200 record, revision + 1
+//   PATCH  /api/t/<uuid> | /update/<uuid> 200 record, some fields, revision + 1
 //   DELETE /api/t/<uuid> | /delete/<uuid> 204, cascading to children
 // Listings take limit (1..1000, default 100) and after (the previous
 // page's next); X-Query-Plan says how a get-record ran. Errors are

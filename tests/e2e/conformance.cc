@@ -179,7 +179,8 @@ struct Method {
   std::string_view key, name;
 };
 constexpr Method kMethods[] = {
-    {"get", "GET"}, {"post", "POST"}, {"put", "PUT"}, {"delete", "DELETE"}};
+    {"get", "GET"},     {"post", "POST"},     {"put", "PUT"},
+    {"patch", "PATCH"}, {"delete", "DELETE"}};
 
 const std::set<std::string_view> kAnnotations = {
     "description", "default", "example", "readOnly", "writeOnly", "title"};

@@ -120,6 +120,8 @@ Response HttpClient::Request(std::string_view method, std::string_view path,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+  if (!accept_encoding_.empty())
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, accept_encoding_.c_str());
 
   const std::string m(method);
   if (m == "GET") {

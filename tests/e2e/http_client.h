@@ -66,10 +66,18 @@ class HttpClient {
 
   int port() const { return port_; }
 
+  // Sends Accept-Encoding: `encodings` (e.g. "gzip") with every request
+  // and decodes the bodies as a browser does, keeping the headers as sent
+  // (Content-Encoding, ETag); "" (the default): no Accept-Encoding.
+  void AcceptEncoding(std::string encodings) {
+    accept_encoding_ = std::move(encodings);
+  }
+
  private:
   void* curl_;
   int port_;
   long timeout_ms_;
+  std::string accept_encoding_;
 };
 
 // Called with every response HttpClient::Request returns, on the thread

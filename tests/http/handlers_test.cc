@@ -63,6 +63,7 @@ struct Api {
   Services services;
   std::mt19937_64 rng{kSeed};
   std::uint64_t serial = 0;
+  std::string if_none_match;  // sent with every Call while set
 
   const Response& Call(std::string_view method, const std::string& path,
                        const std::string& query = "",
@@ -76,6 +77,7 @@ struct Api {
     req.body = body;
     req.content_type = body.empty() ? std::string_view() : content_type;
     req.if_match = if_match;
+    req.if_none_match = if_none_match;
     HandleRequest(env.env(), req, &resp, &scratch, services);
     return resp;
   }
@@ -159,6 +161,27 @@ std::string ResponseFields(const rapidjson::Document& d) {
   copy.RemoveMember("uuid");
   copy.RemoveMember("revision");
   return Serialize(copy);
+}
+
+// {"<field>": <value>} for one field of r, as a merge patch carries it.
+std::string MemberJson(const Record& r, const TableDesc& t, int field) {
+  rapidjson::Document d;
+  d.Parse(BodyFor(r, t).c_str());
+  rapidjson::Document out(rapidjson::kObjectType);
+  const std::string& name = t.fields[field].name;
+  out.AddMember(rapidjson::Value(name.c_str(), out.GetAllocator()),
+                rapidjson::Value(d[name.c_str()], out.GetAllocator()),
+                out.GetAllocator());
+  return Serialize(out);
+}
+
+// The first field of t that is not its parent link and has (required) or
+// has not (!required) to be given; -1 if none.
+int FieldWhere(const TableDesc& t, bool required) {
+  for (std::size_t i = 0; i < t.fields.size(); ++i)
+    if (!t.fields[i].is_parent_link && t.fields[i].required == required)
+      return static_cast<int>(i);
+  return -1;
 }
 
 const TableDesc* FirstChildTable() {
@@ -348,10 +371,11 @@ BOOST_AUTO_TEST_CASE(replace_bumps_the_revision_and_checks_it) {
     BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
     BOOST_TEST(api.resp.etag == "\"3\"");
 
-    // Stale revisions: header or body.
+    // Stale revisions: If-Match is a precondition (412), the body's
+    // revision a conflict (409).
     api.Call("PUT", "/api/" + t.name + "/" + id, "", body,
              "application/json", "\"2\"");
-    api.ExpectProblem(409, "conflict");
+    api.ExpectProblem(412, "precondition-failed", "If-Match");
     std::string with_rev = body.substr(0, body.size() - 1) + ",\"revision\":1}";
     api.Call("PUT", "/api/" + t.name + "/" + id, "", with_rev);
     api.ExpectProblem(409, "conflict");
@@ -370,8 +394,12 @@ BOOST_AUTO_TEST_CASE(replace_bumps_the_revision_and_checks_it) {
     api.Call("PUT", "/api/" + t.name + "/" + id, "", moved);
     api.ExpectProblem(400, "invalid-argument", "uuid");
 
+    // A weak tag never matches (strong comparison); a non-tag is malformed.
     api.Call("PUT", "/api/" + t.name + "/" + id, "", body, "application/json",
              "W/\"5\"");
+    api.ExpectProblem(412, "precondition-failed", "If-Match");
+    api.Call("PUT", "/api/" + t.name + "/" + id, "", body, "application/json",
+             "5");
     api.ExpectProblem(400, "invalid-argument", "If-Match");
     api.Call("PUT", "/api/" + t.name + "/" + id, "", body, "application/json",
              "*");
@@ -389,7 +417,7 @@ BOOST_AUTO_TEST_CASE(delete_is_204_then_404) {
       Record r = api.Insert(t);
       const std::string id = r.uuid.ToString();
       api.Call("DELETE", prefix + id, "", "", "", "\"7\"");
-      api.ExpectProblem(409, "conflict");
+      api.ExpectProblem(412, "precondition-failed", "If-Match");
       api.Call("DELETE", prefix + id, "", "", "", "\"1\"");
       BOOST_TEST(api.resp.status == 204, api.resp.body);
       BOOST_TEST(api.resp.body.empty());
@@ -659,6 +687,151 @@ BOOST_AUTO_TEST_CASE(hostile_input_never_gives_a_5xx) {
       d.Parse<rapidjson::kParseValidateEncodingFlag>(api.resp.body.c_str());
       BOOST_TEST_REQUIRE(!d.HasParseError(), "seed " << kSeed << " i=" << i);
     }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(patch_sets_the_named_field_keeps_the_others_and_answers_its_etag) {
+  Api api;
+  for (const TableDesc& t : S().tables) {
+    for (std::string prefix :
+         {"/api/" + t.name + "/", "/api/" + t.name + "/update/"}) {
+      for (std::string_view type :
+           {"application/merge-patch+json", "application/json; charset=utf-8"}) {
+        Record r = api.Insert(t);
+        const std::string id = r.uuid.ToString();
+        const int f = FieldWhere(t, true) >= 0 ? FieldWhere(t, true)
+                                               : FieldWhere(t, false);
+        BOOST_TEST_REQUIRE(f >= 0);
+        Record next = r;
+        next.fields[f] = api.Make(t).fields[f];
+        api.Call("PATCH", prefix + id, "", MemberJson(next, t, f), type);
+        BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
+        BOOST_TEST(api.resp.etag == "\"2\"");
+        rapidjson::Document d = api.Json();
+        BOOST_TEST(d["revision"].GetUint64() == 2u);
+        BOOST_TEST(ResponseFields(d) == BodyFor(next, t));
+        api.Call("GET", "/api/" + t.name + "/" + id);
+        BOOST_TEST(ResponseFields(api.Json()) == BodyFor(next, t));
+        // An empty patch is a write too: the revision moves.
+        api.Call("PATCH", prefix + id, "", "{}", type);
+        BOOST_TEST(api.resp.status == 200, api.resp.body);
+        BOOST_TEST(api.resp.etag == "\"3\"");
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(patch_refuses_what_a_merge_patch_cannot_say) {
+  Api api;
+  for (const TableDesc& t : S().tables) {
+    Record r = api.Insert(t);
+    const std::string path = "/api/" + t.name + "/" + r.uuid.ToString();
+    api.Call("PATCH", path, "", "{\"no_such_field\":1}");
+    api.ExpectProblem(400, "invalid-argument", "no_such_field");
+    const std::string& first = t.fields[0].name;
+    std::string member = MemberJson(r, t, 0);
+    std::string twice = member.substr(0, member.size() - 1) + "," +
+                        member.substr(1);
+    api.Call("PATCH", path, "", twice);
+    api.ExpectProblem(400, "invalid-argument", first);
+    api.Call("PATCH", path, "", "[]");
+    api.ExpectProblem(400, "invalid-argument");
+    api.Call("PATCH", path, "", "\"x\"");
+    api.ExpectProblem(400, "invalid-argument");
+    api.Call("PATCH", path, "", "{\"uuid\":\"" + r.uuid.ToString() + "\"}");
+    api.ExpectProblem(400, "invalid-argument", "uuid");
+    if (int req = FieldWhere(t, true); req >= 0) {
+      api.Call("PATCH", path, "", "{\"" + t.fields[req].name + "\":null}");
+      api.ExpectProblem(400, "invalid-argument", t.fields[req].name);
+    }
+    api.Call("PATCH", path, "", "{}", "text/plain");
+    api.ExpectProblem(415, "unsupported-media-type");
+    api.Call("PATCH", path, "", "");
+    api.ExpectProblem(400, "missing-body");
+    Uuid other = r.uuid;
+    other.bytes[15] ^= 1;
+    api.Call("PATCH", "/api/" + t.name + "/" + other.ToString(), "", "{}");
+    api.ExpectProblem(404, "not-found");
+    // Nothing above wrote.
+    api.Call("GET", path);
+    BOOST_TEST(api.resp.etag == "\"1\"");
+  }
+}
+
+BOOST_AUTO_TEST_CASE(patch_null_gives_an_optional_field_its_default) {
+  Api api;
+  bool tried = false;
+  for (const TableDesc& t : S().tables) {
+    const int f = FieldWhere(t, false);
+    if (f < 0) continue;
+    tried = true;
+    Record r = api.Insert(t);
+    api.Call("PATCH", "/api/" + t.name + "/" + r.uuid.ToString(), "",
+             "{\"" + t.fields[f].name + "\":null}");
+    BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
+    Record want = r;
+    want.fields[f] = t.fields[f].default_value;
+    BOOST_TEST(ResponseFields(api.Json()) == BodyFor(want, t));
+  }
+  BOOST_TEST(tried, "the schema has an optional field");
+}
+
+BOOST_AUTO_TEST_CASE(patch_preconditions_are_409_from_the_body_and_412_from_if_match) {
+  Api api;
+  const TableDesc& t = S().tables.front();
+  Record r = api.Insert(t);
+  const std::string path = "/api/" + t.name + "/" + r.uuid.ToString();
+  api.Call("PATCH", path, "", "{\"revision\":5}");
+  api.ExpectProblem(409, "conflict");
+  BOOST_TEST(std::string(api.Json()["detail"].GetString()).find("at revision 1") !=
+                 std::string::npos,
+             api.resp.body);
+  api.Call("PATCH", path, "", "{}", "application/json", "\"5\"");
+  api.ExpectProblem(412, "precondition-failed", "If-Match");
+  api.Call("PATCH", path, "", "{}", "application/json", "W/\"1\"");
+  api.ExpectProblem(412, "precondition-failed", "If-Match");
+  api.Call("PATCH", path, "", "{}", "application/json", "\"1");
+  api.ExpectProblem(400, "invalid-argument", "If-Match");
+  // A weak tag fails If-Match (412) even beside a body revision.
+  api.Call("PATCH", path, "", "{\"revision\":1}", "application/json", "W/\"1\"");
+  api.ExpectProblem(412, "precondition-failed", "If-Match");
+  api.Call("PATCH", path, "", "{\"revision\":1}", "application/json", "\"1\"");
+  BOOST_TEST(api.resp.status == 200, api.resp.body);
+  // A list: any listed revision will do.
+  api.Call("PATCH", path, "", "{}", "application/json", "\"9\", W/\"2\", \"2\"");
+  BOOST_TEST(api.resp.status == 200, api.resp.body);
+  api.Call("PATCH", path, "", "{}", "application/json", "\"3\",\"4\"");
+  BOOST_TEST(api.resp.status == 200, api.resp.body);
+  api.Call("PATCH", path, "", "{}", "application/json", "\"3\",\"9\"");
+  api.ExpectProblem(412, "precondition-failed", "If-Match");
+  api.Call("PATCH", path, "", "{}", "application/json", "*");
+  BOOST_TEST(api.resp.status == 200, api.resp.body);
+  BOOST_TEST(api.resp.etag == "\"5\"");
+}
+
+BOOST_AUTO_TEST_CASE(get_with_a_matching_if_none_match_is_304_without_a_body) {
+  Api api;
+  for (const TableDesc& t : S().tables) {
+    Record r = api.Insert(t);
+    const std::string path = "/api/" + t.name + "/" + r.uuid.ToString();
+    for (std::string_view method : {"GET", "HEAD"}) {
+      for (const char* tag : {"\"1\"", "W/\"1\"", "*", "\"7\", \"1\""}) {
+        api.if_none_match = tag;
+        api.Call(method, path);
+        BOOST_TEST(api.resp.status == 304, tag << ": " << api.resp.body);
+        BOOST_TEST(api.resp.etag == "\"1\"");
+        BOOST_TEST(api.resp.body.empty());
+        BOOST_TEST(api.resp.content_type.empty());
+      }
+      api.if_none_match = "\"2\"";
+      api.Call(method, path);
+      BOOST_TEST(api.resp.status == 200, api.resp.body);
+      BOOST_TEST(api.resp.etag == "\"1\"");
+      api.if_none_match = "1";
+      api.Call(method, path);
+      api.ExpectProblem(400, "invalid-argument", "If-None-Match");
+    }
+    api.if_none_match.clear();
   }
 }
 

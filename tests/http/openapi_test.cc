@@ -85,7 +85,8 @@ struct Method {
   const char* name;
 };
 constexpr Method kMethods[] = {
-    {"get", "GET"}, {"post", "POST"}, {"put", "PUT"}, {"delete", "DELETE"}};
+    {"get", "GET"},     {"post", "POST"},     {"put", "PUT"},
+    {"patch", "PATCH"}, {"delete", "DELETE"}};
 
 }  // namespace
 
@@ -194,9 +195,13 @@ BOOST_AUTO_TEST_CASE(operation_ids_are_unique_and_every_operation_has_an_example
         }
         if (std::string(m.key) == "delete") example = true;  // 204: no body
         BOOST_TEST(example, "a success example");
-        if (std::string(m.key) == "post" || std::string(m.key) == "put")
+        if (std::string(m.key) == "post" || std::string(m.key) == "put" ||
+            std::string(m.key) == "patch")
           BOOST_TEST(At(*op, {"requestBody", "content", "application/json", "example"}) !=
                      nullptr);
+        if (std::string(m.key) == "patch")
+          BOOST_TEST(At(*op, {"requestBody", "content", "application/merge-patch+json",
+                              "example"}) != nullptr);
       }
     }
   }
@@ -323,6 +328,10 @@ BOOST_AUTO_TEST_CASE(headers_are_documented_where_set) {
   BOOST_TEST((headers(base, "post", "201") == std::set<std::string>{"ETag", "Location"}));
   BOOST_TEST((headers(base + "/{uuid}", "get", "200") == std::set<std::string>{"ETag"}));
   BOOST_TEST((headers(base + "/{uuid}", "put", "200") == std::set<std::string>{"ETag"}));
+  BOOST_TEST((headers(base + "/{uuid}", "patch", "200") == std::set<std::string>{"ETag"}));
+  BOOST_TEST((headers(base + "/update/{uuid}", "patch", "200") ==
+              std::set<std::string>{"ETag"}));
+  BOOST_TEST((headers(base + "/{uuid}", "get", "304") == std::set<std::string>{"ETag"}));
   BOOST_TEST((headers(base, "get", "200") == std::set<std::string>{"X-Query-Plan"}));
   BOOST_TEST((headers(base + "/range", "get", "200") == std::set<std::string>{"X-Query-Plan"}));
 }
@@ -349,6 +358,29 @@ BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
     BOOST_TEST(params->Size() == t.fields.size() + nullable + 2,
                "fields, their .is tests, then limit and after refs");
   }
+}
+
+BOOST_AUTO_TEST_CASE(conditional_headers_are_parameters_with_their_statuses) {
+  const std::string item = "/api/" + S().tables.front().name + "/{uuid}";
+  auto params = [&](const char* method) {
+    std::set<std::string> out;
+    const Json* p = At(Doc(), {"paths", item, method, "parameters"});
+    if (p != nullptr)
+      for (const auto& ref : p->GetArray()) out.insert(Str(At(ref, {"$ref"})));
+    return out;
+  };
+  const std::string prefix = "#/components/parameters/";
+  BOOST_TEST(params("get").count(prefix + "If-None-Match") == 1u);
+  for (const char* method : {"put", "patch", "delete"}) {
+    BOOST_TEST(params(method).count(prefix + "If-Match") == 1u, method);
+    BOOST_TEST(At(Doc(), {"paths", item, method, "responses", "412"}) != nullptr, method);
+  }
+  BOOST_TEST(At(Doc(), {"paths", item, "get", "responses", "304", "content"}) == nullptr,
+             "a 304 has no body");
+  const std::string doc = Str(At(Doc(), {"components", "parameters", "If-Match",
+                                         "description"}));
+  BOOST_TEST(doc.find("412") != std::string::npos);
+  BOOST_TEST(doc.find("409") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -40,15 +40,16 @@ BOOST_AUTO_TEST_CASE(http_errors_map_to_their_status) {
   BOOST_TEST(ProblemFor(HttpError::kBadRequest).status == 400);
   BOOST_TEST(ProblemFor(HttpError::kInternal).status == 500);
   BOOST_TEST(ProblemFor(HttpError::kUriTooLong).status == 414);
+  BOOST_TEST(ProblemFor(HttpError::kPreconditionFailed).status == 412);
 }
 
 BOOST_AUTO_TEST_CASE(all_problem_types_lists_each_type_once) {
   std::set<std::string> slugs;
   for (const lmdbapi::http::ProblemType& t : lmdbapi::http::AllProblemTypes())
     slugs.insert(std::string(t.slug));
-  // Ten Status codes and eight HTTP errors, each its own slug.
-  BOOST_TEST(lmdbapi::http::AllProblemTypes().size() == 18u);
-  BOOST_TEST(slugs.size() == 18u);
+  // Ten Status codes and nine HTTP errors, each its own slug.
+  BOOST_TEST(lmdbapi::http::AllProblemTypes().size() == 19u);
+  BOOST_TEST(slugs.size() == 19u);
   for (const char* s : {"invalid-argument", "not-found", "no-route",
                         "method-not-allowed", "uri-too-long", "internal"})
     BOOST_TEST(slugs.count(s) == 1u, s);
@@ -85,7 +86,9 @@ BOOST_AUTO_TEST_CASE(every_problem_status_has_a_reason_phrase_and_is_answered) {
 
 BOOST_AUTO_TEST_CASE(reason_phrases_are_rfc9110s) {
   BOOST_TEST(lmdbapi::http::ReasonPhrase(200) == "OK");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(304) == "Not Modified");
   BOOST_TEST(lmdbapi::http::ReasonPhrase(404) == "Not Found");
+  BOOST_TEST(lmdbapi::http::ReasonPhrase(412) == "Precondition Failed");
   BOOST_TEST(lmdbapi::http::ReasonPhrase(413) == "Content Too Large");
   BOOST_TEST(lmdbapi::http::ReasonPhrase(507) == "Insufficient Storage");
   BOOST_TEST(lmdbapi::http::ReasonPhrase(299) == "Unknown");

@@ -27,6 +27,7 @@ using lmdbapi::Uuid;
 using lmdbapi::http::AppendRecordJson;
 using lmdbapi::http::MetaFields;
 using lmdbapi::http::kDefaultMaxStringBytes;
+using lmdbapi::http::ParsePatchJson;
 using lmdbapi::http::ParseRecordJson;
 
 namespace {
@@ -510,6 +511,95 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_without_recursion) {
   ExpectRefused(deep, t, "", "must be a JSON object");
   const std::string& f = t.fields.front().name;
   ExpectRefused("{\"" + f + "\":" + deep, t, f);
+}
+
+BOOST_AUTO_TEST_CASE(a_merge_patch_carries_any_subset_of_the_fields) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    Record sample = Sample(t);
+    // The whole record, then each field alone.
+    auto all = ParsePatchJson(BodyFor(sample, t), t, kDefaultMaxStringBytes);
+    BOOST_TEST_REQUIRE(all.ok(), all.status().message());
+    BOOST_TEST(all->fields.size() == t.fields.size());
+    for (std::size_t i = 0; i < all->fields.size(); ++i) {
+      BOOST_TEST(all->fields[i].field == static_cast<int>(i));
+      BOOST_TEST((all->fields[i].value == sample.fields[i]), t.fields[i].name);
+    }
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const FieldDesc& f = t.fields[i];
+      rapidjson::Document d;
+      d.Parse(BodyFor(sample, t).c_str());
+      rapidjson::Document one(rapidjson::kObjectType);
+      one.AddMember(rapidjson::Value(f.name.c_str(), one.GetAllocator()),
+                    rapidjson::Value(d[f.name.c_str()], one.GetAllocator()),
+                    one.GetAllocator());
+      auto r = ParsePatchJson(Serialize(one), t, kDefaultMaxStringBytes);
+      BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+      BOOST_TEST_REQUIRE(r->fields.size() == 1u);
+      BOOST_TEST(r->fields[0].field == static_cast<int>(i));
+      BOOST_TEST((r->fields[0].value == sample.fields[i]), f.name);
+    }
+    auto empty = ParsePatchJson("{}", t, kDefaultMaxStringBytes);
+    BOOST_TEST_REQUIRE(empty.ok());
+    BOOST_TEST(empty->fields.empty());
+    BOOST_TEST(!empty->revision.has_value());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_merge_patch_null_is_the_default_and_refused_on_required_fields) {
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const FieldDesc& f = t.fields[i];
+      const std::string body = "{\"" + f.name + "\":null}";
+      auto r = ParsePatchJson(body, t, kDefaultMaxStringBytes);
+      if (f.required) {
+        BOOST_TEST_REQUIRE(!r.ok(), body);
+        BOOST_TEST(r.status().subject() == f.name);
+        continue;
+      }
+      BOOST_TEST_REQUIRE(r.ok(), r.status().message());
+      BOOST_TEST_REQUIRE(r->fields.size() == 1u);
+      BOOST_TEST((r->fields[0].value == f.default_value), f.name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_merge_patch_refuses_uuid_and_reads_revision_as_a_precondition) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  auto uuid = ParsePatchJson(
+      "{\"uuid\":\"0190a5c4-7e2b-7c3d-8e4f-0123456789ab\"}", t,
+      kDefaultMaxStringBytes);
+  BOOST_TEST_REQUIRE(!uuid.ok());
+  BOOST_TEST(uuid.status().subject() == "uuid");
+  BOOST_TEST(uuid.status().message().find("cannot be patched") !=
+             std::string::npos);
+  auto rev = ParsePatchJson("{\"revision\":3}", t, kDefaultMaxStringBytes);
+  BOOST_TEST_REQUIRE(rev.ok());
+  BOOST_TEST(rev->fields.empty());
+  BOOST_TEST(rev->revision.value() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_merge_patch_is_checked_as_a_record_body_is) {
+  const TableDesc& t = Schema::Compiled().tables.front();
+  const std::string& f = t.fields.front().name;
+  for (const char* bad : {"[]", "null", "3", "\"x\"", "{\"a\":{}}", "{"}) {
+    auto r = ParsePatchJson(bad, t, kDefaultMaxStringBytes);
+    BOOST_TEST(!r.ok(), bad);
+  }
+  auto unknown = ParsePatchJson("{\"no_such_field\":1}", t,
+                                kDefaultMaxStringBytes);
+  BOOST_TEST(unknown.status().subject() == "no_such_field");
+  auto twice = ParsePatchJson("{\"" + f + "\":null,\"" + f + "\":null}", t,
+                              kDefaultMaxStringBytes);
+  BOOST_TEST(twice.status().subject() == f);
+  // String limits: the setting applies to fields without MAX_BYTES.
+  for (const FieldDesc& fd : t.fields) {
+    if (fd.type != FieldType::STRING || fd.max_bytes != 0) continue;
+    auto r = ParsePatchJson("{\"" + fd.name + "\":\"" + std::string(11, 'x') +
+                                "\"}",
+                            t, 10);
+    BOOST_TEST(!r.ok(), fd.name);
+    BOOST_TEST(r.status().subject() == fd.name);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()

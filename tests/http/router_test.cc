@@ -77,6 +77,8 @@ BOOST_AUTO_TEST_CASE(every_table_has_every_route_and_alias) {
     ExpectKind("GET", base + "/" + kUuid, RouteKind::kGet, t);
     ExpectKind("PUT", base + "/" + kUuid, RouteKind::kReplace, t);
     ExpectKind("PUT", base + "/update/" + kUuid, RouteKind::kReplace, t);
+    ExpectKind("PATCH", base + "/" + kUuid, RouteKind::kPatch, t);
+    ExpectKind("PATCH", base + "/update/" + kUuid, RouteKind::kPatch, t);
     ExpectKind("DELETE", base + "/" + kUuid, RouteKind::kRemove, t);
     ExpectKind("DELETE", base + "/delete/" + kUuid, RouteKind::kRemove, t);
   }
@@ -121,10 +123,11 @@ BOOST_AUTO_TEST_CASE(wrong_method_lists_the_allowed_ones) {
   ExpectNotAllowed("GET", base + "/insert-record", "POST");
   ExpectNotAllowed("POST", base + "/get-record", "GET, HEAD");
   ExpectNotAllowed("PUT", base + "/range", "GET, HEAD");
-  ExpectNotAllowed("POST", base + "/" + kUuid, "GET, HEAD, PUT, DELETE");
-  ExpectNotAllowed("GET", base + "/update/" + kUuid, "PUT");
+  ExpectNotAllowed("POST", base + "/" + kUuid, "GET, HEAD, PUT, PATCH, DELETE");
+  ExpectNotAllowed("GET", base + "/update/" + kUuid, "PUT, PATCH");
+  ExpectNotAllowed("PATCH", base + "/delete/" + kUuid, "DELETE");
   ExpectNotAllowed("GET", base + "/delete/" + kUuid, "DELETE");
-  ExpectNotAllowed("OPTIONS", base + "/" + kUuid, "GET, HEAD, PUT, DELETE");
+  ExpectNotAllowed("OPTIONS", base + "/" + kUuid, "GET, HEAD, PUT, PATCH, DELETE");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_paths_are_no_route) {
@@ -159,7 +162,7 @@ BOOST_AUTO_TEST_CASE(a_malformed_uuid_where_one_belongs_is_bad_uuid) {
   }
   ExpectBadUuid("PUT", base + "/update");  // the uuid was forgotten
   // The method is checked first: the shape allows no POST at all.
-  ExpectNotAllowed("POST", base + "/not-a-uuid", "GET, HEAD, PUT, DELETE");
+  ExpectNotAllowed("POST", base + "/not-a-uuid", "GET, HEAD, PUT, PATCH, DELETE");
 }
 
 BOOST_AUTO_TEST_CASE(the_template_list_is_what_the_router_routes) {
@@ -185,6 +188,7 @@ BOOST_AUTO_TEST_CASE(the_template_list_is_what_the_router_routes) {
         const RouteKind want = method == "POST" ? rt.post
                                : method == "PUT" ? rt.put
                                : method == "DELETE" ? rt.del
+                               : method == "PATCH" ? rt.patch
                                                     : rt.get;
         BOOST_TEST((m.route.kind == want));
         BOOST_TEST(m.route.table == rt.table);

@@ -83,6 +83,31 @@ BOOST_AUTO_TEST_CASE(the_readme_example_works_as_written) {
   r = http().Get("/api/permits/get-record?client=Acme&county=NY&county_status=Closed");
   BOOST_TEST(ParsePage(Permits(), r).records.size() == 1u, r.Describe());
 
+  // 3b. Patch two fields; the others keep their values.
+  r = http().Request("PATCH", "/api/permits/" + uuid,
+                     R"({"county_status": "Active", "notes": "re-opened"})",
+                     {{"Content-Type", "application/merge-patch+json"}});
+  BOOST_TEST_REQUIRE(r.status == 200, r.Describe());
+  BOOST_TEST(r.Header("ETag") == "\"3\"");
+  d = Json(r);
+  BOOST_TEST(d["revision"].GetInt64() == 3);
+  BOOST_TEST(Str(d, "county_status") == "Active");
+  BOOST_TEST(Str(d, "notes") == "re-opened");
+  BOOST_TEST(Str(d, "issued_on") == "2024-05-01");
+
+  // 3c. Unchanged since revision 3: 304, no body.
+  r = http().Request("GET", "/api/permits/" + uuid, {}, {{"If-None-Match", "\"3\""}});
+  BOOST_TEST(r.status == 304, r.Describe());
+  BOOST_TEST(r.Header("ETag") == "\"3\"");
+  BOOST_TEST(r.body.empty());
+
+  // 3d. A write conditional on revision 2 is too late: 412, nothing written.
+  r = http().Request("PATCH", "/api/permits/" + uuid, R"({"fee_cents": null})",
+                     {{"Content-Type", "application/merge-patch+json"}, {"If-Match", "\"2\""}});
+  CheckProblem(r, 412, "If-Match");
+  BOOST_TEST(Str(Json(r), "type") == "urn:lmdb-api:problem:precondition-failed");
+  BOOST_TEST(http().Get("/api/permits/" + uuid).Header("ETag") == "\"3\"");
+
   // 4. More permits, listed in pages.
   const char* const days[] = {"2023-12-31", "2024-01-01", "2024-03-15", "2024-12-31",
                               "2025-01-01", "2024-07-04", "2024-05-01"};
