@@ -328,7 +328,8 @@ Json Writer::HeadOperation(const RouteTemplate& rt) {
   description = b_.Str("As GET, with the same status and headers and no "
                        "body. " + std::string(description.GetString()));
   Json responses = b_.Object();
-  for (auto& r : op["responses"].GetObject()) {
+  const Json& get_responses = op["responses"];
+  for (const auto& r : get_responses.GetObject()) {
     Json headless = b_.Object();
     const std::string status = r.name.GetString();
     if (r.value.HasMember("$ref")) {
@@ -341,7 +342,7 @@ Json Writer::HeadOperation(const RouteTemplate& rt) {
       b_.Put(headless, "description", r.value["description"].GetString());
       if (r.value.HasMember("headers")) {
         Json headers = b_.Object();
-        for (auto& h : r.value["headers"].GetObject())
+        for (const auto& h : r.value["headers"].GetObject())
           b_.Put(headers, h.name.GetString(),
                  b_.Ref("headers", h.name.GetString()));
         b_.Put(headless, "headers", std::move(headers));
