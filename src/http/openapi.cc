@@ -388,7 +388,7 @@ Json Writer::OptionsOperation(const RouteTemplate& rt) {
     b_.Put(headers, h, b_.Ref("headers", h));
   b_.Put(ok, "headers", std::move(headers));
   b_.Put(responses, "204", std::move(ok));
-  for (int s : {400, 401, 414, 429, 500, 503})
+  for (int s : {400, 401, 413, 414, 429, 500, 503})
     b_.Put(responses, std::to_string(s),
            b_.Ref("responses", "Problem" + std::to_string(s)));
   b_.Put(op, "responses", std::move(responses));

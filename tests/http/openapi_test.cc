@@ -364,7 +364,10 @@ BOOST_AUTO_TEST_CASE(headers_are_documented_where_set) {
   BOOST_TEST((headers(base + "/{uuid}", "get", "200") == std::set<std::string>{"ETag"}));
   BOOST_TEST((headers(base + "/{uuid}", "put", "200") == std::set<std::string>{"ETag"}));
   BOOST_TEST((headers(base, "get", "200") == std::set<std::string>{"X-Query-Plan"}));
-  BOOST_TEST((headers(base + "/range", "get", "200") == std::set<std::string>{"X-Query-Plan"}));
+  for (const TableDesc& t : S().tables)  // tables with a range route
+    if (At(Doc(), {"paths", "/api/" + t.name + "/range"}) != nullptr)
+      BOOST_TEST((headers("/api/" + t.name + "/range", "get", "200") ==
+                  std::set<std::string>{"X-Query-Plan"}));
 }
 
 BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
