@@ -257,6 +257,12 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                "but API_KEYS_FILE is unset; name a keys file (see the README's "
                "API keys section) or set REQUIRE_API_KEYS=0");
 
+  if (auto v = Get(lookup, "CORS_ORIGINS")) {
+    auto cors = ParseCorsOrigins(*v);
+    if (!cors.ok()) return cors.status();
+    c.cors = std::move(cors.value());
+  }
+
   return c;
 }
 

@@ -51,6 +51,11 @@
 //                                      this long is dropped, 1..3600000
 //   REQUIRE_API_KEYS  0                1: refuse to start without a valid
 //                                      API_KEYS_FILE (fail closed)
+//   CORS_ORIGINS      (unset)          origins whose pages may call the API
+//                                      (cors.h): exact origins, e.g.
+//                                      https://app.example.com, separated
+//                                      by commas or spaces, or *; unset:
+//                                      CORS off
 //
 // An empty variable counts as unset.
 
@@ -63,6 +68,7 @@
 #include <optional>
 #include <string>
 
+#include "http/cors.h"
 #include "http/log.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
@@ -87,6 +93,7 @@ struct Config {
   std::uint32_t request_read_timeout_ms = 5000;
   std::uint32_t response_send_timeout_ms = 10000;
   bool require_api_keys = false;
+  CorsPolicy cors;  // off unless CORS_ORIGINS is set
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

@@ -657,6 +657,9 @@ void Server::Serve(Worker* w, Conn* c) {
     r.content_type = Param(req, "CONTENT_TYPE");
     r.if_match = Param(req, "HTTP_IF_MATCH");
     r.if_none_match = Param(req, "HTTP_IF_NONE_MATCH");
+    r.origin = Param(req, "HTTP_ORIGIN");
+    r.access_control_request_method =
+        Param(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
     // nginx's DOCUMENT_URI is the path already decoded and normalised;
     // other servers may only give REQUEST_URI.
     bool bad = false;
@@ -688,8 +691,14 @@ void Server::Serve(Worker* w, Conn* c) {
       auth = Authorize(*options_.api_keys, Param(req, "HTTP_AUTHORIZATION"),
                        Param(req, "HTTP_X_API_KEY"), IsWriteMethod(r.method));
       r.key_label = auth.who;
-      // Exempt paths are answered anyway, with less to say (health.h).
-      if (!auth.allowed && AuthExempt(r.path)) {
+      // Exempt paths are answered anyway, with less to say (health.h);
+      // so are CORS preflights, which browsers send without a key (their
+      // answer holds no data: cors.h).
+      if (!auth.allowed &&
+          (AuthExempt(r.path) ||
+           (options_.cors != nullptr &&
+            options_.cors->IsAllowedPreflight(
+                r.method, r.origin, r.access_control_request_method)))) {
         auth.allowed = true;
         r.keyless = true;
       }
@@ -806,6 +815,10 @@ void Server::Complete(Conn* c, bool handled) noexcept {
     AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
   if (!resp.query_plan.empty())
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
+  if (options_.cors != nullptr)
+    AppendCorsHeaders(*options_.cors,
+                      {r.method, r.origin, r.access_control_request_method},
+                      resp.status, resp.allow, &head);
   head += "\r\n";
   // Logged before the response leaves, so a client holding it finds it.
   if (LogEnabled(LogLevel::kDebug))

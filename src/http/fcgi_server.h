@@ -94,6 +94,7 @@
 
 #include "http/auth.h"
 #include "http/config.h"
+#include "http/cors.h"
 #include "http/metrics.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
@@ -114,6 +115,9 @@ struct ServerOptions {
   // (auth.h), checked before the body is read. REQUIRES: outlives the
   // Server.
   const ApiKeys* api_keys = nullptr;
+  // Non-null and enabled(): CORS headers on every answer (cors.h).
+  // REQUIRES: outlives the Server.
+  const CorsPolicy* cors = nullptr;
   // Most connections open at once; past it the acceptor waits for one to
   // close. REQUIRES: well under FD_SETSIZE (config.cc caps it).
   unsigned max_connections = 960;

@@ -449,11 +449,21 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
     return;
   }
   if (m.outcome == RouteMatch::Outcome::kMethodNotAllowed) {
+    // OPTIONS works on every route (RFC 9110 9.3.7): it says what the
+    // path allows, and is how a browser asks before a cross-origin call
+    // (the CORS headers are added as the answer is written, cors.h).
+    std::string allow(m.allow);
+    allow += ", OPTIONS";
+    if (req.method == "OPTIONS") {
+      resp->status = 204;
+      resp->allow = std::move(allow);
+      return;
+    }
     std::string detail(req.method.substr(0, 32));
     detail += " is not allowed here; allowed: ";
-    detail += m.allow;
+    detail += allow;
     SetProblem(ProblemFor(HttpError::kMethodNotAllowed), detail, "", resp);
-    resp->allow = m.allow;
+    resp->allow = std::move(allow);
     return;
   }
   if (m.outcome == RouteMatch::Outcome::kBadUuid) {
@@ -503,7 +513,7 @@ void Response::Clear() {
   content_type = {};
   location.clear();
   etag.clear();
-  allow = {};
+  allow.clear();
   www_authenticate = {};
   query_plan.clear();
   body.clear();

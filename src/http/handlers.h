@@ -34,12 +34,15 @@ namespace lmdbapi::http {
 
 // A view of one request; every string is owned by the caller.
 struct Request {
-  std::string_view method;        // GET, HEAD, POST, PUT, PATCH, ...
+  std::string_view method;        // GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS
   std::string_view path;          // decoded, without the query string
   std::string_view query;         // raw, without the '?'
   std::string_view content_type;  // Content-Type header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
   std::string_view if_none_match; // If-None-Match header; empty if none
+  std::string_view origin;        // Origin header (CORS); empty if none
+  // Access-Control-Request-Method header (a CORS preflight); empty if none.
+  std::string_view access_control_request_method;
   std::string_view body;          // empty if none
   // API keys are on and no valid key came with this request (which only
   // an AuthExempt path lets through): /api/health answers its status alone.
@@ -59,7 +62,8 @@ struct Response {
   std::string_view content_type;  // empty when there is no body (204)
   std::string location;           // Location, if non-empty
   std::string etag;               // ETag (with its quotes), if non-empty
-  std::string_view allow;         // Allow (405), if non-empty
+  // Allow (405, and OPTIONS on a route: 204), if non-empty.
+  std::string allow;
   std::string_view www_authenticate;  // WWW-Authenticate (401), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
   std::string body;

@@ -28,12 +28,6 @@ using openapi::JsonBuilder;
 
 constexpr std::string_view kServiceTag = "service";
 
-bool HasRangeIndex(const TableDesc& t) {
-  for (const IndexDesc& i : t.indexes)
-    if (i.kind == IndexKind::RANGE) return true;
-  return false;
-}
-
 // The statuses an operation of `kind` may answer with besides its success:
 // every route may meet a malformed request (400, from nginx or the worker),
 // a request line too long for nginx (414), a bug (500) and no worker or no
@@ -94,6 +88,8 @@ class Writer {
   Json Paths();
   Json Components();
   Json Operation(const RouteTemplate& rt, RouteKind kind);
+  Json HeadOperation(const RouteTemplate& rt);
+  Json OptionsOperation(const RouteTemplate& rt);
   Json Parameters(const RouteTemplate& rt, RouteKind kind);
   Json FindParameters(const TableDesc& t);
   Json RangeParameters(const TableDesc& t);
@@ -147,9 +143,10 @@ Json Writer::Info() {
          "/get-record, /update/{uuid}, /delete/{uuid}) and aliases (POST and "
          "GET /api/T, GET, PUT, PATCH and DELETE /api/T/{uuid}); they behave "
          "the same. HEAD is accepted wherever GET is and answers the same status "
-         "and headers without a body. Any other method on one of these "
-         "paths is 405 with an Allow header (see components/responses/"
-         "Problem405); a path outside them is 404.\n\n"
+         "and headers without a body. OPTIONS answers 204 with Allow on "
+         "every path (and is the CORS preflight, see below). Any other "
+         "method on one of these paths is 405 with an Allow header (see "
+         "components/responses/Problem405); a path outside them is 404.\n\n"
          "A record's ETag is its revision in quotes, a strong validator. "
          "GET (and HEAD) of a record with If-None-Match naming it answers "
          "304 without a body. PUT, PATCH and DELETE with If-Match write only "
@@ -157,6 +154,15 @@ Json Writer::Info() {
          "compares strongly, so a weak W/\"5\" never matches. Single-record "
          "answers are sent without content coding so that their ETag stays "
          "strong.\n\n"
+         "CORS is off unless the worker's CORS_ORIGINS names origins; then "
+         "answers to an allowed Origin carry Access-Control-Allow-Origin "
+         "and expose ETag, Location, X-Query-Plan, Allow and "
+         "WWW-Authenticate. Answers nginx makes itself (413, 429, 503 "
+         "when no worker answers) carry no CORS headers.\n\n"
+         "INT64 values are JSON numbers; JavaScript's Number holds integers "
+         "exactly only up to 2^53-1 (9007199254740991), so a client in "
+         "JavaScript loses precision beyond +-2^53-1 unless it parses "
+         "numbers itself.\n\n"
          "Errors are RFC 9457 application/problem+json bodies whose \"type\" "
          "names the kind of error and whose \"field\" names the field, "
          "parameter or index at fault. Listings are pages of at most "
@@ -187,19 +193,23 @@ Json Writer::Tags() {
 Json Writer::Paths() {
   Json paths = b_.Object();
   for (const RouteTemplate& rt : RouteTemplates(schema_)) {
+    // A table without a RANGE index has no range route (the router
+    // answers 404): a route that cannot succeed is not documented.
+    if (!rt.exists) continue;
     Json item = b_.Object();
     if (rt.path.find("{uuid}") != std::string::npos) {
       Json params = b_.Array();
       b_.Push(params, b_.Ref("parameters", "uuid"));
       b_.Put(item, "parameters", std::move(params));
     }
-    // HEAD is not an operation of its own (see the info description).
     struct M { std::string_view name, key; RouteKind kind; };
     for (const M& m : {M{"GET", "get", rt.get}, M{"POST", "post", rt.post},
                        M{"PUT", "put", rt.put},
                        M{"PATCH", "patch", rt.patch},
                        M{"DELETE", "delete", rt.del}})
       if (rt.Allows(m.name)) b_.Put(item, m.key, Operation(rt, m.kind));
+    if (rt.Allows("GET")) b_.Put(item, "head", HeadOperation(rt));
+    b_.Put(item, "options", OptionsOperation(rt));
     b_.Put(paths, rt.path, std::move(item));
   }
   return paths;
@@ -233,9 +243,6 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
       description = "Records with from <= field <= to, ascending by that "
                     "field, through its RANGE index. Either bound may be "
                     "left out.";
-      if (!HasRangeIndex(*rt.table))
-        description += " " + t + " has no RANGE index: every request is "
-                       "refused (400).";
       break;
     case RouteKind::kGet:
       id = "get";
@@ -340,6 +347,85 @@ Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
   return op;
 }
 
+// GET's operation without bodies: the same parameters, statuses and
+// headers (RFC 9110 9.3.2).
+Json Writer::HeadOperation(const RouteTemplate& rt) {
+  Json op = Operation(rt, rt.get);
+  Json& id = op["operationId"];
+  id = b_.Str(std::string(id.GetString()) + ".head");
+  Json& summary = op["summary"];
+  summary = b_.Str(std::string(summary.GetString()) + " (headers only)");
+  Json& description = op["description"];
+  description = b_.Str("As GET, with the same status and headers and no "
+                       "body. " + std::string(description.GetString()));
+  Json responses = b_.Object();
+  const Json& get_responses = op["responses"];
+  for (const auto& r : get_responses.GetObject()) {
+    Json headless = b_.Object();
+    const std::string status = r.name.GetString();
+    if (r.value.HasMember("$ref")) {
+      b_.Put(headless, "description",
+             openapi::ProblemSummary(std::stoi(status)) +
+                 " (no body: HEAD)");
+      if (status == "401")
+        b_.Put(headless, "headers", HeaderRefs({"WWW-Authenticate"}));
+    } else {
+      b_.Put(headless, "description", r.value["description"].GetString());
+      if (r.value.HasMember("headers")) {
+        Json headers = b_.Object();
+        for (const auto& h : r.value["headers"].GetObject())
+          b_.Put(headers, h.name.GetString(),
+                 b_.Ref("headers", h.name.GetString()));
+        b_.Put(headless, "headers", std::move(headers));
+      }
+    }
+    b_.Put(responses, status, std::move(headless));
+  }
+  op["responses"] = std::move(responses);
+  return op;
+}
+
+// OPTIONS on every route (RFC 9110 9.3.7), which is also the CORS
+// preflight (cors.h).
+Json Writer::OptionsOperation(const RouteTemplate& rt) {
+  Json op = b_.Object();
+  Json tags = b_.Array();
+  b_.Push(tags, b_.Str(rt.table != nullptr ? rt.table->name
+                                           : std::string(kServiceTag)));
+  b_.Put(op, "tags", std::move(tags));
+  b_.Put(op, "summary", "Methods of " + rt.path + " (and CORS preflight)");
+  b_.Put(op, "description",
+         "204 with Allow, the methods this path takes. With CORS on "
+         "(CORS_ORIGINS) and an allowed Origin, a preflight (with "
+         "Access-Control-Request-Method) also gets Access-Control-Allow-"
+         "Origin, -Allow-Methods, -Allow-Headers and -Max-Age, and needs "
+         "no API key.");
+  std::string id = rt.table != nullptr ? rt.table->name + "." : "";
+  id += rt.path.substr(rt.path.rfind('/') + 1);
+  if (rt.shape == PathShape::kItem) id = rt.table->name + ".item";
+  if (rt.shape == PathShape::kCollection) id = rt.table->name + ".collection";
+  if (rt.shape == PathShape::kUpdate) id = rt.table->name + ".update";
+  if (rt.shape == PathShape::kDelete) id = rt.table->name + ".delete";
+  if (rt.shape == PathShape::kChildren)
+    id = rt.table->name + "." + rt.child->name;
+  b_.Put(op, "operationId", id + ".options");
+  Json responses = b_.Object();
+  Json ok = b_.Object();
+  b_.Put(ok, "description", "The methods this path takes.");
+  Json headers = HeaderRefs({"Allow"});
+  for (std::string_view h :
+       {"Access-Control-Allow-Origin", "Access-Control-Allow-Methods",
+        "Access-Control-Allow-Headers", "Access-Control-Max-Age", "Vary"})
+    b_.Put(headers, h, b_.Ref("headers", h));
+  b_.Put(ok, "headers", std::move(headers));
+  b_.Put(responses, "204", std::move(ok));
+  for (int s : {400, 401, 413, 414, 429, 500, 503})
+    b_.Put(responses, std::to_string(s),
+           b_.Ref("responses", "Problem" + std::to_string(s)));
+  b_.Put(op, "responses", std::move(responses));
+  return op;
+}
+
 Json Writer::QueryParam(std::string_view name, std::string_view doc,
                         Json schema, bool required,
                         std::string_view example) {
@@ -396,21 +482,13 @@ Json Writer::RangeParameters(const TableDesc& t) {
     bound_type = f.type;
     fields.push_back(f.name);
   }
+  // Only tables with a RANGE index have this route (RouteTemplate::exists).
   Json field = b_.Typed("string");
-  if (fields.empty()) {
-    // The route exists for every table; this one can only refuse.
-    b_.Push(params,
-            QueryParam("field",
-                       t.name + " has no RANGE index, so every field is "
-                                "refused (400).",
-                       std::move(field), true, ""));
-  } else {
-    b_.Put(field, "enum", b_.Strings(fields));
-    b_.Push(params, QueryParam("field",
-                               "The field to range over: one with a RANGE "
-                               "index.",
-                               std::move(field), true, fields.front()));
-  }
+  b_.Put(field, "enum", b_.Strings(fields));
+  b_.Push(params, QueryParam("field",
+                             "The field to range over: one with a RANGE "
+                             "index.",
+                             std::move(field), true, fields.front()));
   // The bounds are in the chosen field's text form; when every RANGE field
   // has one type, the document can say which.
   for (std::string_view bound : {"from", "to"}) {
@@ -583,6 +661,8 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
   }
   std::vector<int> statuses = ErrorStatuses(kind, t);
   for (int s : AuthStatuses(kind)) statuses.push_back(s);
+  // The production nginx site's rate and connection limits, on every route.
+  statuses.push_back(429);
   std::sort(statuses.begin(), statuses.end());
   for (int s : statuses)
     b_.Put(responses, std::to_string(s),
@@ -675,10 +755,23 @@ Json Writer::Components() {
         H{"X-Query-Plan", "How the listing ran: \"index <name>\", \"link "
                           "<links db>\", \"primary\" or \"scan\"."},
         H{"Allow", "The methods the path accepts."},
+        H{"Access-Control-Allow-Origin",
+          "CORS (CORS_ORIGINS): the request's Origin, or * (only when the "
+          "Origin is allowed)."},
+        H{"Access-Control-Allow-Methods",
+          "CORS preflight: the methods the path accepts."},
+        H{"Access-Control-Allow-Headers",
+          "CORS preflight: the request headers the API reads."},
+        H{"Access-Control-Max-Age",
+          "CORS preflight: seconds a browser may reuse this answer."},
+        H{"Vary", "With CORS on: Origin (and, for OPTIONS, the "
+                  "Access-Control-Request-* headers)."},
         H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."}}) {
     Json header = b_.Object();
     b_.Put(header, "description", h.doc);
-    b_.Put(header, "required", true);
+    // The CORS headers come only with CORS on and an allowed Origin.
+    const bool cors = h.name.starts_with("Access-Control-") || h.name == "Vary";
+    b_.Put(header, "required", !cors);
     b_.Put(header, "schema", b_.Typed("string"));
     b_.Put(headers, h.name, std::move(header));
   }

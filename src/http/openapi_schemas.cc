@@ -200,6 +200,9 @@ Json FieldSchema(JsonBuilder& b, const TableDesc& table, const FieldDesc& f,
            " record too (cascade); a uuid naming no such record is refused "
            "(422).";
   if (max_bytes > 0) doc += MaxBytesSentence(max_bytes);
+  if (f.type == FieldType::INT64)
+    doc += " Any 64-bit integer; a JavaScript client's Number holds only "
+           "-(2^53-1)..2^53-1 exactly, and rounds values beyond.";
   b.Put(s, "description", doc);
   // A nullable field's "default" would be null, which the type list says.
   if (!f.required && !f.nullable)

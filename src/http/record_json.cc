@@ -11,6 +11,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -138,7 +139,10 @@ class RecordHandler
     if (slot_ == kRevisionSlot) {
       std::uint64_t v = 0;
       auto [end, ec] = std::from_chars(s, s + n, v);
-      if (ec != std::errc() || end != s + n)
+      // 0 is no revision (they start at 1), and the document says int64:
+      // its minimum and format.
+      if (ec != std::errc() || end != s + n || v == 0 ||
+          v > static_cast<std::uint64_t>(INT64_MAX))
         return Fail("revision", "revision: expected a positive integer, got " +
                                     Clip(text));
       out_->revision = v;

@@ -151,6 +151,14 @@ bool Split(std::string_view rest, std::array<std::string_view, 4>* seg,
   }
 }
 
+// A range scan needs a RANGE index: without one the range path could only
+// refuse, so it is no route at all.
+bool HasRangeIndex(const TableDesc& t) {
+  for (const IndexDesc& i : t.indexes)
+    if (i.kind == IndexKind::RANGE) return true;
+  return false;
+}
+
 // Paths are quoted longer than query values: a path's end says most.
 std::string Quoted(std::string_view s) { return QuoteForMessage(s, 80); }
 
@@ -239,7 +247,13 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
     if (s == "insert-record")
       return PickTable(schema, m, PS::kInsertRecord, route);
     if (s == "get-record") return PickTable(schema, m, PS::kGetRecord, route);
-    if (s == "range") return PickTable(schema, m, PS::kRange, route);
+    if (s == "range") {
+      if (HasRangeIndex(*route.table))
+        return PickTable(schema, m, PS::kRange, route);
+      return NoRoute("no route for " + Quoted(path) + ": " +
+                     route.table->name +
+                     " has no RANGE index, so no range scan");
+    }
     return WithUuid(PickTable(schema, m, PS::kItem, route), s);
   }
 
@@ -275,9 +289,10 @@ std::vector<RouteTemplate> RouteTemplates(const Schema& schema) {
   auto add = [&out](std::string path, PathShape shape, const TableDesc* table,
                     const TableDesc* child) {
     const Shape s = ShapeOf(shape);
+    const bool exists = shape != PathShape::kRange || HasRangeIndex(*table);
     out.push_back({std::move(path), shape, table, child,
-                   AllowHeader(s.allowed), s.allowed, s.get, s.post, s.put,
-                   s.del, s.patch});
+                   AllowHeader(s.allowed), s.allowed, exists, s.get, s.post,
+                   s.put, s.del, s.patch});
   };
   for (const TableDesc& t : schema.tables) {
     for (PathShape shape : kTableShapes)

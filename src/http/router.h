@@ -6,7 +6,8 @@
 //
 //   POST    /api/T   /api/T/insert-record    kInsert
 //   GET     /api/T   /api/T/get-record       kFind      (?field=value...)
-//   GET     /api/T/range                     kRange     (?field=F&from&to)
+//   GET     /api/T/range                     kRange     (?field=F&from&to;
+//                                            only if T has a RANGE index)
 //   GET     /api/T/{uuid}                    kGet
 //   PUT     /api/T/{uuid}   /api/T/update/{uuid}   kReplace
 //   PATCH   /api/T/{uuid}   /api/T/update/{uuid}   kPatch
@@ -98,6 +99,9 @@ struct RouteTemplate {
   const TableDesc* child = nullptr;  // kChildren only
   std::string_view allow;            // the Allow header: "GET, HEAD, PUT, ..."
   unsigned allowed = 0;              // the same as router.cc's method bits
+  // False for the range path of a table without a RANGE index: MatchRoute
+  // answers it as no route, and the OpenAPI document leaves it out.
+  bool exists = true;
   // What each method names; meaningful only for the methods in `allow`.
   RouteKind get = RouteKind::kFind, post = RouteKind::kInsert,
             put = RouteKind::kReplace, del = RouteKind::kRemove,
@@ -110,8 +114,10 @@ struct RouteTemplate {
 // Every route template, in this order: for each table (schema order) its
 // collection, insert-record, get-record, range, item, update, delete and
 // children (one per child, in TableDesc::children order) paths; then
-// health, metrics, openapi.json. Every table has a range path: a table
-// without a RANGE index answers it with 400.
+// health, metrics, openapi.json. Every table has a range template (so
+// positions stay fixed), but MatchRoute answers a table's range path as no
+// route (404) when the table has no RANGE index, and the OpenAPI document
+// leaves it out.
 std::vector<RouteTemplate> RouteTemplates(const Schema& schema);
 
 }  // namespace lmdbapi::http

@@ -222,6 +222,7 @@ int Main(int argc, char** argv) {
   server_options.max_body_bytes = cfg.max_body_bytes;
   server_options.max_string_bytes = cfg.max_string_bytes;
   server_options.api_keys = api_keys ? &*api_keys : nullptr;
+  server_options.cors = cfg.cors.enabled() ? &cfg.cors : nullptr;
   server_options.max_connections = cfg.max_connections;
   server_options.read_timeout =
       std::chrono::milliseconds(cfg.request_read_timeout_ms);

@@ -179,8 +179,9 @@ struct Method {
   std::string_view key, name;
 };
 constexpr Method kMethods[] = {
-    {"get", "GET"},     {"post", "POST"},     {"put", "PUT"},
-    {"patch", "PATCH"}, {"delete", "DELETE"}};
+    {"get", "GET"},     {"head", "HEAD"},     {"post", "POST"},
+    {"put", "PUT"},     {"patch", "PATCH"},   {"delete", "DELETE"},
+    {"options", "OPTIONS"}};
 
 const std::set<std::string_view> kAnnotations = {
     "description", "default", "example", "readOnly", "writeOnly", "title"};
@@ -391,7 +392,9 @@ Conformance::Verdict Conformance::Check(std::string_view method, std::string_vie
   }
   const Value& item = *JsonMember(*JsonMember(doc_, "paths"), tmpl);
   const bool head = method == "HEAD";
-  const std::string key = head ? "get" : Lower(method);
+  // HEAD is checked against its own operation, or GET's if it has none.
+  const std::string key =
+      head && JsonMember(item, "head") == nullptr ? "get" : Lower(method);
   const Value* op = nullptr;
   for (const Method& m : kMethods)
     if (m.key == key) op = JsonMember(item, key);
@@ -405,7 +408,7 @@ Conformance::Verdict Conformance::Check(std::string_view method, std::string_vie
     for (const Method& m : kMethods)
       if (JsonMember(item, m.key) != nullptr) {
         want.emplace(m.name);
-        if (m.name == "GET") want.insert("HEAD");
+        if (m.name == "GET") want.insert("HEAD");  // if not documented
       }
     const std::string allow = r.Header("Allow");
     for (std::size_t at = 0; at < allow.size();) {
@@ -424,7 +427,7 @@ Conformance::Verdict Conformance::Check(std::string_view method, std::string_vie
     v.error = CheckProblemOnly(r);
     return v;
   }
-  std::string upper(method == "HEAD" ? "GET" : method);
+  std::string upper(key == "get" ? "GET" : method);
   v.operation = upper + " " + tmpl;
   const Value* responses = JsonMember(*op, "responses");
   const Value* documented =

@@ -8,7 +8,9 @@
 //   - a documented operation must list the status; the response's headers
 //     marked required must be there; its Content-Type must be one the
 //     status documents, and the body must validate against that schema (no
-//     body where none is documented; HEAD is checked as GET, without one);
+//     body where none is documented; HEAD is checked against its own
+//     operation, or as GET without a body where it has none; OPTIONS is
+//     an operation like any other, and CORS headers are optional ones);
 //   - a method the path does not document must be 405, with an Allow
 //     header naming exactly the documented methods (HEAD with GET) and the
 //     components/responses/Problem405 body;

@@ -268,6 +268,30 @@ BOOST_AUTO_TEST_CASE(unknown_hosts_get_no_answer_and_answers_are_hardened) {
   BOOST_TEST(log.find("sekrit") == std::string::npos, log);
 }
 
+BOOST_AUTO_TEST_CASE(a_cors_preflight_goes_through_to_the_worker) {
+  Stack stack;
+  StackOptions o;
+  o.worker_env = {"CORS_ORIGINS=https://app.example.test"};
+  stack.Start(o);
+  ProductionSite site(stack);
+  HttpClient http(site.port(), 5000);
+  const std::string path = "/api/" + TheSchema().tables.front().name;
+  Response pre = http.Request("OPTIONS", path, {},
+                              {{"Origin", "https://app.example.test"},
+                               {"Access-Control-Request-Method", "POST"}});
+  BOOST_TEST(pre.status == 204, pre.Describe());
+  BOOST_TEST(pre.Header("Access-Control-Allow-Origin") == "https://app.example.test");
+  BOOST_TEST(pre.Header("Access-Control-Allow-Methods") == "GET, HEAD, POST, OPTIONS");
+  // The site's own headers stay beside the worker's Vary.
+  BOOST_TEST(pre.Header("Cache-Control") == "no-store");
+  BOOST_TEST(pre.Header("Vary").find("Origin") != std::string::npos, pre.Describe());
+  Response get = http.Request("GET", path + "?limit=1", {},
+                              {{"Origin", "https://app.example.test"}});
+  BOOST_TEST(get.status == 200, get.Describe());
+  BOOST_TEST(get.Header("Access-Control-Allow-Origin") == "https://app.example.test");
+  BOOST_TEST(get.Header("Cache-Control") == "no-store");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace lmdbapi::e2e

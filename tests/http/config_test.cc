@@ -258,4 +258,15 @@ BOOST_AUTO_TEST_CASE(connection_limit_stays_under_fd_setsize) {
   ExpectRejected("RESPONSE_SEND_TIMEOUT_MS", "3600001", "milliseconds");
 }
 
+BOOST_AUTO_TEST_CASE(cors_is_off_unless_cors_origins_names_origins) {
+  auto off = Parse({});
+  BOOST_TEST_REQUIRE(off.ok(), off.status().message());
+  BOOST_TEST(!off->cors.enabled());
+  auto on = Parse({{"CORS_ORIGINS", "https://app.example.com, http://localhost:3000"}});
+  BOOST_TEST_REQUIRE(on.ok(), on.status().message());
+  BOOST_TEST(on->cors.origins.size() == 2u);
+  BOOST_TEST(on->cors.Allows("http://localhost:3000"));
+  ExpectRejected("CORS_ORIGINS", "https://app.example.com/", "has a path");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -152,7 +152,7 @@ BOOST_AUTO_TEST_CASE(one_kept_connection_serves_many_requests) {
   r = c.Call({{"REQUEST_METHOD", "PATCH"},
               {"DOCUMENT_URI", "/api/" + MainTable().name}});
   BOOST_TEST(r.status == 405);
-  BOOST_TEST(r.headers["Allow"] == "GET, HEAD, POST");
+  BOOST_TEST(r.headers["Allow"] == "GET, HEAD, POST, OPTIONS");
   BOOST_TEST(r.headers["Content-Type"] == "application/problem+json");
 }
 

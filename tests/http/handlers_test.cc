@@ -550,6 +550,13 @@ BOOST_AUTO_TEST_CASE(range_needs_a_range_indexed_field) {
   Api api;
   for (const TableDesc& t : S().tables) {
     const std::string path = "/api/" + t.name + "/range";
+    bool has_range = false;
+    for (const IndexDesc& i : t.indexes) has_range |= i.kind == IndexKind::RANGE;
+    if (!has_range) {  // the route could only refuse: it is none
+      api.Call("GET", path, "field=x");
+      api.ExpectProblem(404, "no-route");
+      continue;
+    }
     api.Call("GET", path, "");
     api.ExpectProblem(400, "invalid-argument", "field");
     api.Call("GET", path, "field=no_such_field");
@@ -654,10 +661,28 @@ BOOST_AUTO_TEST_CASE(routing_errors_are_404_and_405_with_allow) {
   const std::string path = "/api/" + S().tables.front().name;
   api.Call("PATCH", path);
   api.ExpectProblem(405, "method-not-allowed");
-  BOOST_TEST(api.resp.allow == "GET, HEAD, POST");
+  BOOST_TEST(api.resp.allow == "GET, HEAD, POST, OPTIONS");
   api.Call("GET", path + "/insert-record");
   api.ExpectProblem(405, "method-not-allowed");
-  BOOST_TEST(api.resp.allow == "POST");
+  BOOST_TEST(api.resp.allow == "POST, OPTIONS");
+}
+
+BOOST_AUTO_TEST_CASE(options_answers_allow_on_every_route_and_404_elsewhere) {
+  Api api;
+  const std::string path = "/api/" + S().tables.front().name;
+  const std::string uuid = "0190a5c4-7e2b-7c3d-8e4f-0123456789ab";
+  struct Case { std::string path, allow; };
+  for (const Case& c : {Case{path, "GET, HEAD, POST, OPTIONS"},
+                        Case{path + "/" + uuid, "GET, HEAD, PUT, DELETE, OPTIONS"},
+                        Case{path + "/update/" + uuid, "PUT, OPTIONS"},
+                        Case{"/api/health", "GET, HEAD, OPTIONS"}}) {
+    api.Call("OPTIONS", c.path);
+    BOOST_TEST(api.resp.status == 204, c.path << ": " << api.resp.body);
+    BOOST_TEST(api.resp.allow == c.allow, c.path);
+    BOOST_TEST(api.resp.body.empty(), c.path);
+  }
+  api.Call("OPTIONS", "/api/no_such_table");
+  api.ExpectProblem(404, "no-route");
 }
 
 BOOST_AUTO_TEST_CASE(hostile_input_never_gives_a_5xx) {

@@ -272,6 +272,11 @@ BOOST_AUTO_TEST_CASE(uuid_and_revision_are_read_only_unless_accepted) {
                 MetaFields::kAccept);
   ExpectRefused(BodyWith(t, "revision", "1.5"), t, "revision", "",
                 MetaFields::kAccept);
+  // The document's minimum (1) and format (int64), not a stale revision.
+  ExpectRefused(BodyWith(t, "revision", "0"), t, "revision",
+                "positive integer", MetaFields::kAccept);
+  ExpectRefused(BodyWith(t, "revision", "9223372036854775808"), t, "revision",
+                "positive integer", MetaFields::kAccept);
   ExpectRefused(BodyWith(t, "revision", "\"3\""), t, "revision", "",
                 MetaFields::kAccept);
 }
