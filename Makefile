@@ -102,31 +102,9 @@ $(BUILD)/%.o: %.cc $(BUILD)/.flags
 
 # Every schema passes the unit and end-to-end suites ("any schema works" is
 # checked); the default one also the fuzz corpus and a sanitized worker
-# (fuzz.mk). Builds use JOBS cores; the last line totals the reports (CI).
+# (fuzz.mk). test, check and check-asan are in tests/test.mk; builds use
+# JOBS cores.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: deps fuzz-check check-asan ## install what is missing, build, run every suite against every schema
-	@rm -f build/*/unit.report build/*/e2e.report
-	@for s in schema/*.def; do \
-	    $(MAKE) --no-print-directory -j$(JOBS) SCHEMA=$$s check || exit 1; done
-	@cat build/*/unit.report build/*/e2e.report | awk ' \
-	    /test cases? out of [0-9]+ passed/  { p += $$1 } \
-	    /test cases? out of [0-9]+ failed/  { f += $$1 } \
-	    /test cases? out of [0-9]+ skipped/ { s += $$1 } \
-	    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
-
-# The e2e suites run real nginx and workers (LMDBAPI_WORKER names the binary).
-check: $(tests) $(e2e) $(worker) $(admin) $(nginx_problems) docs ## one schema: unit suites, OpenAPI lint, end-to-end suites
-	@echo "== $(schema): unit tests"
-	@$(tests) --report_level=short --report_sink=$(BUILD)/unit.report; \
-	    rc=$$?; cat $(BUILD)/unit.report; exit $$rc
-	@echo "== $(schema): OpenAPI document (redocly lint, conf/redocly.yaml)"
-	$(worker) --print-openapi > $(BUILD)/openapi.json
-	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint \
-	    --config conf/redocly.yaml --format=stylish $(BUILD)/openapi.json
-	@echo "== $(schema): end-to-end tests"
-	@LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
-	    $(e2e) --report_level=short --report_sink=$(BUILD)/e2e.report; \
-	    rc=$$?; cat $(BUILD)/e2e.report; exit $$rc
 
 # Only when NPM_PKGS changed (.pinned); no install script runs (phones home).
 tools: ## the pinned npm tools (redocly, Swagger UI) into build/tools
@@ -197,6 +175,6 @@ uninstall: ## remove what install installed (not the data)
 	rm -f $(addprefix $(DESTDIR),$(installed))
 	rm -rf $(DESTDIR)$(DATADIR)/lmdb-api
 	rmdir $(DESTDIR)$(SYSCONFDIR)/lmdb-api 2>/dev/null || true
-.PHONY: all help test check run deps tools docs clean install uninstall
+.PHONY: all help run deps tools docs clean install uninstall
 
-include tests/fuzz/fuzz.mk bench/bench.mk
+include tests/test.mk tests/fuzz/fuzz.mk bench/bench.mk
