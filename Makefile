@@ -132,9 +132,10 @@ define install-missing
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing $(3); fi
 endef
 
+# One apt-get update and install for all that is required, npm included.
 deps: ## install the Debian packages the build needs (idempotent)
-	$(call install-missing,$(DEB_PKGS))
-	$(call install-missing,$(if $(shell command -v npm),,$(NPM_DEB_PKGS)))
+	$(call install-missing,$(DEB_PKGS) \
+	    $(if $(shell command -v npm),,$(NPM_DEB_PKGS)))
 	$(call install-missing,$(DEB_PKGS_OPTIONAL), (optional),\
 	    || echo "could not install $$missing: the tests that need it skip")
 clean: ## remove build/ (every schema's tree, the tools and the docs)
