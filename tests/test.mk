@@ -113,7 +113,7 @@ check: ## one schema: build, unit suites, OpenAPI lint, end-to-end suites
 check-asan: ## the end-to-end suites against a worker built with -fsanitize=address,undefined
 	$(call run-phases,$(asan_runs),$(BUILD)/asan-e2e-*.report)
 
-lint: $(worker) ## the OpenAPI document through redocly lint (conf/redocly.yaml)
+lint: $(worker) tools ## the OpenAPI document through redocly lint (conf/redocly.yaml)
 	$(worker) --print-openapi > $(BUILD)/openapi.json
 	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint \
 	    --config conf/redocly.yaml --format=stylish $(BUILD)/openapi.json
