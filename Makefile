@@ -102,31 +102,9 @@ $(BUILD)/%.o: %.cc $(BUILD)/.flags
 
 # Every schema passes the unit and end-to-end suites ("any schema works" is
 # checked); the default one also the fuzz corpus and a sanitized worker
-# (fuzz.mk). Builds use JOBS cores; the last line totals the reports (CI).
+# (fuzz.mk). test, check and check-asan are in tests/test.mk; builds use
+# JOBS cores.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-test: deps fuzz-check check-asan ## install what is missing, build, run every suite against every schema
-	@rm -f build/*/unit.report build/*/e2e.report
-	@for s in schema/*.def; do \
-	    $(MAKE) --no-print-directory -j$(JOBS) SCHEMA=$$s check || exit 1; done
-	@cat build/*/unit.report build/*/e2e.report | awk ' \
-	    /test cases? out of [0-9]+ passed/  { p += $$1 } \
-	    /test cases? out of [0-9]+ failed/  { f += $$1 } \
-	    /test cases? out of [0-9]+ skipped/ { s += $$1 } \
-	    END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }'
-
-# The e2e suites run real nginx and workers (LMDBAPI_WORKER names the binary).
-check: $(tests) $(e2e) $(worker) $(admin) $(nginx_problems) docs ## one schema: unit suites, OpenAPI lint, end-to-end suites
-	@echo "== $(schema): unit tests"
-	@$(tests) --report_level=short --report_sink=$(BUILD)/unit.report; \
-	    rc=$$?; cat $(BUILD)/unit.report; exit $$rc
-	@echo "== $(schema): OpenAPI document (redocly lint, conf/redocly.yaml)"
-	$(worker) --print-openapi > $(BUILD)/openapi.json
-	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint \
-	    --config conf/redocly.yaml --format=stylish $(BUILD)/openapi.json
-	@echo "== $(schema): end-to-end tests"
-	@LMDBAPI_WORKER=$(abspath $(worker)) LMDBAPI_ROOT=$(CURDIR) \
-	    $(e2e) --report_level=short --report_sink=$(BUILD)/e2e.report; \
-	    rc=$$?; cat $(BUILD)/e2e.report; exit $$rc
 
 # Only when NPM_PKGS changed (.pinned); no install script runs (phones home).
 tools: ## the pinned npm tools (redocly, Swagger UI) into build/tools
@@ -154,9 +132,10 @@ define install-missing
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing $(3); fi
 endef
 
+# One apt-get update and install for all that is required, npm included.
 deps: ## install the Debian packages the build needs (idempotent)
-	$(call install-missing,$(DEB_PKGS))
-	$(call install-missing,$(if $(shell command -v npm),,$(NPM_DEB_PKGS)))
+	$(call install-missing,$(DEB_PKGS) \
+	    $(if $(shell command -v npm),,$(NPM_DEB_PKGS)))
 	$(call install-missing,$(DEB_PKGS_OPTIONAL), (optional),\
 	    || echo "could not install $$missing: the tests that need it skip")
 clean: ## remove build/ (every schema's tree, the tools and the docs)
@@ -197,6 +176,6 @@ uninstall: ## remove what install installed (not the data)
 	rm -f $(addprefix $(DESTDIR),$(installed))
 	rm -rf $(DESTDIR)$(DATADIR)/lmdb-api
 	rmdir $(DESTDIR)$(SYSCONFDIR)/lmdb-api 2>/dev/null || true
-.PHONY: all help test check run deps tools docs clean install uninstall
+.PHONY: all help run deps tools docs clean install uninstall
 
-include tests/fuzz/fuzz.mk bench/bench.mk
+include tests/test.mk tests/fuzz/fuzz.mk bench/bench.mk

@@ -38,6 +38,21 @@ bool ParseWhole(std::string_view text, std::uint64_t lo, std::uint64_t hi,
   return true;
 }
 
+// The whole-number setting `name`, if set: its value in [lo, hi], times
+// 2^shift (MiB, GiB), into *out. A value that is not one is an error whose
+// message names the setting and ends with `what`.
+template <typename T>
+Status GetWhole(const EnvLookup& lookup, const char* name, std::uint64_t lo,
+                std::uint64_t hi, std::string_view what, T* out,
+                unsigned shift = 0) {
+  auto v = Get(lookup, name);
+  if (!v) return Status();
+  std::uint64_t n = 0;
+  if (!ParseWhole(*v, lo, hi, &n)) return Bad(name, *v, what);
+  *out = static_cast<T>(n << shift);
+  return Status();
+}
+
 // host:port, host being a name, an IPv4 address or a bracketed IPv6 one.
 bool ValidHostPort(std::string_view text) {
   std::size_t colon = text.rfind(':');
@@ -69,37 +84,30 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
 
   if (auto v = Get(lookup, "LMDB_PATH")) c.env.path = *v;
 
-  if (auto v = Get(lookup, "LMDB_MAP_SIZE_MB")) {
-    std::uint64_t mb = 0;
-    if (!ParseWhole(*v, 1, 1024 * 1024, &mb))
-      return Bad("LMDB_MAP_SIZE_MB", *v,
-                 "is not a whole number of MiB (expected 1..1048576)");
-    c.env.map_size_bytes = mb << 20;
-  } else if (auto v = Get(lookup, "LMDB_MAP_SIZE_GB")) {
-    std::uint64_t gb = 0;
-    if (!ParseWhole(*v, 1, 1024, &gb))
-      return Bad("LMDB_MAP_SIZE_GB", *v,
-                 "is not a whole number of GiB (expected 1..1024)");
-    c.env.map_size_bytes = gb << 30;
-  }
+  constexpr std::string_view kNotMiB =
+      "is not a whole number of MiB (expected 1..1048576)";
+  constexpr std::string_view kNotGiB =
+      "is not a whole number of GiB (expected 1..1024)";
+  Status s = Get(lookup, "LMDB_MAP_SIZE_MB")
+                 ? GetWhole(lookup, "LMDB_MAP_SIZE_MB", 1, 1024 * 1024, kNotMiB,
+                            &c.env.map_size_bytes, 20)
+                 : GetWhole(lookup, "LMDB_MAP_SIZE_GB", 1, 1024, kNotGiB,
+                            &c.env.map_size_bytes, 30);
+  if (!s.ok()) return s;
 
   // The most the map may grow to; unset: the starting size (no growth).
   if (auto v = Get(lookup, "LMDB_MAP_MAX_MB")) {
-    std::uint64_t mb = 0;
-    if (!ParseWhole(*v, 1, 1024 * 1024, &mb))
-      return Bad("LMDB_MAP_MAX_MB", *v,
-                 "is not a whole number of MiB (expected 1..1048576)");
-    c.env.map_max_bytes = mb << 20;
+    s = GetWhole(lookup, "LMDB_MAP_MAX_MB", 1, 1024 * 1024, kNotMiB,
+                 &c.env.map_max_bytes, 20);
+    if (!s.ok()) return s;
     if (c.env.map_max_bytes < c.env.map_size_bytes)
       return Bad("LMDB_MAP_MAX_MB", *v,
                  "is below the starting map size (LMDB_MAP_SIZE_MB or _GB); "
                  "raise it or leave it unset");
   } else if (auto v = Get(lookup, "LMDB_MAP_MAX_GB")) {
-    std::uint64_t gb = 0;
-    if (!ParseWhole(*v, 1, 1024, &gb))
-      return Bad("LMDB_MAP_MAX_GB", *v,
-                 "is not a whole number of GiB (expected 1..1024)");
-    c.env.map_max_bytes = gb << 30;
+    s = GetWhole(lookup, "LMDB_MAP_MAX_GB", 1, 1024, kNotGiB,
+                 &c.env.map_max_bytes, 30);
+    if (!s.ok()) return s;
     if (c.env.map_max_bytes < c.env.map_size_bytes)
       return Bad("LMDB_MAP_MAX_GB", *v,
                  "is below the starting map size (LMDB_MAP_SIZE_GB); raise "
@@ -120,14 +128,11 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     }
   }
 
-  if (auto v = Get(lookup, "WRITE_BATCH_MAX")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 256, &n))
-      return Bad("WRITE_BATCH_MAX", *v,
-                 "is not a count of writes per commit (expected 1..256; 1 = "
-                 "one commit per write)");
-    c.env.max_batch_writes = static_cast<unsigned>(n);
-  }
+  s = GetWhole(lookup, "WRITE_BATCH_MAX", 1, 256,
+               "is not a count of writes per commit (expected 1..256; 1 = "
+               "one commit per write)",
+               &c.env.max_batch_writes);
+  if (!s.ok()) return s;
 
   if (auto v = Get(lookup, "LOG_LEVEL")) {
     if (*v == "error") {
@@ -142,12 +147,11 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     }
   }
 
-  if (auto v = Get(lookup, "WORKER_THREADS")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 1024, &n))
-      return Bad("WORKER_THREADS", *v,
-                 "is not a thread count (expected 1..1024)");
-    c.worker_threads = static_cast<unsigned>(n);
+  if (Get(lookup, "WORKER_THREADS")) {
+    s = GetWhole(lookup, "WORKER_THREADS", 1, 1024,
+                 "is not a thread count (expected 1..1024)",
+                 &c.worker_threads);
+    if (!s.ok()) return s;
   } else {
     // Threads bound the requests being read and answered at once (not
     // idle connections, nor writes waiting for their commit: see
@@ -159,13 +163,10 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     c.worker_threads = n < 16 ? 16 : (n > 64 ? 64 : n);
   }
 
-  if (auto v = Get(lookup, "LMDB_MAX_READERS")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 65536, &n))
-      return Bad("LMDB_MAX_READERS", *v,
-                 "is not a reader-slot count (expected 1..65536)");
-    c.env.max_readers = static_cast<unsigned>(n);
-  }
+  s = GetWhole(lookup, "LMDB_MAX_READERS", 1, 65536,
+               "is not a reader-slot count (expected 1..65536)",
+               &c.env.max_readers);
+  if (!s.ok()) return s;
   // Each request thread holds a read transaction, hence a reader slot.
   if (c.env.max_readers <= c.worker_threads) {
     std::string why = "must exceed WORKER_THREADS (" +
@@ -197,24 +198,18 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
     }
   }
 
-  if (auto v = Get(lookup, "MAX_BODY_BYTES")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, std::uint64_t{1} << 30, &n))
-      return Bad("MAX_BODY_BYTES", *v,
-                 "is not a byte count (expected 1..1073741824)");
-    c.max_body_bytes = static_cast<std::size_t>(n);
-  }
+  s = GetWhole(lookup, "MAX_BODY_BYTES", 1, std::uint64_t{1} << 30,
+               "is not a byte count (expected 1..1073741824)",
+               &c.max_body_bytes);
+  if (!s.ok()) return s;
 
   // Any size a body could hold is allowed: a limit above MAX_BODY_BYTES
   // is simply never reached.
-  if (auto v = Get(lookup, "MAX_STRING_BYTES")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, kMaxStringLimit, &n))
-      return Bad("MAX_STRING_BYTES", *v,
-                 "is not a byte count (expected 1..1073741824, the most "
-                 "bytes of UTF-8 one string value may hold)");
-    c.max_string_bytes = static_cast<std::size_t>(n);
-  }
+  s = GetWhole(lookup, "MAX_STRING_BYTES", 1, kMaxStringLimit,
+               "is not a byte count (expected 1..1073741824, the most "
+               "bytes of UTF-8 one string value may hold)",
+               &c.max_string_bytes);
+  if (!s.ok()) return s;
 
   // Only named here; the worker loads it (LoadApiKeys), so that its errors
   // can name the line at fault.
@@ -222,28 +217,19 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
 
   // Each connection is an fd, and libfcgi must never see one past
   // FD_SETSIZE (1024); the rest of the process needs about a dozen.
-  if (auto v = Get(lookup, "MAX_CONNECTIONS")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 1000, &n))
-      return Bad("MAX_CONNECTIONS", *v,
-                 "is not a connection count (expected 1..1000: each is a "
-                 "file descriptor, and libfcgi needs them under 1024)");
-    c.max_connections = static_cast<unsigned>(n);
-  }
-  if (auto v = Get(lookup, "REQUEST_READ_TIMEOUT_MS")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 3600000, &n))
-      return Bad("REQUEST_READ_TIMEOUT_MS", *v,
-                 "is not a time in milliseconds (expected 1..3600000)");
-    c.request_read_timeout_ms = static_cast<std::uint32_t>(n);
-  }
-  if (auto v = Get(lookup, "RESPONSE_SEND_TIMEOUT_MS")) {
-    std::uint64_t n = 0;
-    if (!ParseWhole(*v, 1, 3600000, &n))
-      return Bad("RESPONSE_SEND_TIMEOUT_MS", *v,
-                 "is not a time in milliseconds (expected 1..3600000)");
-    c.response_send_timeout_ms = static_cast<std::uint32_t>(n);
-  }
+  s = GetWhole(lookup, "MAX_CONNECTIONS", 1, 1000,
+               "is not a connection count (expected 1..1000: each is a "
+               "file descriptor, and libfcgi needs them under 1024)",
+               &c.max_connections);
+  if (!s.ok()) return s;
+  constexpr std::string_view kNotMs =
+      "is not a time in milliseconds (expected 1..3600000)";
+  s = GetWhole(lookup, "REQUEST_READ_TIMEOUT_MS", 1, 3600000, kNotMs,
+               &c.request_read_timeout_ms);
+  if (!s.ok()) return s;
+  s = GetWhole(lookup, "RESPONSE_SEND_TIMEOUT_MS", 1, 3600000, kNotMs,
+               &c.response_send_timeout_ms);
+  if (!s.ok()) return s;
   if (auto v = Get(lookup, "REQUIRE_API_KEYS")) {
     if (*v == "1") {
       c.require_api_keys = true;

@@ -30,6 +30,7 @@
 #include "http/log.h"
 #include "http/query.h"
 #include "http/router.h"
+#include "lmdbapi/quote.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -76,11 +77,11 @@ void AppendHeader(std::string_view name, std::string_view value,
   *out += "\r\n";
 }
 
-// For log lines: clipped, control characters replaced.
+// For log lines: client text escaped as in messages (lmdbapi/quote.h),
+// unquoted, and clipped.
 std::string Printable(std::string_view s) {
-  std::string out(s.substr(0, 200));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  std::string out;
+  if (AppendEscaped(s, 200, &out)) out += "...";
   return out;
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "lmdbapi/quote.h"
+
 namespace lmdbapi::http {
 
 // True if `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no
@@ -22,10 +24,13 @@ bool IsValidUtf8(std::string_view text, std::size_t* bad_offset = nullptr);
 // Appends `text` to *out with every ill-formed sequence replaced by U+FFFD.
 void AppendRepairedUtf8(std::string_view text, std::string* out);
 
-// Client text for a message: in double quotes, its first max_bytes bytes
-// with ill-formed UTF-8 repaired, and "..." before the closing quote if it
-// was cut. Not escaped: the problem+json writer escapes what it must.
-std::string QuoteForMessage(std::string_view text, std::size_t max_bytes = 64);
+// Client text for a message: lmdbapi::Quote (include/lmdbapi/quote.h),
+// the one form the store's messages use too. Kept under this name for the
+// callers in src/http.
+inline std::string QuoteForMessage(std::string_view text,
+                                   std::size_t max_bytes = 64) {
+  return Quote(text, max_bytes);
+}
 
 }  // namespace lmdbapi::http
 

@@ -17,12 +17,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "lmdbapi/hex.h"
+#include "lmdbapi/quote.h"
 
 namespace lmdbapi {
 
@@ -129,29 +129,6 @@ std::uint64_t NextStamp() {
   } while (
       !last_stamp.compare_exchange_weak(last, next, std::memory_order_relaxed));
   return next;
-}
-
-// Client text quoted for the message. Uuids are ASCII, so everything else
-// is shown as \xNN: exact, and safe in a log line or a JSON reply.
-std::string Quote(std::string_view text) {
-  constexpr std::size_t kMaxShown = 64;
-  std::string out = "\"";
-  for (std::size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-    } else {
-      char esc[5];
-      std::snprintf(esc, sizeof esc, "\\x%02X", c);
-      out += esc;
-    }
-  }
-  out += '"';
-  if (text.size() > kMaxShown) out += "...";
-  return out;
 }
 
 Status NotUuid(std::string_view text, const std::string& why) {

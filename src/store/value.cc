@@ -24,6 +24,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "lmdbapi/quote.h"
+
 namespace lmdbapi {
 
 namespace {
@@ -31,10 +33,6 @@ namespace {
 constexpr std::int64_t kMicrosPerSecond = 1'000'000;
 constexpr std::int64_t kSecondsPerDay = 86'400;
 constexpr std::int64_t kMicrosPerDay = kMicrosPerSecond * kSecondsPerDay;
-
-// Longest piece of client text quoted back in an error message: enough to
-// recognise the value, not enough to turn a 1 MB body into a 1 MB reply.
-constexpr std::size_t kMaxQuotedBytes = 64;
 
 struct Civil {
   std::int64_t year;
@@ -77,70 +75,6 @@ Civil CivilFromDays(std::int64_t z) {
   const auto d = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
   const auto m = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
   return {yoe + era * 400 + (m <= 2), m, d};
-}
-
-// Length of the valid UTF-8 sequence at the front of s, or 0. Follows
-// Unicode table 3-7, so overlong forms and surrogates count as invalid.
-std::size_t Utf8SequenceLength(std::string_view s) {
-  const auto byte = [&](std::size_t i) {
-    return static_cast<unsigned char>(s[i]);
-  };
-  const unsigned char b0 = byte(0);
-  if (b0 < 0x80) return 1;
-  std::size_t n;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() < n || byte(1) < lo || byte(1) > hi) return 0;
-  for (std::size_t i = 2; i < n; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// The text in double quotes, safe to put in a message that ends up in a log
-// line or a JSON reply: control characters, quotes, backslashes and bytes
-// that are not UTF-8 are escaped, and long text is cut (never inside a
-// character) and marked with "...".
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  std::size_t i = 0;
-  while (i < text.size() && i < kMaxQuotedBytes) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-      ++i;
-    } else if (c >= 0x20 && c < 0x7F) {
-      out += static_cast<char>(c);
-      ++i;
-    } else if (std::size_t n =
-                   c >= 0x80 ? Utf8SequenceLength(text.substr(i)) : 0;
-               n > 0) {
-      if (i + n > kMaxQuotedBytes) break;
-      out.append(text.substr(i, n));
-      i += n;
-    } else {
-      char esc[5];
-      std::snprintf(esc, sizeof esc, "\\x%02X", c);
-      out += esc;
-      ++i;
-    }
-  }
-  out += '"';
-  if (i < text.size()) out += "...";
-  return out;
 }
 
 Status Invalid(std::string_view subject, std::string_view text,

@@ -252,4 +252,20 @@ int UnindexedStringField(const TableDesc& t) {
   return -1;
 }
 
+const TableDesc& PaddableTable() {
+  for (const TableDesc& t : TheSchema().tables)
+    if (t.is_main() && UnindexedStringField(t) >= 0) return t;
+  for (const TableDesc& t : TheSchema().tables)
+    if (t.is_main()) return t;
+  return TheSchema().tables.front();
+}
+
+Rec PaddedRecord(const TableDesc& t, std::size_t pad) {
+  Rec rec = GenRecord(t, NextN());
+  const int f = UnindexedStringField(t);
+  if (pad > 0 && f >= 0)
+    rec.fields[f] = std::get<std::string>(rec.fields[f]) + std::string(pad, 'p');
+  return rec;
+}
+
 }  // namespace lmdbapi::e2e

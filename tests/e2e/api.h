@@ -121,6 +121,11 @@ std::set<std::string> Matching(const Model& model, const FieldFilter& filters);
 const TableDesc* FirstTableWith(FieldType type, int* field);
 // A STRING field no index covers (a filter on it is a scan), or -1.
 int UnindexedStringField(const TableDesc& t);
+// A main table with such a field, to pad records in (any schema: without
+// one, the first main table, whose records stay unpadded); and a new
+// record of t with `pad` more bytes in that field.
+const TableDesc& PaddableTable();
+Rec PaddedRecord(const TableDesc& t, std::size_t pad);
 
 }  // namespace lmdbapi::e2e
 

@@ -25,23 +25,7 @@ namespace {
 constexpr int kMaxInserts = 5000;  // 2 MiB / 4 KiB pages: ~500 fit
 constexpr std::size_t kPad = 2000;
 
-// A main table with a string field nothing indexes, to pad (any schema:
-// without one, unpadded records fill the map too, only more slowly).
-const TableDesc& Table() {
-  for (const TableDesc& t : TheSchema().tables)
-    if (t.is_main() && UnindexedStringField(t) >= 0) return t;
-  for (const TableDesc& t : TheSchema().tables)
-    if (t.is_main()) return t;
-  return TheSchema().tables.front();
-}
-
-Rec Padded(const TableDesc& t, bool pad) {
-  Rec rec = GenRecord(t, NextN());
-  const int f = UnindexedStringField(t);
-  if (pad && f >= 0)
-    rec.fields[f] = std::get<std::string>(rec.fields[f]) + std::string(kPad, 'p');
-  return rec;
-}
+Rec Padded(const TableDesc& t, bool pad) { return PaddedRecord(t, pad ? kPad : 0); }
 
 bool Accept(const TableDesc& t, const Response& r, Rec* want, std::string* error) {
   rapidjson::Document d = ParseJson(r.body);
@@ -57,7 +41,7 @@ bool Accept(const TableDesc& t, const Response& r, Rec* want, std::string* error
 BOOST_AUTO_TEST_SUITE(mapfull)
 
 BOOST_AUTO_TEST_CASE(a_full_map_answers_507_keeps_data_and_recovers_with_a_larger_map) {
-  const TableDesc& t = Table();
+  const TableDesc& t = PaddableTable();
   Stack stack;
   StackOptions small;
   small.worker_env = {"LMDB_MAP_SIZE_MB=2"};

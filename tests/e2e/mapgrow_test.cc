@@ -35,15 +35,6 @@ constexpr int kClients = 8;
 constexpr int kInserts = 3500;  // ~14 MiB of overflow pages: 3 doublings
 constexpr std::size_t kPad = 2000;
 
-// A main table with a string field nothing indexes, to pad (as mapfull).
-const TableDesc& Table() {
-  for (const TableDesc& t : TheSchema().tables)
-    if (t.is_main() && UnindexedStringField(t) >= 0) return t;
-  for (const TableDesc& t : TheSchema().tables)
-    if (t.is_main()) return t;
-  return TheSchema().tables.front();
-}
-
 struct MapLines {
   int grown = 0, adopted = 0;
 };
@@ -63,8 +54,7 @@ MapLines CountMapLines(const std::string& log_path) {
 BOOST_AUTO_TEST_SUITE(mapgrow)
 
 BOOST_AUTO_TEST_CASE(the_map_grows_across_worker_processes_losing_nothing) {
-  const TableDesc& t = Table();
-  const int pad_field = UnindexedStringField(t);
+  const TableDesc& t = PaddableTable();
   Stack stack;
   StackOptions options;
   options.workers = kWorkers;
@@ -83,10 +73,7 @@ BOOST_AUTO_TEST_CASE(the_map_grows_across_worker_processes_losing_nothing) {
     clients.emplace_back([&] {
       HttpClient http(stack.port(), 30000);
       while (next.fetch_add(1) < kInserts) {
-        Rec rec = GenRecord(t, NextN());
-        if (pad_field >= 0)
-          rec.fields[pad_field] =
-              std::get<std::string>(rec.fields[pad_field]) + std::string(kPad, 'p');
+        Rec rec = PaddedRecord(t, kPad);
         Response r = http.Post(TablePath(t), BodyJson(t, rec));
         std::string error;
         std::optional<Rec> got;

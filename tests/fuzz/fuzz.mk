@@ -20,7 +20,8 @@ FUZZ_CXXFLAGS := -O1 -g -std=c++20 -Wall -Wextra -Werror $(FUZZ_SAN) \
 fuzz_targets := $(basename $(notdir $(wildcard tests/fuzz/*_fuzz.cc)))
 # Only what the targets call, not the whole library: keeps the tree small.
 fuzz_lib_srcs := $(wildcard src/store/key_codec.cc src/store/record_codec.cc \
-                   src/store/value.cc src/store/uuid.cc src/schema/*.cc \
+                   src/store/value.cc src/store/uuid.cc src/store/quote.cc \
+                   src/schema/*.cc \
                    src/http/record_json.cc src/http/query.cc \
                    src/http/router.cc src/http/params.cc src/http/utf8.cc \
                    src/http/base64url.cc src/http/json_output.cc \
@@ -54,7 +55,8 @@ fuzz: fuzz-deps $(addprefix $(FUZZ_BUILD)/,$(fuzz_targets)) ## each libFuzzer ta
 	    sh tests/fuzz/run.sh $(FUZZ_BUILD)/$$t $(FUZZ_SECONDS) \
 	        $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
 
-fuzz-check: fuzz-deps $(addprefix $(FUZZ_BUILD)/,$(fuzz_targets)) ## each target for FUZZ_CHECK_SECONDS (4) over the checked-in corpus (make test runs it)
+fuzz-targets: $(addprefix $(FUZZ_BUILD)/,$(fuzz_targets)) ## build the libFuzzer targets
+fuzz-check: fuzz-deps fuzz-targets ## each target for FUZZ_CHECK_SECONDS (4) over the checked-in corpus (make test runs it)
 	@for t in $(fuzz_targets); do \
 	    rm -rf $(FUZZ_BUILD)/scratch/$$t; \
 	    sh tests/fuzz/run.sh $(FUZZ_BUILD)/$$t $(FUZZ_CHECK_SECONDS) \
@@ -71,14 +73,9 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # Only the worker is sanitized: the e2e binary is the normal one (the code
 # under test is the worker's; the suites' own code is not). A sanitizer
 # report kills the worker, which the suites see as a dead worker or a 502.
-# Measured on 2 busy cores: 50-85 s to build (once), then 40 s of e2e.
-check-asan: $(e2e) docs ## the end-to-end suites against a worker built with -fsanitize=address,undefined
+# make check-asan (tests/test.mk) runs the e2e suites against it.
+asan-worker: ## the worker built with -fsanitize=address,undefined, in build/<schema>-asan
 	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan \
 	    CXXFLAGS="$(ASAN_FLAGS)" $(BUILD)-asan/lmdbapi-worker
-	@echo "== $(schema): end-to-end tests, ASan+UBSan worker"
-	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp \
-	LMDBAPI_WORKER=$(abspath $(BUILD)-asan/lmdbapi-worker) \
-	LMDBAPI_ROOT=$(CURDIR) $(e2e) --report_level=short
 
-.PHONY: fuzz fuzz-check fuzz-deps check-asan
+.PHONY: fuzz fuzz-check fuzz-deps fuzz-targets asan-worker

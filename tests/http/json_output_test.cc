@@ -9,66 +9,25 @@
 
 #include "http/json_output.h"
 
-#include <cstring>
 #include <string>
-#include <vector>
 
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
+
+#include "http/json_strings.h"
 
 using lmdbapi::http::AppendJsonString;
-using lmdbapi::http::EscapeJsonChars;
-using lmdbapi::http::EscapeJsonCharsBytewise;
 using lmdbapi::http::JsonWriter;
-using lmdbapi::http::MaxEscapedSize;
+using lmdbapi::testutil::Escaped;
+using lmdbapi::testutil::StrictParse;
 
 namespace {
-
-// Keeps the one string a JSON text holds.
-struct OneString
-    : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, OneString> {
-  std::string value;
-  int strings = 0;
-  bool String(const char* s, rapidjson::SizeType n, bool) {
-    value.assign(s, n);
-    ++strings;
-    return true;
-  }
-};
-
-// The string `json` holds, if it is valid JSON (strictly) that is one
-// string and nothing else.
-template <unsigned kFlags = rapidjson::kParseDefaultFlags>
-bool StrictParse(const std::string& json, std::string* value) {
-  OneString handler;
-  rapidjson::MemoryStream stream(json.data(), json.size());
-  rapidjson::Reader reader;
-  if (reader.Parse<kFlags>(stream, handler).IsError()) return false;
-  if (handler.strings != 1) return false;
-  *value = handler.value;
-  return true;
-}
 
 // s written by JsonWriter as a whole JSON text.
 std::string Written(const std::string& s) {
   std::string out;
   JsonWriter w(&out);
   w.String(s);
-  return out;
-}
-
-// EscapeJsonChars and the bytewise reference on s placed `shift` bytes
-// into a buffer, so that runs start at every alignment.
-std::string Escaped(const std::string& s, std::size_t shift, bool bytewise) {
-  std::vector<char> in(shift + s.size() + 1);
-  std::memcpy(in.data() + shift, s.data(), s.size());
-  std::string out(MaxEscapedSize(s.size()), '\0');
-  const char* b = in.data() + shift;
-  char* end = bytewise ? EscapeJsonCharsBytewise(b, b + s.size(), out.data())
-                       : EscapeJsonChars(b, b + s.size(), out.data());
-  out.resize(static_cast<std::size_t>(end - out.data()));
   return out;
 }
 
