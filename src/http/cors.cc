@@ -149,16 +149,7 @@ void AppendCorsHeaders(const CorsPolicy& policy, const CorsRequest& req,
     AppendHeader("Access-Control-Expose-Headers", kCorsExposeHeaders, head);
     return;
   }
-  std::string methods(allow);
-  // PATCH replaces part of what PUT replaces whole, on the same paths: a
-  // route that takes PUT takes PATCH (h-patch adds it to the router's
-  // Allow; until then, and once it is there, this lists it once).
-  if (methods.find("PUT") != std::string::npos &&
-      methods.find("PATCH") == std::string::npos) {
-    const std::size_t put = methods.find("PUT");
-    methods.insert(put + 3, ", PATCH");
-  }
-  AppendHeader("Access-Control-Allow-Methods", methods, head);
+  AppendHeader("Access-Control-Allow-Methods", allow, head);
   AppendHeader("Access-Control-Allow-Headers", kCorsAllowHeaders, head);
   AppendHeader("Access-Control-Max-Age", std::to_string(kCorsMaxAgeSeconds),
                head);

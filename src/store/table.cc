@@ -442,7 +442,7 @@ Status PatchInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
   s = CheckRecordShape(t, *out);
   if (!s.ok()) return s;
   std::vector<std::string> new_keys;
-  s = AllIndexKeys(t, out->fields, &new_keys);
+  s = AllIndexKeys(t, out->fields, uuid, &new_keys);
   if (!s.ok()) return s;
   return OverwriteInTxn(env, txn, t, old, out, new_keys);
 }
