@@ -465,7 +465,8 @@ Json Writer::FindParameters(const TableDesc& t) {
                            " is null (not recorded). The only value "
                            "accepted; " + f.name + "=null would compare "
                            "with the text \"null\". Uses an index where " +
-                           f.name + " is a key.",
+                           f.name + " is a key. Only nullable fields take "
+                           ".is; on any other field it is refused (400).",
                        std::move(s), false, "null"));
   }
   return params;

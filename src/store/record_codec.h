@@ -152,8 +152,9 @@ class StoredFilter {
 };
 
 // kInvalidArgument (subject: the field) unless record has one value of the
-// right type (or Null, for a nullable field) per field of table, with no NaN or infinite doubles and no
-// string longer than its field's MAX_BYTES (FieldDesc::max_bytes).
+// right type (or Null, for a nullable field only) per field of table, with
+// no NaN or infinite doubles and no string longer than its field's
+// MAX_BYTES (FieldDesc::max_bytes).
 Status CheckRecordShape(const TableDesc& table, const Record& record);
 
 }  // namespace lmdbapi

@@ -47,7 +47,8 @@ void CheckPlan(const TableDesc& t, const std::vector<Filter>& filters, const Pla
       // The first filter on the key field is the one the prefix uses.
       for (std::size_t i = 0; i < filters.size(); ++i)
         if (filters[i].field == index.key_fields[k]) {
-          lmdbapi::AppendKeyPart(filters[i].value, &prefix);
+          lmdbapi::AppendFieldKeyPart(t.fields[index.key_fields[k]],
+                                      filters[i].value, &prefix);
           ++uses[i];
           break;
         }

@@ -605,6 +605,38 @@ BOOST_AUTO_TEST_CASE(a_merge_patch_is_checked_as_a_record_body_is) {
     BOOST_TEST(!r.ok(), fd.name);
     BOOST_TEST(r.status().subject() == fd.name);
   }
+
+BOOST_AUTO_TEST_CASE(null_is_written_as_a_null_member_and_reads_back) {
+  int nullable = 0;
+  for (const TableDesc& t : Schema::Compiled().tables) {
+    Record r = Sample(t);
+    r.revision = 1;  // as stored
+    for (std::size_t i = 0; i < t.fields.size(); ++i)
+      if (t.fields[i].nullable) {
+        r.fields[i] = lmdbapi::Null{};
+        ++nullable;
+      }
+    std::string json;
+    AppendRecordJson(r, t, &json);
+    std::string bytes;
+    lmdbapi::EncodeRecord(t, r, &bytes);
+    std::string stored;
+    BOOST_TEST_REQUIRE(lmdbapi::http::AppendStoredRecordJson(
+                           lmdbapi::StoredRecord(t, r.uuid, bytes), &stored)
+                           .ok());
+    BOOST_TEST(stored == json);
+    rapidjson::Document d;
+    d.Parse(json.c_str());
+    for (const FieldDesc& f : t.fields)
+      if (f.nullable) {
+        BOOST_TEST_REQUIRE(d.HasMember(f.name.c_str()), f.name);
+        BOOST_TEST(d[f.name.c_str()].IsNull(), f.name);
+      }
+    auto back = ParseRecordJson(json, t, MetaFields::kAccept, kDefaultMaxStringBytes);
+    BOOST_TEST_REQUIRE(back.ok(), back.status().message());
+    BOOST_TEST((back->record.fields == r.fields));
+  }
+  BOOST_TEST(nullable > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

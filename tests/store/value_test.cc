@@ -471,6 +471,23 @@ BOOST_AUTO_TEST_CASE(uuids_parse_in_either_case) {
   BOOST_TEST(bad.status().subject() == "parent");
 }
 
+
+BOOST_AUTO_TEST_CASE(null_is_the_last_alternative_and_fits_only_nullable_fields) {
+  const Value null = Null{};
+  BOOST_TEST(IsNull(null));
+  BOOST_TEST(null.index() == static_cast<std::size_t>(FieldType::UUID) + 1);
+  BOOST_TEST((null == Value(Null{})));
+  BOOST_TEST(FormatValue(null) == "null");
+  BOOST_TEST(Fits(null, FieldType::INT64, true));
+  BOOST_TEST(!Fits(null, FieldType::INT64, false));
+  BOOST_TEST(Fits(Value(std::int64_t{0}), FieldType::INT64, true));
+  BOOST_TEST(!Fits(Value(std::string()), FieldType::INT64, true));
+  // The text "null" is a string, never a null.
+  auto v = ParseValue(FieldType::STRING, "null", "f");
+  BOOST_TEST_REQUIRE(v.ok());
+  BOOST_TEST(!IsNull(v.value()));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
