@@ -4,8 +4,8 @@
 // The suites that must pass on every schema make their data from the
 // descriptors. Values come from small domains so that equality filters and
 // range bounds find several records; fields keyed by a UNIQUE index take a
-// serial number instead, so records stay insertable. Nullable fields are
-// sometimes null.
+// serial number instead, so records stay insertable. Never null: the null
+// cases are tests of their own.
 
 #ifndef LMDBAPI_TESTS_RECORD_GEN_H_
 #define LMDBAPI_TESTS_RECORD_GEN_H_
@@ -78,15 +78,7 @@ inline Record RandomRecord(const TableDesc& table, std::mt19937_64& rng,
     if (f.is_parent_link) {
       v = parent;
     } else if (unique.count(static_cast<int>(i))) {
-      // Every third record leaves a nullable UNIQUE key null: any number
-      // of nulls may share it.
-      if (f.nullable && serial % 3 == 0) {
-        v.emplace<Null>();
-      } else {
-        v = SerialValue(f.type, serial);
-      }
-    } else if (f.nullable && rng() % (domain + 1) == 0) {
-      v.emplace<Null>();  // as often as any one value
+      v = SerialValue(f.type, serial);
     } else {
       v = RandomValue(f.type, rng, domain);
     }
