@@ -605,6 +605,7 @@ BOOST_AUTO_TEST_CASE(a_merge_patch_is_checked_as_a_record_body_is) {
     BOOST_TEST(!r.ok(), fd.name);
     BOOST_TEST(r.status().subject() == fd.name);
   }
+}
 
 BOOST_AUTO_TEST_CASE(null_is_written_as_a_null_member_and_reads_back) {
   int nullable = 0;
