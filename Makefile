@@ -1,18 +1,21 @@
 # SPDX-License-Identifier: Apache-2.0
 # lmdb-api - a schema file in, a fast REST API over LMDB out. `make help`
-# lists every target. Each schema builds into build/<schema>, so switching
-# SCHEMA never mixes objects. Fuzzing and the sanitized stack are in
+# lists every target. What no schema decides (most of the code) builds
+# once into build/common; what reads the schema file builds into
+# build/<schema>, so switching SCHEMA never mixes objects. Fuzzing and the sanitized stack are in
 # tests/fuzz/fuzz.mk, benchmarks in bench/bench.mk.
 
 SCHEMA   ?= schema/permits.def
 schema   := $(basename $(notdir $(SCHEMA)))
 BUILD    := build/$(schema)
+COMMON   ?= build/common
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
 CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread
 # msgpack-c's C++ API pulls in Boost unless told not to; we use none of it.
-CPPFLAGS += -Iinclude -Isrc -Itests -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"' \
-            -DMSGPACK_NO_BOOST
+CPPFLAGS += -Iinclude -Isrc -Itests -DMSGPACK_NO_BOOST
+# Only the sources that read the schema file get its path (schema_srcs).
+SCHEMA_FLAGS := -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"'
 # RAPIDJSON_SSE2 stays unset (issue 11). RapidJSON 1.1.0's SSE2 string
 # scans, in the Writer and in the Reader alike, test max(s, 0x19) == 0x19,
 # so bytes 0x1A..0x1F pass unescaped in aligned 16-byte blocks: the Writer
@@ -46,7 +49,15 @@ e2e_srcs   := $(wildcard tests/e2e/*.cc tests/e2e/$(schema)/*.cc)
 main_srcs  := $(wildcard src/*/*_main.cc)
 all_srcs   := $(store_srcs) $(http_srcs) $(admin_srcs) $(test_srcs) \
               $(e2e_srcs) $(main_srcs)
-objs = $(patsubst %.cc,$(BUILD)/%.o,$(1))
+# The sources that read the schema file (#include LMDBAPI_SCHEMA, directly
+# or through records.h or the admin tests' process_util.h) build per
+# schema; the rest once, for every schema. One that is missed here fails
+# to compile (LMDBAPI_SCHEMA undefined), so it cannot go wrong quietly.
+schema_srcs := src/schema/descriptors.cc \
+    $(wildcard tests/$(schema)/*.cc tests/e2e/$(schema)/*.cc) \
+    $(shell grep -lE 'LMDBAPI_SCHEMA\b|lmdbapi/records\.h|(process|admin)_util\.h' \
+        tests/*/*.cc bench/*.cc)
+objs = $(foreach s,$(1),$(if $(filter $(s),$(schema_srcs)),$(BUILD),$(COMMON))/$(s:.cc=.o))
 store  := $(BUILD)/libstore.a
 http   := $(BUILD)/libhttp.a
 admlib := $(BUILD)/libadmin.a
@@ -69,12 +80,12 @@ $(admlib): $(call objs,$(admin_srcs))
 $(store) $(http) $(admlib):
 	@rm -f $@
 	$(AR) rcs $@ $^
-$(worker): $(BUILD)/src/http/worker_main.o $(http) $(store)
+$(worker): $(call objs,src/http/worker_main.cc) $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 $(nginx_problems): $(worker)
 	@mkdir -p $(@D)
 	$(worker) --print-nginx-problems > $@.tmp && mv $@.tmp $@
-$(admin): $(BUILD)/src/admin/admin_main.o $(admlib) $(http) $(store)
+$(admin): $(call objs,src/admin/admin_main.cc) $(admlib) $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 $(tests): $(call objs,$(test_srcs)) $(admlib) $(http) $(store)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
@@ -90,14 +101,19 @@ $$(shell mkdir -p $(1))
 $$(file >$(1)/.flags,$$($(2)))
 endif
 endef
-build_flags := $(CXX) $(CPPFLAGS) $(CXXFLAGS)
+common_flags := $(CXX) $(CPPFLAGS) $(CXXFLAGS)
+build_flags  := $(common_flags) $(SCHEMA_FLAGS)
+$(eval $(call record-flags,$(COMMON),common_flags))
 $(eval $(call record-flags,$(BUILD),build_flags))
-# The one compile rule. -MMD writes foo.d beside foo.o naming every header
-# and the schema file it read, so editing either rebuilds exactly what used
-# it; -MP keeps make quiet when a header is later deleted.
-$(BUILD)/%.o: %.cc $(BUILD)/.flags
+# The compile rules, one per tree. -MMD writes foo.d beside foo.o naming
+# every header and the schema file it read, so editing either rebuilds
+# exactly what used it; -MP keeps make quiet when a header is later deleted.
+$(COMMON)/%.o: %.cc $(COMMON)/.flags
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/%.o: %.cc $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(SCHEMA_FLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
 -include $(patsubst %.o,%.d,$(call objs,$(all_srcs)))
 
 # Every schema passes the unit and end-to-end suites ("any schema works" is

@@ -30,12 +30,12 @@ fuzz_objs = $(patsubst %.cc,$(FUZZ_BUILD)/%.o,$(1))
 
 # The fuzz tree's own flags file: a change of FUZZ_CXX or of these flags
 # rebuilds it (the normal tree's .flags never records them).
-fuzz_flags := $(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS)
+fuzz_flags := $(FUZZ_CXX) $(CPPFLAGS) $(SCHEMA_FLAGS) $(FUZZ_CXXFLAGS)
 $(eval $(call record-flags,$(FUZZ_BUILD),fuzz_flags))
 
 $(FUZZ_BUILD)/%.o: %.cc $(FUZZ_BUILD)/.flags
 	@mkdir -p $(@D)
-	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -MMD -MP -c $< -o $@
+	$(FUZZ_CXX) $(CPPFLAGS) $(SCHEMA_FLAGS) $(FUZZ_CXXFLAGS) -MMD -MP -c $< -o $@
 
 $(addprefix $(FUZZ_BUILD)/,$(fuzz_targets)): $(FUZZ_BUILD)/%: \
         $(FUZZ_BUILD)/tests/fuzz/%.o $(call fuzz_objs,$(fuzz_lib_srcs))
@@ -62,7 +62,7 @@ fuzz-check: fuzz-deps fuzz-targets ## each target for FUZZ_CHECK_SECONDS (4) ove
 	    sh tests/fuzz/run.sh $(FUZZ_BUILD)/$$t $(FUZZ_CHECK_SECONDS) \
 	        $(FUZZ_BUILD)/scratch/$$t tests/fuzz/corpus/$$t || exit 1; done
 
-# The sanitized stack: the same sources in $(BUILD)-asan, g++'s ASan and
+# The sanitized stack: the same sources in $(BUILD)-asan and $(COMMON)-asan, g++'s ASan and
 # UBSan. Leaks are not checked: threads still blocked in accept() at exit
 # would be reported. CXXFLAGS is given whole: a command-line CXXFLAGS
 # overrides the += in the Makefile.
@@ -75,7 +75,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 # report kills the worker, which the suites see as a dead worker or a 502.
 # make check-asan (tests/test.mk) runs the e2e suites against it.
 asan-worker: ## the worker built with -fsanitize=address,undefined, in build/<schema>-asan
-	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan \
+	$(MAKE) --no-print-directory BUILD=$(BUILD)-asan COMMON=$(COMMON)-asan \
 	    CXXFLAGS="$(ASAN_FLAGS)" $(BUILD)-asan/lmdbapi-worker
 
 .PHONY: fuzz fuzz-check fuzz-deps fuzz-targets asan-worker
