@@ -125,6 +125,12 @@ class Env {
   const Schema& schema() const;
   const Options& options() const;
 
+  // What this Open changed in the stored schema, one sentence each naming
+  // the table, field or index: a field that became nullable, an index
+  // dropped or built from its table. Empty for a new environment or one
+  // already written with this schema. The worker logs them at start-up.
+  const std::vector<std::string>& schema_changes() const;
+
   Result<EnvStats> Stat() const;
 
   // Frees reader slots held by processes that died (mdb_reader_check);

@@ -194,6 +194,8 @@ int Main(int argc, char** argv) {
                               env.status().message());
     return 1;
   }
+  for (const std::string& change : env.value()->schema_changes())
+    Log(LogLevel::kInfo, "schema: " + change);
 
   // Unless FCGI_SOCKET says otherwise: the socket systemd passed (fd 3,
   // LISTEN_FDS), else a listener on fd 0 (spawn-fcgi).

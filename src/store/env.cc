@@ -127,6 +127,16 @@ Status Prepare(Env::Impl& impl) {
     s = RebuildIndex(impl, txn, impl.schema.tables[ref.table], ref.index);
     if (!s.ok()) return s;
   }
+  if (!fresh) {
+    impl.schema_changes = changes.notes;
+    for (const SchemaChanges::DroppedIndex& d : changes.drop_indexes)
+      impl.schema_changes.push_back("index " + d.db_name +
+                                    " dropped (removed or changed)");
+    for (const SchemaChanges::IndexRef& ref : changes.build_indexes)
+      impl.schema_changes.push_back(
+          "index " + impl.schema.tables[ref.table].indexes[ref.index].db_name +
+          " built from its table (new or changed)");
+  }
 
   if (fresh || changes.differs) {
     std::string encoded = EncodeSchema(impl.schema);
@@ -187,6 +197,9 @@ Env::~Env() = default;
 
 const Schema& Env::schema() const { return impl_->schema; }
 const Options& Env::options() const { return impl_->options; }
+const std::vector<std::string>& Env::schema_changes() const {
+  return impl_->schema_changes;
+}
 
 Result<std::unique_ptr<Env>> Env::Open(const Options& options,
                                        const Schema& schema) {

@@ -35,6 +35,7 @@ struct Env::Impl {
   Schema schema;
   MDB_dbi meta = 0;
   std::vector<TableDbs> dbs;  // parallel to schema.tables
+  std::vector<std::string> schema_changes;  // Env::schema_changes()
 
   // Map size changes (map_gate.h, map_growth.h). Every top-level
   // transaction holds `gate` while it is active.

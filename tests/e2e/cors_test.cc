@@ -58,7 +58,7 @@ BOOST_FIXTURE_TEST_CASE(off_by_default_options_is_allow_alone, StackFixture) {
   const TableDesc& t = TheSchema().tables.front();
   Response r = Preflight(http(), RecordPath(t, kUuid), kOrigin, "PUT");
   BOOST_TEST(r.status == 204, r.Describe());
-  BOOST_TEST(r.Header("Allow") == "GET, HEAD, PUT, DELETE, OPTIONS");
+  BOOST_TEST(r.Header("Allow") == "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
   BOOST_TEST(r.body.empty());
   for (const auto& h : r.headers)
     BOOST_TEST(!Contains(h.first, "Access-Control"), h.first);

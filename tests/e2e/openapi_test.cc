@@ -145,7 +145,14 @@ BOOST_AUTO_TEST_CASE(what_the_document_does_not_describe_is_caught) {
 BOOST_AUTO_TEST_CASE(paths_match_as_nginx_hands_them_to_the_worker) {
   const Conformance& c = Checker();
   const std::string t = First().name;
-  BOOST_TEST(c.MatchPath("/api/" + t + "/range") == "/api/" + t + "/range");
+  // /range is a path of its own only where the table has a RANGE index;
+  // elsewhere it is no route, and "range" is no uuid either.
+  for (const TableDesc& table : TheSchema().tables) {
+    bool ranged = false;
+    for (const IndexDesc& i : table.indexes) ranged |= i.kind == IndexKind::RANGE;
+    const std::string range = "/api/" + table.name + "/range";
+    if (ranged) BOOST_TEST(c.MatchPath(range) == range);
+  }
   BOOST_TEST(c.MatchPath("/api/" + t + "/abc") == "/api/" + t + "/{uuid}");
   BOOST_TEST(c.MatchPath("/api/" + t + "/update/abc") == "/api/" + t + "/update/{uuid}");
   BOOST_TEST(c.MatchPath("/api/" + t + "/") == "");

@@ -673,8 +673,8 @@ BOOST_AUTO_TEST_CASE(options_answers_allow_on_every_route_and_404_elsewhere) {
   const std::string uuid = "0190a5c4-7e2b-7c3d-8e4f-0123456789ab";
   struct Case { std::string path, allow; };
   for (const Case& c : {Case{path, "GET, HEAD, POST, OPTIONS"},
-                        Case{path + "/" + uuid, "GET, HEAD, PUT, DELETE, OPTIONS"},
-                        Case{path + "/update/" + uuid, "PUT, OPTIONS"},
+                        Case{path + "/" + uuid, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
+                        Case{path + "/update/" + uuid, "PUT, PATCH, OPTIONS"},
                         Case{"/api/health", "GET, HEAD, OPTIONS"}}) {
     api.Call("OPTIONS", c.path);
     BOOST_TEST(api.resp.status == 204, c.path << ": " << api.resp.body);

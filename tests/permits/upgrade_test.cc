@@ -70,6 +70,17 @@ BOOST_AUTO_TEST_CASE(a_landed_database_keeps_its_values_and_gains_nulls) {
   BOOST_TEST_REQUIRE(std::system(load.c_str()) == 0, load);
   env.Reopen();  // converts the schema, builds permits.by_fee_cents
 
+  // Opening says what it changed, naming each field and index.
+  const std::vector<std::string>& changes = env.env().schema_changes();
+  auto said = [&changes](std::string_view words) {
+    for (const std::string& c : changes)
+      if (c.find(words) != std::string::npos) return true;
+    return false;
+  };
+  BOOST_TEST(said("permits.fee_cents was DEFAULT_FIELD 0, is now nullable"));
+  BOOST_TEST(said("permits.notes was DEFAULT_FIELD"));
+  BOOST_TEST(said("index permits.by_fee_cents built from its table"));
+
   const Schema& s = env.env().schema();
   const TableDesc& pd = *s.FindTable("permits");
   const TableDesc& sd = *s.FindTable("processing_status");
@@ -119,6 +130,18 @@ BOOST_AUTO_TEST_CASE(a_landed_database_keeps_its_values_and_gains_nulls) {
   auto range = permits.Range(fee, std::nullopt, std::nullopt, req);
   REQUIRE_OK(range);
   BOOST_TEST(range->records.size() == 2u);
+
+  // A merge patch of a landed record: null where it had a value, in one
+  // transaction with its index entries.
+  auto patched = permits.Patch(kL2, {{fee, Null{}}, {notes, std::string("re-paid")}},
+                               std::nullopt);
+  REQUIRE_OK(patched);
+  BOOST_TEST(patched->revision == 2u);
+  BOOST_TEST(IsNull(patched->fields[fee]));
+  BOOST_TEST((patched->fields[notes] == Value(std::string("re-paid"))));
+  BOOST_TEST((Found(permits, {{fee, Null{}}}) ==
+              std::set<std::string>{kL2.ToString(), kL3.ToString()}));
+  BOOST_TEST(Found(permits, {{fee, std::int64_t{12500}}}).empty());
 
   // The other indexes still work, and the whole database checks clean.
   BOOST_TEST((Found(permits, {{pd.FieldIndex("permit_number"), std::string("L-2")}},
