@@ -23,33 +23,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include "api.h"
+#include "browser.h"
 #include "harness.h"
 
 namespace lmdbapi::e2e {
 namespace {
 
 namespace utf = boost::unit_test;
-
-std::string Chromium() {
-  if (const char* c = std::getenv("CHROMIUM"); c != nullptr && *c != '\0') return c;
-  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
-    if (access(p, X_OK) == 0) return p;
-  return "";
-}
-
-boost::test_tools::assertion_result HaveChromium(utf::test_unit_id) {
-  boost::test_tools::assertion_result r(!Chromium().empty());
-  r.message() << "no chromium (Debian package chromium; `make deps` tries to install it, "
-                 "or set CHROMIUM): the cross-origin page is not run";
-  return r;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // An nginx serving dir/page/ on its own port: the other origin.
 class PageServer {
@@ -128,19 +108,7 @@ std::string RunPage(Stack& stack, const std::vector<std::string>& worker_env,
       "http://127.0.0.1:" + std::to_string(stack.port()) + RecordPath(t, a.uuid);
   std::ofstream(page_dir + "/page/index.html") << Page(url);
 
-  const std::string dom = stack.dir() + "/cors-dom.html";
-  const std::string log = stack.dir() + "/chromium.log";
-  const std::string cmd =
-      "timeout 60 " + Chromium() +
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-      " --disable-background-networking --disable-component-update --disable-sync"
-      " --disable-dev-shm-usage --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'"
-      " --user-data-dir=" + stack.dir() + "/chromium-profile"
-      " --virtual-time-budget=10000 --dump-dom " + server->Origin() + "/index.html" +
-      " > " + dom + " 2> " + log;
-  const int rc = std::system(cmd.c_str());
-  BOOST_TEST(rc == 0, "chromium failed: " << ReadFile(log).substr(0, 2000));
-  const std::string html = ReadFile(dom);
+  const std::string html = DumpDom(server->Origin() + "/index.html", stack.dir());
   const std::size_t at = html.find("<div id=\"out\">");
   BOOST_TEST_REQUIRE(at != std::string::npos, "no #out in the DOM: " << html.substr(0, 2000));
   const std::size_t from = at + 14;

@@ -20,33 +20,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include "api.h"
+#include "browser.h"
 #include "harness.h"
 
 namespace lmdbapi::e2e {
 namespace {
 
 namespace utf = boost::unit_test;
-
-std::string Chromium() {
-  if (const char* c = std::getenv("CHROMIUM"); c != nullptr && *c != '\0') return c;
-  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"})
-    if (access(p, X_OK) == 0) return p;
-  return "";
-}
-
-boost::test_tools::assertion_result HaveChromium(utf::test_unit_id) {
-  boost::test_tools::assertion_result r(!Chromium().empty());
-  r.message() << "no chromium (Debian package chromium; `make deps` tries to install it, "
-                 "or set CHROMIUM): the docs page is not rendered";
-  return r;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::size_t Count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
@@ -82,21 +62,8 @@ BOOST_AUTO_TEST_CASE(the_page_and_its_files_come_from_nginx) {
 
 BOOST_AUTO_TEST_CASE(chromium_renders_the_operations_offline,
                      *utf::precondition(HaveChromium)) {
-  const std::string profile = stack.dir() + "/chromium-profile";
-  const std::string dom = stack.dir() + "/docs-dom.html";
-  const std::string log = stack.dir() + "/chromium.log";
   const std::string url = "http://127.0.0.1:" + std::to_string(stack.port()) + "/api/docs/";
-  // Any host but the stack's fails to resolve; no background traffic.
-  const std::string cmd =
-      "timeout 60 " + Chromium() +
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run"
-      " --disable-background-networking --disable-component-update --disable-sync"
-      " --disable-dev-shm-usage --host-resolver-rules='MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'"
-      " --user-data-dir=" + profile + " --virtual-time-budget=10000 --dump-dom " + url +
-      " > " + dom + " 2> " + log;
-  const int rc = std::system(cmd.c_str());
-  BOOST_TEST(rc == 0, "chromium failed: " << ReadFile(log).substr(0, 2000));
-  const std::string html = ReadFile(dom);
+  const std::string html = DumpDom(url, stack.dir());
   const TableDesc& t = TheSchema().tables.front();
   const std::string insert = "data-path=\"/api/" + t.name + "/insert-record\"";
   BOOST_TEST(html.find(insert) != std::string::npos,

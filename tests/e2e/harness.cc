@@ -212,13 +212,6 @@ bool UnixConnectable(const std::string& path) {
   return ok;
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string Tail(const std::string& path, std::size_t bytes) {
   std::string all = ReadFile(path);
   if (all.size() <= bytes) return all;
@@ -247,6 +240,13 @@ bool CurrentTestFailed() {
 }
 
 }  // namespace
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
 const Schema& TheSchema() { return Schema::Compiled(); }
 

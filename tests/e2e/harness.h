@@ -122,6 +122,9 @@ ProcessExit StopChild(pid_t pid);
 int FreeLoopbackPort();   // a TCP port free on 127.0.0.1 just now
 std::string NginxPath();  // the nginx binary the Stack runs
 
+// The whole file, or "" when it cannot be read (logs, rendered pages).
+std::string ReadFile(const std::string& path);
+
 // The `user` line for dev.conf.in's @USER@: nginx's workers run as the
 // user running the tests (when root; otherwise nginx cannot switch).
 std::string NginxUserLine();
