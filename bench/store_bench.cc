@@ -52,11 +52,27 @@ Record ToLibRecord(const Permit& p) {
   return ToRecord(r);
 }
 
+// The compiled schema without permits' index on fee_cents: the "scan" row
+// times a filter on a field no index serves (the raw twin walks every
+// record too), as it did before fee_cents had an index. The worker that
+// run.sh starts on this database builds the index when it opens it.
+Schema BenchSchema() {
+  Schema s = Schema::Compiled();
+  for (TableDesc& t : s.tables) {
+    if (t.name != "permits") continue;
+    const int fee = t.FieldIndex("fee_cents");
+    std::erase_if(t.indexes, [fee](const IndexDesc& i) {
+      return i.key_fields.size() == 1 && i.key_fields[0] == fee;
+    });
+  }
+  return s;
+}
+
 std::unique_ptr<Env> OpenLib(const std::string& dir, Durability d) {
   Options o;
   o.path = dir;
   o.durability = d;
-  auto env = Env::Open(o);
+  auto env = Env::Open(o, BenchSchema());
   if (!env.ok()) Die("open " + dir, env.status());
   return std::move(env.value());
 }
