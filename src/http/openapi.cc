@@ -98,6 +98,11 @@ class Writer {
   Json Content(std::string_view media_type, Json schema, Json example);
   Json QueryParam(std::string_view name, std::string_view doc, Json schema,
                   bool required, std::string_view example);
+  // An optional string header, e.g. If-Match.
+  Json HeaderParam(std::string_view name, std::string_view doc,
+                   std::string_view example);
+  Json Param(std::string_view in, std::string_view name, std::string_view doc,
+             Json schema, bool required, std::string_view example);
   Json HeaderRefs(std::initializer_list<std::string_view> names);
   void Describe(const RouteTemplate& rt, RouteKind kind, Json* op);
 
@@ -430,9 +435,20 @@ Json Writer::OptionsOperation(const RouteTemplate& rt) {
 Json Writer::QueryParam(std::string_view name, std::string_view doc,
                         Json schema, bool required,
                         std::string_view example) {
+  return Param("query", name, doc, std::move(schema), required, example);
+}
+
+Json Writer::HeaderParam(std::string_view name, std::string_view doc,
+                         std::string_view example) {
+  return Param("header", name, doc, b_.Typed("string"), false, example);
+}
+
+Json Writer::Param(std::string_view in, std::string_view name,
+                   std::string_view doc, Json schema, bool required,
+                   std::string_view example) {
   Json p = b_.Object();
   b_.Put(p, "name", name);
-  b_.Put(p, "in", "query");
+  b_.Put(p, "in", in);
   b_.Put(p, "description", doc);
   b_.Put(p, "required", required);
   b_.Put(p, "schema", std::move(schema));
@@ -722,29 +738,22 @@ Json Writer::Components() {
                     "The previous page's \"next\": continue after it. Only "
                     "valid with the same query.",
                     b_.Typed("string"), false, ""));
-  Json if_match = b_.Object();
-  b_.Put(if_match, "name", "If-Match");
-  b_.Put(if_match, "in", "header");
-  b_.Put(if_match, "description",
-         "ETags as read (\"<revision>\", quotes included), separated by "
-         "commas, or *. The write fails with 412 if the record is at none "
-         "of them. Compared strongly (RFC 9110 8.8.3.2): a weak tag W/\"5\" "
-         "never matches; a value that is not a list of ETags is 400.");
-  b_.Put(if_match, "required", false);
-  b_.Put(if_match, "schema", b_.Typed("string"));
-  b_.Put(if_match, "example", "\"1\"");
-  b_.Put(params, "If-Match", std::move(if_match));
-  Json if_none_match = b_.Object();
-  b_.Put(if_none_match, "name", "If-None-Match");
-  b_.Put(if_none_match, "in", "header");
-  b_.Put(if_none_match, "description",
-         "ETags the client holds, separated by commas, or *. When one names "
-         "the record's current revision (compared weakly: W/\"5\" matches "
-         "\"5\"), the answer is 304 with the ETag and no body.");
-  b_.Put(if_none_match, "required", false);
-  b_.Put(if_none_match, "schema", b_.Typed("string"));
-  b_.Put(if_none_match, "example", "\"1\"");
-  b_.Put(params, "If-None-Match", std::move(if_none_match));
+  b_.Put(params, "If-Match",
+         HeaderParam(
+             "If-Match",
+             "ETags as read (\"<revision>\", quotes included), separated by "
+             "commas, or *. The write fails with 412 if the record is at "
+             "none of them. Compared strongly (RFC 9110 8.8.3.2): a weak tag "
+             "W/\"5\" never matches; a value that is not a list of ETags is "
+             "400.",
+             "\"1\""));
+  b_.Put(params, "If-None-Match",
+         HeaderParam(
+             "If-None-Match",
+             "ETags the client holds, separated by commas, or *. When one "
+             "names the record's current revision (compared weakly: W/\"5\" "
+             "matches \"5\"), the answer is 304 with the ETag and no body.",
+             "\"1\""));
 
   Json headers = b_.Object();
   struct H { std::string_view name, doc; };
