@@ -18,6 +18,7 @@
 
 #include "schema/fingerprint.h"
 #include "store/env_impl.h"
+#include "store/idempotency.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
 #include "store/key_compare.h"
@@ -40,8 +41,12 @@ unsigned DbFlags(IndexKind kind) {
   return kind == IndexKind::UNIQUE ? 0u : kDupFlags;
 }
 
+// Databases that are not the schema's: meta, the two of idempotency.h, and
+// room for a few more (a change feed) without touching this count again.
+constexpr unsigned kServiceDbs = 8;
+
 unsigned CountDbs(const Schema& schema) {
-  unsigned n = 1;  // meta
+  unsigned n = kServiceDbs;
   for (const TableDesc& t : schema.tables)
     n += 1 + static_cast<unsigned>(t.indexes.size()) + (t.parent >= 0);
   return n;
@@ -67,6 +72,12 @@ Status Prepare(Env::Impl& impl) {
   } abort_guard{txn};
 
   Status s = OpenDb(txn, kMetaDb, 0, &impl.meta);
+  if (!s.ok()) return s;
+  // Created here when missing: a data directory of a release before
+  // idempotency keys opens as it is, and gains them empty.
+  s = OpenDb(txn, kIdempotencyDb, 0, &impl.idempotency);
+  if (!s.ok()) return s;
+  s = OpenDb(txn, kIdempotencyExpiryDb, 0, &impl.idempotency_expiry);
   if (!s.ok()) return s;
 
   MDB_val key = ToVal(kSchemaKey), val;
@@ -338,6 +349,8 @@ Result<EnvStats> Env::Stat() const {
     if (t.parent >= 0) add(t.links_db_name, dbs.links);
   }
   add(kMetaDb, impl_->meta);
+  add(kIdempotencyDb, impl_->idempotency);
+  add(kIdempotencyExpiryDb, impl_->idempotency_expiry);
   mdb_txn_abort(txn);
   return out;
 }

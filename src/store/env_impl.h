@@ -34,6 +34,10 @@ struct Env::Impl {
   Options options;
   Schema schema;
   MDB_dbi meta = 0;
+  // Idempotency keys (idempotency.h): key -> request digest and answer,
+  // and (expiry, key) for the sweep.
+  MDB_dbi idempotency = 0;
+  MDB_dbi idempotency_expiry = 0;
   std::vector<TableDbs> dbs;  // parallel to schema.tables
   std::vector<std::string> schema_changes;  // Env::schema_changes()
 

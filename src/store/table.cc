@@ -20,6 +20,7 @@
 #include "store/mdb_status.h"
 #include "store/planner.h"
 #include "store/record_codec.h"
+#include "store/record_writes.h"
 #include "store/txn.h"
 
 namespace lmdbapi {
@@ -395,6 +396,11 @@ Status OverwriteInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
                  "mdb_put " + t.name);
 }
 
+}  // namespace
+
+// The write halves record_writes.h declares (the batch runs them too).
+namespace internal {
+
 // Replace's work inside its transaction; new_keys are record's index keys.
 Status ReplaceInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
                     Record* record, const std::vector<std::string>& new_keys,
@@ -484,7 +490,9 @@ Status RemoveByUuid(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
   return RemoveInTxn(env, txn, t, old);
 }
 
-}  // namespace
+}  // namespace internal
+
+using namespace internal;
 
 Result<Uuid> Table::Insert(Record* record) {
   Env::Impl& env = env_->impl();
