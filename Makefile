@@ -23,9 +23,10 @@ SCHEMA_FLAGS := -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"'
 # it. Strings are written by src/http/json_output.cc's own SSE2 escaping;
 # record bodies are parsed from a MemoryStream, which RapidJSON never scans
 # with SIMD, so parsing loses nothing by it.
-LDLIBS   := -llmdb -lfcgi
+# libcrypto: SHA-256 of a request with an Idempotency-Key.
+LDLIBS   := -llmdb -lfcgi -lcrypto
 DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
-            rapidjson-dev libboost-test-dev libcurl4-openssl-dev nginx \
+            rapidjson-dev libboost-test-dev libcurl4-openssl-dev libssl-dev nginx \
             spawn-fcgi curl systemd libfcgi-bin prometheus \
             clang llvm libclang-rt-14-dev
 # make tools needs npm; Debian's, unless an npm is already on the PATH.

@@ -243,6 +243,19 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                "but API_KEYS_FILE is unset; name a keys file (see the README's "
                "API keys section) or set REQUIRE_API_KEYS=0");
 
+  s = GetWhole(lookup, "BATCH_MAX_OPERATIONS", 1, 100000,
+               "is not an operation count (expected 1..100000, the most "
+               "operations one POST /api/batch may carry)",
+               &c.batch_max_operations);
+  if (!s.ok()) return s;
+  // Seconds, up to a year: the IETF draft leaves the expiry to the server,
+  // and keys past it only take room.
+  s = GetWhole(lookup, "IDEMPOTENCY_TTL", 1, 31536000,
+               "is not a time in seconds (expected 1..31536000; the default "
+               "86400 is 24 h)",
+               &c.idempotency_ttl_seconds);
+  if (!s.ok()) return s;
+
   if (auto v = Get(lookup, "CORS_ORIGINS")) {
     auto cors = ParseCorsOrigins(*v);
     if (!cors.ok()) return cors.status();

@@ -56,6 +56,10 @@
 //                                      https://app.example.com, separated
 //                                      by commas or spaces, or *; unset:
 //                                      CORS off
+//   BATCH_MAX_OPERATIONS 1000          most operations in one POST /api/batch,
+//                                      1..100000 (413 naming the limit)
+//   IDEMPOTENCY_TTL   86400            seconds an Idempotency-Key's answer
+//                                      is kept and replayed, 1..31536000
 //
 // An empty variable counts as unset.
 
@@ -78,6 +82,8 @@ namespace lmdbapi::http {
 
 inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
 inline constexpr std::size_t kDefaultMaxStringBytes = 65536;
+inline constexpr std::size_t kDefaultBatchMaxOperations = 1000;
+inline constexpr std::uint64_t kDefaultIdempotencyTtlSeconds = 86400;
 
 struct Config {
   std::string host_url = "127.0.0.1:8080";
@@ -94,6 +100,8 @@ struct Config {
   std::uint32_t response_send_timeout_ms = 10000;
   bool require_api_keys = false;
   CorsPolicy cors;  // off unless CORS_ORIGINS is set
+  std::size_t batch_max_operations = kDefaultBatchMaxOperations;
+  std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

@@ -36,9 +36,11 @@
 namespace lmdbapi::http {
 
 inline constexpr std::string_view kCorsAllowHeaders =
-    "Content-Type, Authorization, X-API-Key, If-Match, If-None-Match";
+    "Content-Type, Authorization, X-API-Key, If-Match, If-None-Match, "
+    "Idempotency-Key";
 inline constexpr std::string_view kCorsExposeHeaders =
-    "ETag, Location, X-Query-Plan, Allow, WWW-Authenticate";
+    "ETag, Location, X-Query-Plan, Allow, WWW-Authenticate, "
+    "Idempotent-Replayed";
 // How long a browser may reuse a preflight's answer, in seconds.
 inline constexpr int kCorsMaxAgeSeconds = 600;
 

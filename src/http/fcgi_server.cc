@@ -639,7 +639,9 @@ void Server::SendCompleted() {
 }
 
 void Server::Serve(Worker* w, Conn* c) {
-  const Services services{openapi_json_, metrics_, options_.max_string_bytes};
+  const Services services{openapi_json_, metrics_, options_.max_string_bytes,
+                          options_.batch_max_operations,
+                          options_.idempotency_ttl_seconds};
   FCGX_Request& req = c->req;
   c->start = std::chrono::steady_clock::now();
   Request& r = c->request;
@@ -658,6 +660,7 @@ void Server::Serve(Worker* w, Conn* c) {
     r.content_type = Param(req, "CONTENT_TYPE");
     r.if_match = Param(req, "HTTP_IF_MATCH");
     r.if_none_match = Param(req, "HTTP_IF_NONE_MATCH");
+    r.idempotency_key = Param(req, "HTTP_IDEMPOTENCY_KEY");
     r.origin = Param(req, "HTTP_ORIGIN");
     r.access_control_request_method =
         Param(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
@@ -816,6 +819,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
     AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
   if (!resp.query_plan.empty())
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
+  if (resp.idempotent_replayed)
+    AppendHeader("Idempotent-Replayed", "true", &head);
   if (options_.cors != nullptr)
     AppendCorsHeaders(*options_.cors,
                       {r.method, r.origin, r.access_control_request_method},

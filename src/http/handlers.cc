@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <ctime>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -20,14 +21,17 @@
 #include <utility>
 
 #include "http/base64url.h"
+#include "http/batch_json.h"
 #include "http/conditional.h"
 #include "http/header_text.h"
 #include "http/health.h"
+#include "http/idempotency_key.h"
 #include "http/log.h"
 #include "http/openapi.h"
 #include "http/params.h"
 #include "http/record_json.h"
 #include "http/router.h"
+#include "lmdbapi/batch.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -207,6 +211,129 @@ Status WriteFailure(const Status& s, const WriteCondition& cond,
   return Status();
 }
 
+// A batch operation's failure: its problem, with "operation".
+void SetBatchProblem(const Status& s, int operation, Response* resp) {
+  ProblemType type = ProblemFor(s.code());
+  if (type.status >= 500)
+    Log(LogLevel::kError, std::string(type.slug) + ": " + s.message());
+  resp->Clear();
+  resp->status = type.status;
+  resp->content_type = kProblemContentType;
+  AppendProblemJson(type, s.message(), s.subject(), operation, &resp->body);
+}
+
+// How a write answers: from its records once they are stored (Fill), and
+// from the outcome when an operation failed (Fail: a Status for EndWrite
+// to map, or OK having set *resp itself).
+using Fill = std::function<void(const std::vector<Record>&, Response*)>;
+using Fail = std::function<Status(const BatchOutcome&, Response*)>;
+
+// What a keyed write's completion needs; shared by its answer (made in the
+// write's transaction, to be stored with the key) and its done.
+struct KeyedWrite {
+  const Env* env;
+  std::string key;
+  Fill fill;
+  Fail fail;
+  Response answer;  // made in the transaction, handed out after the commit
+};
+
+// A write with an Idempotency-Key (idempotency_key.h): answered from the
+// stored keys if they decide it (replay, 422), refused if the key's first
+// request is still in flight here (409), else run as one batch that stores
+// its answer under the key in the same transaction.
+Status SubmitKeyed(Env& env, const Request& req, const Services& services,
+                   std::vector<BatchOp> ops, Fill fill, Fail fail,
+                   Deferred* d) {
+  std::string key;
+  Status s = ParseIdempotencyKey(req.idempotency_key, &key);
+  if (!s.ok()) return s;
+  IdempotencyKey k;
+  k.digest = RequestDigest(req.method, req.path, req.query, req.body);
+  k.now = static_cast<std::uint64_t>(std::time(nullptr));
+  k.ttl_seconds = services.idempotency_ttl_seconds;
+  auto stored = LookupIdempotencyKey(env, key, k.now);
+  if (!stored.ok()) return stored.status();
+  Response* resp = d->resp;
+  if (stored->has_value()) {
+    if (stored.value()->digest != k.digest) {
+      SetProblem(ProblemFor(HttpError::kIdempotencyKeyReused),
+                 "this Idempotency-Key was used for a different request "
+                 "(method, path or body); send a new key for a new request",
+                 "Idempotency-Key", resp);
+      return Status();
+    }
+    if (!DecodeAnswer(stored.value()->answer, resp))
+      return Status::Corruption(
+          "the answer stored under this Idempotency-Key does not decode");
+    return Status();
+  }
+  if (!KeysInFlight::Process().Claim(&env, key)) {
+    SetProblem(ProblemFor(HttpError::kIdempotencyKeyInFlight),
+               "a request with this Idempotency-Key is still being written; "
+               "retry once it has been answered",
+               "Idempotency-Key", resp);
+    return Status();
+  }
+  auto w = std::make_shared<KeyedWrite>();
+  w->env = &env;
+  w->key = key;
+  w->fill = std::move(fill);
+  w->fail = std::move(fail);
+  k.key = std::move(key);
+  k.answer = [w](const std::vector<Record>& records) {
+    w->answer.Clear();
+    w->fill(records, &w->answer);
+    return EncodeAnswer(w->answer);
+  };
+  // (Were RunBatchAsync to throw, std::bad_alloc, the claim would stay
+  // until the process ends: the key would get 409s, never two writes.)
+  RunBatchAsync(
+      env, std::move(ops), std::move(k),
+      [w, resp, rt = d->route_template, done = *d->done](BatchOutcome o) {
+        KeysInFlight::Process().Release(w->env, w->key);
+        EndWrite(resp, rt, done, [&]() -> Status {
+          if (o.replayed) {
+            if (!DecodeAnswer(*o.replayed, resp))
+              return Status::Corruption("the answer stored under this "
+                                        "Idempotency-Key does not decode");
+            return Status();
+          }
+          if (o.key_reused) {
+            SetProblem(ProblemFor(HttpError::kIdempotencyKeyReused),
+                       o.status.message(), "Idempotency-Key", resp);
+            return Status();
+          }
+          if (!o.status.ok())
+            return o.failed >= 0 ? w->fail(o, resp) : o.status;
+          *resp = std::move(w->answer);
+          return Status();
+        });
+      });
+  d->submitted = true;
+  return Status();
+}
+
+// A one-operation keyed write (POST, PUT, PATCH, DELETE with a key).
+Status SubmitKeyedOne(Env& env, const Request& req, const Services& services,
+                      BatchOp op, Fill fill, const WriteCondition& cond,
+                      Deferred* d) {
+  std::vector<BatchOp> ops;
+  op.expected_revision = cond.expected;
+  ops.push_back(std::move(op));
+  return SubmitKeyed(env, req, services, std::move(ops), std::move(fill),
+                     [cond](const BatchOutcome& o, Response* resp) {
+                       return WriteFailure(o.status, cond, resp);
+                     },
+                     d);
+}
+
+void SetInserted(const Record& record, const TableDesc& table,
+                 Response* resp) {
+  SetRecord(201, record, table, resp);
+  resp->location = "/api/" + table.name + "/" + record.uuid.ToString();
+}
+
 Status HandleInsert(Env& env, const Route& route, const Request& req,
                     const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
@@ -215,14 +342,25 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
                                 services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   const TableDesc& table = *route.table;
+  if (!req.idempotency_key.empty()) {
+    BatchOp op;
+    op.kind = BatchOp::Kind::kInsert;
+    op.table = &table;
+    op.record = std::move(parsed->record);
+    return SubmitKeyedOne(
+        env, req, services, std::move(op),
+        [&table](const std::vector<Record>& r, Response* resp) {
+          SetInserted(r[0], table, resp);
+        },
+        WriteCondition(), d);
+  }
   Table(env, table).InsertAsync(
       std::move(parsed->record),
       [&table, resp = d->resp, rt = d->route_template,
        done = *d->done](Result<Record> r) {
         EndWrite(resp, rt, done, [&]() -> Status {
           if (!r.ok()) return r.status();
-          SetRecord(201, r.value(), table, resp);
-          resp->location = "/api/" + table.name + "/" + r->uuid.ToString();
+          SetInserted(r.value(), table, resp);
           return Status();
         });
       });
@@ -297,6 +435,19 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
   s = WriteConditionOf(env, route, req, parsed->revision, &cond);
   if (!s.ok()) return s;
   const TableDesc& table = *route.table;
+  if (!req.idempotency_key.empty()) {
+    BatchOp op;
+    op.kind = BatchOp::Kind::kReplace;
+    op.table = &table;
+    op.uuid.uuid = route.uuid;
+    op.record = std::move(record);
+    return SubmitKeyedOne(
+        env, req, services, std::move(op),
+        [&table](const std::vector<Record>& r, Response* resp) {
+          SetRecord(200, r[0], table, resp);
+        },
+        cond, d);
+  }
   Table(env, table).ReplaceAsync(
       std::move(record), cond.expected,
       [&table, cond, resp = d->resp, rt = d->route_template,
@@ -322,6 +473,19 @@ Status HandlePatch(Env& env, const Route& route, const Request& req,
   s = WriteConditionOf(env, route, req, parsed->revision, &cond);
   if (!s.ok()) return s;
   const TableDesc& table = *route.table;
+  if (!req.idempotency_key.empty()) {
+    BatchOp op;
+    op.kind = BatchOp::Kind::kPatch;
+    op.table = &table;
+    op.uuid.uuid = route.uuid;
+    op.patch = std::move(parsed->fields);
+    return SubmitKeyedOne(
+        env, req, services, std::move(op),
+        [&table](const std::vector<Record>& r, Response* resp) {
+          SetRecord(200, r[0], table, resp);
+        },
+        cond, d);
+  }
   Table(env, table).PatchAsync(
       route.uuid, std::move(parsed->fields), cond.expected,
       [&table, cond, resp = d->resp, rt = d->route_template,
@@ -337,12 +501,22 @@ Status HandlePatch(Env& env, const Route& route, const Request& req,
 }
 
 Status HandleRemove(Env& env, const Route& route, const Request& req,
-                    Scratch* scratch, Deferred* d) {
+                    const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   WriteCondition cond;
   s = WriteConditionOf(env, route, req, std::nullopt, &cond);
   if (!s.ok()) return s;
+  if (!req.idempotency_key.empty()) {
+    BatchOp op;
+    op.kind = BatchOp::Kind::kRemove;
+    op.table = route.table;
+    op.uuid.uuid = route.uuid;
+    return SubmitKeyedOne(
+        env, req, services, std::move(op),
+        [](const std::vector<Record>&, Response* resp) { resp->status = 204; },
+        cond, d);
+  }
   Table(env, *route.table).RemoveAsync(
       route.uuid, cond.expected,
       [cond, resp = d->resp, rt = d->route_template,
@@ -418,6 +592,63 @@ Status HandleOpenApi(Env& env, const Services& services, Scratch* scratch,
   return Status();
 }
 
+// POST /api/batch once its body is parsed (batch_json.h; another encoding
+// hands over the same operation list): one write of every operation, with
+// or without an Idempotency-Key.
+Status SubmitBatch(Env& env, const Request& req, const Services& services,
+                   std::vector<BatchOp> ops, Deferred* d) {
+  // What the answer needs of each operation: its kind and table.
+  auto summary = std::make_shared<std::vector<BatchOp>>(ops.size());
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    (*summary)[i].kind = ops[i].kind;
+    (*summary)[i].table = ops[i].table;
+  }
+  Fill fill = [summary](const std::vector<Record>& records, Response* resp) {
+    resp->status = 200;
+    resp->content_type = kJsonContentType;
+    AppendBatchResultsJson(*summary, records, &resp->body);
+  };
+  Fail fail = [](const BatchOutcome& o, Response* resp) {
+    SetBatchProblem(o.status, o.failed, resp);
+    return Status();
+  };
+  if (!req.idempotency_key.empty())
+    return SubmitKeyed(env, req, services, std::move(ops), std::move(fill),
+                       std::move(fail), d);
+  RunBatchAsync(env, std::move(ops), std::nullopt,
+                [fill, fail, resp = d->resp, rt = d->route_template,
+                 done = *d->done](BatchOutcome o) {
+                  EndWrite(resp, rt, done, [&]() -> Status {
+                    if (!o.status.ok())
+                      return o.failed >= 0 ? fail(o, resp) : o.status;
+                    fill(o.records, resp);
+                    return Status();
+                  });
+                });
+  d->submitted = true;
+  return Status();
+}
+
+Status HandleBatch(Env& env, const Request& req, const Services& services,
+                   Scratch* scratch, Deferred* d) {
+  Status s = ParseNoParams(scratch->params);
+  if (!s.ok()) return s;
+  ParsedBatch parsed = ParseBatchJson(req.body, env.schema(),
+                                      services.max_string_bytes,
+                                      services.batch_max_operations);
+  if (parsed.too_many) {
+    SetProblem(ProblemFor(HttpError::kTooManyOperations),
+               parsed.status.message(), "operations", d->resp);
+    return Status();
+  }
+  if (!parsed.status.ok()) {
+    if (parsed.operation < 0) return parsed.status;
+    SetBatchProblem(parsed.status, parsed.operation, d->resp);
+    return Status();
+  }
+  return SubmitBatch(env, req, services, std::move(parsed.ops), d);
+}
+
 Status Dispatch(Env& env, const Route& route, const Request& req,
                 const Services& services, Scratch* scratch, Response* resp,
                 Deferred* d) {
@@ -431,7 +662,10 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
       return HandleReplace(env, route, req, services, scratch, d);
     case RouteKind::kPatch:
       return HandlePatch(env, route, req, services, scratch, d);
-    case RouteKind::kRemove:   return HandleRemove(env, route, req, scratch, d);
+    case RouteKind::kRemove:
+      return HandleRemove(env, route, req, services, scratch, d);
+    case RouteKind::kBatch:
+      return HandleBatch(env, req, services, scratch, d);
     case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
     case RouteKind::kHealth:   return HandleHealth(env, req, scratch, resp);
@@ -473,7 +707,7 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
   }
   const Route& route = m.route;
   if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace ||
-      route.kind == RouteKind::kPatch) {
+      route.kind == RouteKind::kPatch || route.kind == RouteKind::kBatch) {
     const bool patch = route.kind == RouteKind::kPatch;
     if (req.body.empty()) {
       SetProblem(ProblemFor(HttpError::kMissingBody),
@@ -516,6 +750,8 @@ void Response::Clear() {
   allow.clear();
   www_authenticate = {};
   query_plan.clear();
+  idempotent_replayed = false;
+  replayed_content_type.clear();
   body.clear();
   route_template = -1;
 }

@@ -40,6 +40,7 @@ struct Request {
   std::string_view content_type;  // Content-Type header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
   std::string_view if_none_match; // If-None-Match header; empty if none
+  std::string_view idempotency_key;  // Idempotency-Key header; empty if none
   std::string_view origin;        // Origin header (CORS); empty if none
   // Access-Control-Request-Method header (a CORS preflight); empty if none.
   std::string_view access_control_request_method;
@@ -66,6 +67,12 @@ struct Response {
   std::string allow;
   std::string_view www_authenticate;  // WWW-Authenticate (401), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
+  // Idempotent-Replayed: true (the stored answer of an earlier request
+  // with the same Idempotency-Key).
+  bool idempotent_replayed = false;
+  // Holds content_type when the answer is a replayed one (content_type
+  // then points here).
+  std::string replayed_content_type;
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.
@@ -92,6 +99,10 @@ struct Services {
   // The MAX_STRING_BYTES setting: the byte limit of a STRING value (in a
   // body or a filter) whose field has no MAX_BYTES row of its own.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
+  // BATCH_MAX_OPERATIONS: a longer POST /api/batch is 413.
+  std::size_t batch_max_operations = kDefaultBatchMaxOperations;
+  // IDEMPOTENCY_TTL: how long an Idempotency-Key's answer is replayed.
+  std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
 };
 
 // Answers `request` into *response (Clear()ed first), waiting for a

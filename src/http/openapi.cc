@@ -42,25 +42,26 @@ std::vector<int> AuthStatuses(RouteKind kind) {
     case RouteKind::kReplace:
     case RouteKind::kPatch:
     case RouteKind::kRemove:
+    case RouteKind::kBatch:
       return {401, 403};
     default:
       return {401};
   }
 }
 
-std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc* table) {
-  const bool linked = table != nullptr && !table->is_main();
+// Writes take an Idempotency-Key, so every write may also answer 409 (the
+// key's first request still in flight) and 422 (the key reused).
+std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc*) {
   switch (kind) {
     case RouteKind::kInsert:
-      if (linked) return {400, 409, 413, 414, 415, 422, 500, 503, 507};
-      return {400, 409, 413, 414, 415, 500, 503, 507};
+      return {400, 409, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kReplace:
     case RouteKind::kPatch:
-      if (linked)
-        return {400, 404, 409, 412, 413, 414, 415, 422, 500, 503, 507};
-      return {400, 404, 409, 412, 413, 414, 415, 500, 503, 507};
+      return {400, 404, 409, 412, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kRemove:
-      return {400, 404, 412, 414, 500, 503, 507};
+      return {400, 404, 409, 412, 414, 422, 500, 503, 507};
+    case RouteKind::kBatch:
+      return {400, 404, 409, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kGet:
     case RouteKind::kChildren:
       return {400, 404, 414, 500, 503};
@@ -95,6 +96,11 @@ class Writer {
   Json RangeParameters(const TableDesc& t);
   Json Responses(const RouteTemplate& rt, RouteKind kind);
   Json RequestBody(const TableDesc& t, RouteKind kind);
+  Json BatchRequestBody();
+  Json BatchSchemas(Json* schemas);
+  Json BatchResultsExample();
+  Json Closed(std::string_view description, Json props,
+              std::initializer_list<std::string_view> required);
   Json Content(std::string_view media_type, Json schema, Json example);
   Json QueryParam(std::string_view name, std::string_view doc, Json schema,
                   bool required, std::string_view example);
@@ -308,6 +314,20 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
       summary = "This OpenAPI document";
       description = "Generated from the schema at start-up.";
       break;
+    case RouteKind::kBatch:
+      id = "batch";
+      summary = "Several writes on any tables, in one transaction";
+      description =
+          "Runs the operations in order as one transaction: all of them "
+          "happen, durably, or none does. An operation may name the uuid "
+          "an earlier insert of the same batch makes as {\"$ref\": i}, "
+          "as its uuid or as the value of a uuid field (a child's parent "
+          "link). On success, one result per operation. On failure nothing "
+          "is written, and the problem's \"operation\" is the position of "
+          "the operation at fault, with the status that operation alone "
+          "would get (400, 404, 409, 422). At most BATCH_MAX_OPERATIONS "
+          "operations (default 1000; more: 413).";
+      break;
   }
   if (seed || (rt.table != nullptr && rt.shape == PathShape::kItem) ||
       rt.shape == PathShape::kCollection) {
@@ -347,6 +367,7 @@ Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
   if (kind == RouteKind::kInsert || kind == RouteKind::kReplace ||
       kind == RouteKind::kPatch)
     b_.Put(op, "requestBody", RequestBody(*rt.table, kind));
+  if (kind == RouteKind::kBatch) b_.Put(op, "requestBody", BatchRequestBody());
   b_.Put(op, "responses", Responses(rt, kind));
   // A liveness probe never needs a key (AuthExempt).
   if (kind == RouteKind::kHealth) b_.Put(op, "security", b_.Array());
@@ -539,6 +560,10 @@ Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
   if (kind == RouteKind::kReplace || kind == RouteKind::kPatch ||
       kind == RouteKind::kRemove)
     b_.Push(params, b_.Ref("parameters", "If-Match"));
+  if (kind == RouteKind::kInsert || kind == RouteKind::kReplace ||
+      kind == RouteKind::kPatch || kind == RouteKind::kRemove ||
+      kind == RouteKind::kBatch)
+    b_.Push(params, b_.Ref("parameters", "Idempotency-Key"));
   if (kind == RouteKind::kGet)
     b_.Push(params, b_.Ref("parameters", "If-None-Match"));
   return params;
@@ -592,6 +617,160 @@ Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
   return body;
 }
 
+Json Writer::BatchRequestBody() {
+  Json body = b_.Object();
+  b_.Put(body, "description",
+         "The operations, in the order they run.");
+  b_.Put(body, "required", true);
+  Json example = b_.Object();
+  Json ops = b_.Array();
+  const TableDesc& first = schema_.tables.front();
+  Json insert = b_.Object();
+  b_.Put(insert, "op", "insert");
+  b_.Put(insert, "table", first.name);
+  b_.Put(insert, "record", openapi::RecordExample(b_, first, false));
+  b_.Push(ops, std::move(insert));
+  for (int c : first.children) {
+    const TableDesc& child = schema_.tables[c];
+    Json record = openapi::RecordExample(b_, child, false);
+    Json ref = b_.Object();
+    b_.Put(ref, "$ref", 0);
+    record[child.fields[child.link_field].name.c_str()] = ref;
+    Json op = b_.Object();
+    b_.Put(op, "op", "insert");
+    b_.Put(op, "table", child.name);
+    b_.Put(op, "record", std::move(record));
+    b_.Push(ops, std::move(op));
+    break;
+  }
+  b_.Put(example, "operations", std::move(ops));
+  b_.Put(body, "content",
+         Content("application/json", b_.Ref("schemas", "BatchRequest"),
+                 std::move(example)));
+  return body;
+}
+
+// An object schema with these properties and no others.
+Json Writer::Closed(std::string_view description, Json props,
+                    std::initializer_list<std::string_view> required) {
+  Json s = b_.Typed("object");
+  b_.Put(s, "description", description);
+  Json req = b_.Array();
+  for (std::string_view r : required) b_.Push(req, b_.Str(r));
+  b_.Put(s, "required", std::move(req));
+  b_.Put(s, "properties", std::move(props));
+  b_.Put(s, "additionalProperties", false);
+  return s;
+}
+
+Json Writer::BatchResultsExample() {
+  const TableDesc& first = schema_.tables.front();
+  Json result = b_.Object();
+  b_.Put(result, "op", "insert");
+  b_.Put(result, "table", first.name);
+  b_.Put(result, "status", 201);
+  b_.Put(result, "record", openapi::RecordExample(b_, first, true));
+  Json results = b_.Array();
+  b_.Push(results, std::move(result));
+  Json example = b_.Object();
+  b_.Put(example, "results", std::move(results));
+  return example;
+}
+
+// BatchRequest, BatchOperation and BatchResults, into *schemas.
+Json Writer::BatchSchemas(Json* schemas) {
+  auto described = [this](Json s, std::string_view doc) {
+    b_.Put(s, "description", doc);
+    return s;
+  };
+  Json names = b_.Array();
+  for (const TableDesc& t : schema_.tables) b_.Push(names, b_.Str(t.name));
+  Json props = b_.Object();
+  Json op = b_.Typed("string");
+  b_.Put(op, "enum", b_.Strings({"insert", "replace", "patch", "delete"}));
+  b_.Put(props, "op", described(std::move(op), "What the operation does, as "
+                                "POST, PUT, PATCH and DELETE of one record."));
+  Json table = b_.Typed("string");
+  b_.Put(table, "enum", std::move(names));
+  b_.Put(props, "table", described(std::move(table), "The table written."));
+  // A uuid string or {"$ref": i}; kept to the keywords the project's
+  // schema checker knows (no oneOf), and without a "$ref" property name,
+  // which OpenAPI tools would take for a reference.
+  Json uuid = b_.Object();
+  b_.Put(uuid, "type", b_.Strings({"string", "object"}));
+  b_.Put(props, "uuid",
+         described(std::move(uuid),
+                   "replace, patch, delete: the record, as a uuid string or "
+                   "as {\"$ref\": i}, the uuid that operation i (an earlier "
+                   "insert of this batch) makes. An insert takes none."));
+  Json record = b_.Typed("object");
+  b_.Put(props, "record",
+         described(std::move(record),
+                   "insert, replace: the record's fields, exactly as the "
+                   "table's <table>_new (insert) and <table>_replace "
+                   "schemas say, except that a uuid field may hold "
+                   "{\"$ref\": i}."));
+  Json patch = b_.Typed("object");
+  b_.Put(props, "patch",
+         described(std::move(patch),
+                   "patch: a JSON Merge Patch, as the table's "
+                   "<table>_patch schema says; a uuid field may hold "
+                   "{\"$ref\": i}."));
+  Json revision = b_.Typed("integer");
+  b_.Put(revision, "minimum", 1);
+  b_.Put(props, "revision",
+         described(std::move(revision),
+                   "replace, patch, delete: the revision the record must be "
+                   "at, else the batch fails with 409."));
+  b_.Put(*schemas, "BatchOperation",
+         Closed("One write of a batch.", std::move(props),
+                               {"op", "table"}));
+
+  Json list = b_.Typed("array");
+  b_.Put(list, "description",
+         "At least one operation, at most BATCH_MAX_OPERATIONS (default "
+         "1000; more: 413).");
+  b_.Put(list, "items", b_.Ref("schemas", "BatchOperation"));
+  Json request_props = b_.Object();
+  b_.Put(request_props, "operations", std::move(list));
+  b_.Put(*schemas, "BatchRequest",
+         Closed("POST /api/batch's body.",
+                               std::move(request_props), {"operations"}));
+
+  Json result_props = b_.Object();
+  Json rop = b_.Typed("string");
+  b_.Put(rop, "enum", b_.Strings({"insert", "replace", "patch", "delete"}));
+  b_.Put(result_props, "op", std::move(rop));
+  b_.Put(result_props, "table", b_.Typed("string"));
+  Json status = b_.Typed("integer");
+  Json codes = b_.Array();
+  for (int code : {201, 200, 204}) b_.Push(codes, Json(code));
+  b_.Put(status, "enum", std::move(codes));
+  b_.Put(result_props, "status",
+         described(std::move(status), "What the operation's own route "
+                                      "answers: 201 insert, 200 replace and "
+                                      "patch, 204 delete."));
+  Json stored = b_.Typed("object");
+  b_.Put(result_props, "record",
+         described(std::move(stored), "insert, replace, patch: the record as "
+                                      "stored (the table's <table>_record "
+                                      "schema)."));
+  b_.Put(result_props, "uuid",
+         described(openapi::QueryValueSchema(b_, FieldType::UUID),
+                   "delete: the record deleted."));
+  Json results = b_.Typed("array");
+  b_.Put(results, "items",
+         Closed("One operation's result.",
+                               std::move(result_props),
+                               {"op", "table", "status"}));
+  Json answer_props = b_.Object();
+  b_.Put(answer_props, "results", std::move(results));
+  b_.Put(*schemas, "BatchResults",
+         Closed("One result per operation, in order.",
+                               std::move(answer_props), {"results"}));
+  return Json();
+}
+
 Json Writer::HeaderRefs(std::initializer_list<std::string_view> names) {
   Json headers = b_.Object();
   for (std::string_view n : names) b_.Put(headers, n, b_.Ref("headers", n));
@@ -607,7 +786,8 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kInsert:
       status = "201";
       b_.Put(ok, "description", "Stored; the body is the record as stored.");
-      b_.Put(ok, "headers", HeaderRefs({"Location", "ETag"}));
+      b_.Put(ok, "headers",
+             HeaderRefs({"Location", "ETag", "Idempotent-Replayed"}));
       b_.Put(ok, "content",
              Content("application/json",
                      b_.Ref("schemas", ComponentName(*t, "record")),
@@ -618,7 +798,10 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kPatch:
       b_.Put(ok, "description",
              "The record (after the write, for PUT and PATCH).");
-      b_.Put(ok, "headers", HeaderRefs({"ETag"}));
+      b_.Put(ok, "headers",
+             kind == RouteKind::kGet
+                 ? HeaderRefs({"ETag"})
+                 : HeaderRefs({"ETag", "Idempotent-Replayed"}));
       b_.Put(ok, "content",
              Content("application/json",
                      b_.Ref("schemas", ComponentName(*t, "record")),
@@ -627,6 +810,7 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kRemove:
       status = "204";
       b_.Put(ok, "description", "Deleted, with every record linked to it.");
+      b_.Put(ok, "headers", HeaderRefs({"Idempotent-Replayed"}));
       break;
     case RouteKind::kFind:
     case RouteKind::kRange:
@@ -657,6 +841,14 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
                             "health\",method=\"GET\",status=\"200\"} 1\n")));
       break;
     }
+    case RouteKind::kBatch:
+      b_.Put(ok, "description",
+             "Every operation happened, in one transaction, durably.");
+      b_.Put(ok, "headers", HeaderRefs({"Idempotent-Replayed"}));
+      b_.Put(ok, "content",
+             Content("application/json", b_.Ref("schemas", "BatchResults"),
+                     BatchResultsExample()));
+      break;
     case RouteKind::kOpenApi: {
       b_.Put(ok, "description", "The OpenAPI document.");
       Json s = b_.Object();
@@ -701,6 +893,7 @@ Json Writer::Components() {
     b_.Put(schemas, ComponentName(t, "page"), openapi::PageSchema(b_, t));
   }
   b_.Put(schemas, "Health", openapi::HealthSchema(b_, schema_));
+  BatchSchemas(&schemas);
   Json responses = b_.Object();
   for (int status : openapi::ProblemStatuses()) {
     const std::string name = "Problem" + std::to_string(status);
@@ -747,6 +940,21 @@ Json Writer::Components() {
              "W/\"5\" never matches; a value that is not a list of ETags is "
              "400.",
              "\"1\""));
+  b_.Put(params, "Idempotency-Key",
+         HeaderParam(
+             "Idempotency-Key",
+             "Makes a retried write apply once (IETF httpapi "
+             "idempotency-key draft): a quoted string (RFC 8941 sf-string) "
+             "of 1 to 255 printable ASCII characters, new for each new "
+             "request, e.g. a UUID. The first request's answer is stored "
+             "with the write, in its transaction, for IDEMPOTENCY_TTL "
+             "(default 24 h). The same key with the same method, path and "
+             "body gets that answer again, with Idempotent-Replayed: true, "
+             "and writes nothing; with a different request, 422; while the "
+             "first is still being written, 409 (retry). A write that fails "
+             "stores nothing, so its retry runs again. Not a valid "
+             "sf-string, or too long: 400.",
+             "\"8e03978e-40d5-43e8-bc93-6894a57f9324\""));
   b_.Put(params, "If-None-Match",
          HeaderParam(
              "If-None-Match",
@@ -777,12 +985,15 @@ Json Writer::Components() {
           "CORS preflight: seconds a browser may reuse this answer."},
         H{"Vary", "With CORS on: Origin (and, for OPTIONS, the "
                   "Access-Control-Request-* headers)."},
-        H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."}}) {
+        H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."},
+        H{"Idempotent-Replayed",
+          "true when the answer is the stored answer of an earlier request "
+          "with the same Idempotency-Key (nothing was written again)."}}) {
     Json header = b_.Object();
     b_.Put(header, "description", h.doc);
     // The CORS headers come only with CORS on and an allowed Origin.
     const bool cors = h.name.starts_with("Access-Control-") || h.name == "Vary";
-    b_.Put(header, "required", !cors);
+    b_.Put(header, "required", !cors && h.name != "Idempotent-Replayed");
     b_.Put(header, "schema", b_.Typed("string"));
     b_.Put(headers, h.name, std::move(header));
   }

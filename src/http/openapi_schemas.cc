@@ -455,6 +455,11 @@ Json ProblemSchema(JsonBuilder& b, int status) {
   b.Put(field, "description",
         "The field, parameter, header or index at fault, when there is one.");
   b.Put(props, "field", std::move(field));
+  Json operation = b.Typed("integer");
+  b.Put(operation, "minimum", 0);
+  b.Put(operation, "description",
+        "POST /api/batch: the position of the operation at fault.");
+  b.Put(props, "operation", std::move(operation));
   return ObjectSchema(b,
                       "An RFC 9457 problem with HTTP status " +
                           std::to_string(status) + ".",

@@ -71,6 +71,12 @@ std::vector<int> AnsweredStatuses() {
 
 void AppendProblemJson(const ProblemType& type, std::string_view detail,
                        std::string_view field, std::string* out) {
+  AppendProblemJson(type, detail, field, -1, out);
+}
+
+void AppendProblemJson(const ProblemType& type, std::string_view detail,
+                       std::string_view field, int operation,
+                       std::string* out) {
   std::string urn = "urn:lmdb-api:problem:";
   urn += type.slug;
   std::string repaired;
@@ -90,6 +96,10 @@ void AppendProblemJson(const ProblemType& type, std::string_view detail,
     AppendRepairedUtf8(field, &repaired);
     w.Key("field");
     w.String(repaired);
+  }
+  if (operation >= 0) {
+    w.Key("operation");
+    w.Int(operation);
   }
   w.EndObject();
 }

@@ -8,7 +8,8 @@
 //
 // "title" is fixed per type; "detail" is the Status message (or the HTTP
 // layer's own words); "field" is Status::subject() and appears only when
-// non-empty. Each Status code maps to one type; errors that only HTTP knows
+// non-empty; a failed POST /api/batch adds "operation", the position of
+// the operation at fault. Each Status code maps to one type; errors that only HTTP knows
 // (no route, wrong method, body too large, ...) have their own. All of them,
 // and every status, are rows of src/http/problems.def.
 
@@ -65,6 +66,11 @@ std::vector<int> AnsweredStatuses();
 // bytes: ill-formed UTF-8 is replaced, so the body is always valid JSON.
 void AppendProblemJson(const ProblemType& type, std::string_view detail,
                        std::string_view field, std::string* out);
+// The same with an "operation" member (POST /api/batch: the position of
+// the operation at fault), if operation >= 0.
+void AppendProblemJson(const ProblemType& type, std::string_view detail,
+                       std::string_view field, int operation,
+                       std::string* out);
 
 }  // namespace lmdbapi::http
 

@@ -73,6 +73,7 @@ Shape ShapeOf(PathShape shape) {
     case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
     case PathShape::kMetrics:      return {.allowed = kGetM, .get = RK::kMetrics};
     case PathShape::kOpenApi:      return {.allowed = kGetM, .get = RK::kOpenApi};
+    case PathShape::kBatch:        return {.allowed = kPostM, .post = RK::kBatch};
   }
   return {.allowed = 0};
 }
@@ -89,10 +90,11 @@ struct ServicePath {
   std::string_view segment;
   PathShape shape;
 };
-constexpr std::array<ServicePath, 3> kServicePaths = {{
+constexpr std::array<ServicePath, 4> kServicePaths = {{
     {"health", PathShape::kHealth},
     {"metrics", PathShape::kMetrics},
     {"openapi.json", PathShape::kOpenApi},
+    {"batch", PathShape::kBatch},
 }};
 
 int TablesTemplateCount(const Schema& schema) {
@@ -130,6 +132,7 @@ std::string PathOf(const TableDesc& t, PathShape shape,
     case PathShape::kHealth:
     case PathShape::kMetrics:
     case PathShape::kOpenApi:
+    case PathShape::kBatch:
       break;
   }
   return p;

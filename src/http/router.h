@@ -15,7 +15,8 @@
 //   GET     /api/T/{uuid}/S                  kChildren
 //
 // and the service's own routes, GET /api/health, /api/metrics and
-// /api/openapi.json. RouteTemplates() lists the same routes as data (path
+// /api/openapi.json, and POST /api/batch (kBatch: writes on any tables in
+// one transaction). RouteTemplates() lists the same routes as data (path
 // templates, methods, kinds), in a fixed order; the OpenAPI document and the
 // metrics' route labels are made from that list, and a match carries its
 // position in it, so neither can drift from what MatchRoute answers.
@@ -51,6 +52,7 @@ enum class RouteKind {
   kHealth,
   kMetrics,
   kOpenApi,
+  kBatch,
 };
 
 // The path shapes, one per template; the template strings are in
@@ -67,6 +69,7 @@ enum class PathShape {
   kHealth,        // /api/health
   kMetrics,       // /api/metrics
   kOpenApi,       // /api/openapi.json
+  kBatch,         // /api/batch
 };
 
 struct Route {
@@ -114,7 +117,7 @@ struct RouteTemplate {
 // Every route template, in this order: for each table (schema order) its
 // collection, insert-record, get-record, range, item, update, delete and
 // children (one per child, in TableDesc::children order) paths; then
-// health, metrics, openapi.json. Every table has a range template (so
+// health, metrics, openapi.json, batch. Every table has a range template (so
 // positions stay fixed), but MatchRoute answers a table's range path as no
 // route (404) when the table has no RANGE index, and the OpenAPI document
 // leaves it out.

@@ -223,6 +223,8 @@ int Main(int argc, char** argv) {
   server_options.threads = cfg.worker_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;
   server_options.max_string_bytes = cfg.max_string_bytes;
+  server_options.batch_max_operations = cfg.batch_max_operations;
+  server_options.idempotency_ttl_seconds = cfg.idempotency_ttl_seconds;
   server_options.api_keys = api_keys ? &*api_keys : nullptr;
   server_options.cors = cfg.cors.enabled() ? &cfg.cors : nullptr;
   server_options.max_connections = cfg.max_connections;
