@@ -299,12 +299,14 @@ void AppendBatchResultsJson(const std::vector<BatchOp>& ops,
       w.Int(op.kind == BatchOp::Kind::kInsert   ? 201
             : op.kind == BatchOp::Kind::kRemove ? 204
                                                 : 200);
-      w.Key(op.kind == BatchOp::Kind::kRemove ? "uuid" : "record");
-      if (op.kind == BatchOp::Kind::kRemove) w.String(records[i].uuid.ToString());
+      if (op.kind == BatchOp::Kind::kRemove) {
+        w.Key("uuid");
+        w.String(records[i].uuid.ToString());
+        w.EndObject();
+      }
     }
-    if (op.kind == BatchOp::Kind::kRemove) {
-      out->push_back('}');
-    } else {
+    if (op.kind != BatchOp::Kind::kRemove) {
+      out->append(",\"record\":");
       AppendRecordJson(records[i], *op.table, out);
       out->push_back('}');
     }

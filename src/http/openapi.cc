@@ -630,19 +630,8 @@ Json Writer::BatchRequestBody() {
   b_.Put(insert, "table", first.name);
   b_.Put(insert, "record", openapi::RecordExample(b_, first, false));
   b_.Push(ops, std::move(insert));
-  for (int c : first.children) {
-    const TableDesc& child = schema_.tables[c];
-    Json record = openapi::RecordExample(b_, child, false);
-    Json ref = b_.Object();
-    b_.Put(ref, "$ref", 0);
-    record[child.fields[child.link_field].name.c_str()] = ref;
-    Json op = b_.Object();
-    b_.Put(op, "op", "insert");
-    b_.Put(op, "table", child.name);
-    b_.Put(op, "record", std::move(record));
-    b_.Push(ops, std::move(op));
-    break;
-  }
+  // No child with {"$ref": 0} here: tools read any "$ref" member as a
+  // reference, even in an example. The descriptions show it.
   b_.Put(example, "operations", std::move(ops));
   b_.Put(body, "content",
          Content("application/json", b_.Ref("schemas", "BatchRequest"),

@@ -224,6 +224,13 @@ BOOST_AUTO_TEST_CASE(every_operation_answers_as_documented) {
       expect(http().Delete(RecordPath(t, a.uuid)), 204);
     }
   }
+  {
+    const TableDesc& t = TheSchema().tables.front();
+    expect(http().Post("/api/batch", "{\"operations\":[{\"op\":\"insert\",\"table\":\"" +
+                                         t.name + "\",\"record\":" +
+                                         BodyJson(t, GenRecord(t, NextN(), "")) + "}]}"),
+           200);
+  }
   expect(http().Get("/api/health"), 200);
   expect(http().Get("/api/metrics"), 200);
   expect(http().Get("/api/openapi.json"), 200);

@@ -92,7 +92,8 @@ BOOST_AUTO_TEST_CASE(off_adds_nothing) {
 BOOST_AUTO_TEST_CASE(an_allowed_origin_may_read_the_answer_and_its_headers) {
   const std::string h = Headers(Policy("https://a.test"), {"GET", "https://a.test", ""}, 404);
   BOOST_TEST(Has(h, "Access-Control-Allow-Origin: https://a.test"), h);
-  BOOST_TEST(Has(h, "Access-Control-Expose-Headers: ETag, Location, X-Query-Plan, Allow, WWW-Authenticate"), h);
+  BOOST_TEST(Has(h, "Access-Control-Expose-Headers: ETag, Location, X-Query-Plan, Allow, "
+                     "WWW-Authenticate, Idempotent-Replayed"), h);
   BOOST_TEST(Has(h, "Vary: Origin"), h);
   BOOST_TEST(h.find("Access-Control-Allow-Methods") == std::string::npos, h);
   BOOST_TEST(h.find("Access-Control-Allow-Credentials") == std::string::npos, h);
@@ -120,7 +121,8 @@ BOOST_AUTO_TEST_CASE(a_preflight_gets_the_routes_methods_and_the_headers_read) {
                                 "GET, HEAD, PUT, PATCH, DELETE, OPTIONS");
   BOOST_TEST(Has(h, "Access-Control-Allow-Origin: https://a.test"), h);
   BOOST_TEST(Has(h, "Access-Control-Allow-Methods: GET, HEAD, PUT, PATCH, DELETE, OPTIONS"), h);
-  BOOST_TEST(Has(h, "Access-Control-Allow-Headers: Content-Type, Authorization, X-API-Key, If-Match, If-None-Match"), h);
+  BOOST_TEST(Has(h, "Access-Control-Allow-Headers: Content-Type, Authorization, X-API-Key, "
+                     "If-Match, If-None-Match, Idempotency-Key"), h);
   BOOST_TEST(Has(h, "Access-Control-Max-Age: 600"), h);
   BOOST_TEST(Has(h, "Vary: Origin, Access-Control-Request-Method, Access-Control-Request-Headers"), h);
   // The methods are the route's own Allow, not a fixed list.

@@ -368,12 +368,17 @@ BOOST_AUTO_TEST_CASE(headers_are_documented_where_set) {
       for (const auto& m : h->GetObject()) out.insert(m.name.GetString());
     return out;
   };
-  BOOST_TEST((headers(base, "post", "201") == std::set<std::string>{"ETag", "Location"}));
+  BOOST_TEST((headers(base, "post", "201") ==
+              std::set<std::string>{"ETag", "Location", "Idempotent-Replayed"}));
   BOOST_TEST((headers(base + "/{uuid}", "get", "200") == std::set<std::string>{"ETag"}));
-  BOOST_TEST((headers(base + "/{uuid}", "put", "200") == std::set<std::string>{"ETag"}));
-  BOOST_TEST((headers(base + "/{uuid}", "patch", "200") == std::set<std::string>{"ETag"}));
-  BOOST_TEST((headers(base + "/update/{uuid}", "patch", "200") ==
-              std::set<std::string>{"ETag"}));
+  const std::set<std::string> written{"ETag", "Idempotent-Replayed"};
+  BOOST_TEST((headers(base + "/{uuid}", "put", "200") == written));
+  BOOST_TEST((headers(base + "/{uuid}", "patch", "200") == written));
+  BOOST_TEST((headers(base + "/update/{uuid}", "patch", "200") == written));
+  BOOST_TEST((headers(base + "/{uuid}", "delete", "204") ==
+              std::set<std::string>{"Idempotent-Replayed"}));
+  BOOST_TEST((headers("/api/batch", "post", "200") ==
+              std::set<std::string>{"Idempotent-Replayed"}));
   BOOST_TEST((headers(base + "/{uuid}", "get", "304") == std::set<std::string>{"ETag"}));
   BOOST_TEST((headers(base, "get", "200") == std::set<std::string>{"X-Query-Plan"}));
   for (const TableDesc& t : S().tables)  // tables with a range route

@@ -219,11 +219,12 @@ BOOST_AUTO_TEST_CASE(the_template_list_has_every_table_route_and_the_service_rou
   const std::vector<RouteTemplate> templates = RouteTemplates(s);
   std::size_t children = 0;
   for (const TableDesc& t : s.tables) children += t.children.size();
-  BOOST_TEST(templates.size() == s.tables.size() * 7 + children + 3);
+  BOOST_TEST(templates.size() == s.tables.size() * 7 + children + 4);
   std::set<std::string> paths;
   for (const RouteTemplate& rt : templates) paths.insert(rt.path);
   BOOST_TEST(paths.size() == templates.size(), "no template twice");
-  for (const char* p : {"/api/health", "/api/metrics", "/api/openapi.json"})
+  for (const char* p :
+       {"/api/health", "/api/metrics", "/api/openapi.json", "/api/batch"})
     BOOST_TEST(paths.count(p) == 1u, p);
   const std::string base = "/api/" + s.tables.front().name;
   for (const std::string& p :
@@ -246,6 +247,16 @@ BOOST_AUTO_TEST_CASE(service_routes_take_get_and_head_only) {
     ExpectNotAllowed("DELETE", c.path, "GET, HEAD");
     ExpectNoRoute("GET", c.path + "/x");
   }
+}
+
+BOOST_AUTO_TEST_CASE(batch_takes_post_only) {
+  RouteMatch m = Match("POST", "/api/batch");
+  BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched));
+  BOOST_TEST((m.route.kind == RouteKind::kBatch));
+  BOOST_TEST(m.route.table == nullptr);
+  ExpectNotAllowed("GET", "/api/batch", "POST");
+  ExpectNotAllowed("PUT", "/api/batch", "POST");
+  ExpectNoRoute("POST", "/api/batch/x");
 }
 
 BOOST_AUTO_TEST_CASE(no_route_has_no_template) {
