@@ -60,11 +60,14 @@ struct Reader {
     if (!obj.IsObject())
       return Bad(member, std::string(member) + " must be a JSON object of " +
                              t.name + "'s fields");
-    for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+    // By position: comparing RapidJSON 1.1's member iterators (as a
+    // range-for does) is ambiguous in C++20 for clang.
+    for (rapidjson::SizeType at = 0; at < obj.MemberCount(); ++at) {
+      auto& m = obj.MemberBegin()[at];
       bool is_ref = false;
       int n = 0;
-      std::string_view name(m->name.GetString(), m->name.GetStringLength());
-      Status s = Ref(m->value, name, &is_ref, &n);
+      std::string_view name(m.name.GetString(), m.name.GetStringLength());
+      Status s = Ref(m.value, name, &is_ref, &n);
       if (!s.ok()) return s;
       if (!is_ref) continue;
       int field = -1;
@@ -76,7 +79,7 @@ struct Reader {
                              ": a $ref stands only for the value of a uuid "
                              "field");
       op->refs.push_back({field, n});
-      m->value.SetString(kNilUuid);
+      m.value.SetString(kNilUuid);
     }
     JsonWriter w(json);
     obj.Accept(w);
@@ -87,8 +90,9 @@ struct Reader {
     if (!v.IsObject())
       return Bad("operations", "each operation must be a JSON object");
     std::set<std::string_view> seen;
-    for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
-      std::string_view name(m->name.GetString(), m->name.GetStringLength());
+    for (rapidjson::SizeType at = 0; at < v.MemberCount(); ++at) {
+      auto& m = v.MemberBegin()[at];
+      std::string_view name(m.name.GetString(), m.name.GetStringLength());
       if (!seen.insert(name).second)
         return Bad(name, std::string(name) + " is given twice");
       if (name != "op" && name != "table" && name != "uuid" &&
@@ -98,8 +102,7 @@ struct Reader {
                              "patch and revision");
     }
     auto member = [&v](const char* name) -> rapidjson::Value* {
-      auto it = v.FindMember(name);
-      return it == v.MemberEnd() ? nullptr : &it->value;
+      return v.HasMember(name) ? &v[name] : nullptr;
     };
     rapidjson::Value* kind = member("op");
     if (kind == nullptr || !kind->IsString())

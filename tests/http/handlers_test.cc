@@ -16,6 +16,7 @@
 #include <rapidjson/document.h>
 
 #include "http/handlers.h"
+#include "http/idempotency_key.h"
 #include "http/record_json.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/value.h"
@@ -64,6 +65,7 @@ struct Api {
   std::mt19937_64 rng{kSeed};
   std::uint64_t serial = 0;
   std::string if_none_match;  // sent with every Call while set
+  std::string idempotency_key;  // sent with every Call while set
 
   const Response& Call(std::string_view method, const std::string& path,
                        const std::string& query = "",
@@ -78,6 +80,7 @@ struct Api {
     req.content_type = body.empty() ? std::string_view() : content_type;
     req.if_match = if_match;
     req.if_none_match = if_none_match;
+    req.idempotency_key = idempotency_key;
     HandleRequest(env.env(), req, &resp, &scratch, services);
     return resp;
   }
@@ -858,6 +861,64 @@ BOOST_AUTO_TEST_CASE(get_with_a_matching_if_none_match_is_304_without_a_body) {
     }
     api.if_none_match.clear();
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_keyed_write_is_replayed_refused_when_reused_or_in_flight) {
+  Api api;
+  const TableDesc& t = S().tables.front();
+  const std::string body = BodyFor(api.Make(t), t);
+  api.idempotency_key = "\"handlers-1\"";
+  api.Call("POST", "/api/" + t.name, "", body);
+  BOOST_TEST_REQUIRE(api.resp.status == 201, api.resp.body);
+  BOOST_TEST(!api.resp.idempotent_replayed);
+  const std::string first = api.resp.body, location = api.resp.location;
+  api.Call("POST", "/api/" + t.name, "", body);
+  BOOST_TEST(api.resp.status == 201);
+  BOOST_TEST(api.resp.idempotent_replayed);
+  BOOST_TEST(api.resp.body == first);
+  BOOST_TEST(api.resp.location == location);
+  BOOST_TEST(api.resp.content_type == http::kJsonContentType);
+  // Another body under the same key.
+  api.Call("POST", "/api/" + t.name, "", BodyFor(api.Make(t), t));
+  BOOST_TEST(api.resp.status == 422);
+  BOOST_TEST(api.Json()["type"].GetString() ==
+             std::string("urn:lmdb-api:problem:idempotency-key-reused"));
+  // A key whose first request this process is still writing.
+  BOOST_TEST_REQUIRE(http::KeysInFlight::Process().Claim(&api.env.env(), "handlers-2"));
+  api.idempotency_key = "\"handlers-2\"";
+  const std::string body2 = BodyFor(api.Make(t), t);
+  api.Call("POST", "/api/" + t.name, "", body2);
+  http::KeysInFlight::Process().Release(&api.env.env(), "handlers-2");
+  BOOST_TEST(api.resp.status == 409);
+  BOOST_TEST(api.Json()["field"].GetString() == std::string("Idempotency-Key"));
+  api.Call("POST", "/api/" + t.name, "", body2);
+  BOOST_TEST(api.resp.status == 201, api.resp.body);
+  // Not an sf-string.
+  api.idempotency_key = "handlers-3";
+  api.Call("POST", "/api/" + t.name, "", body);
+  BOOST_TEST(api.resp.status == 400);
+  BOOST_TEST(api.Json()["field"].GetString() == std::string("Idempotency-Key"));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_batch_names_its_operation_and_writes_nothing) {
+  Api api;
+  const TableDesc& t = S().tables.front();
+  const std::string insert = "{\"op\":\"insert\",\"table\":\"" + t.name +
+                             "\",\"record\":" + BodyFor(api.Make(t), t) + "}";
+  const std::string missing = "{\"op\":\"delete\",\"table\":\"" + t.name +
+                              "\",\"uuid\":\"" + Uuid::New().ToString() + "\"}";
+  api.Call("POST", "/api/batch", "",
+           "{\"operations\":[" + insert + "," + missing + "]}");
+  BOOST_TEST(api.resp.status == 404, api.resp.body);
+  BOOST_TEST(api.Json()["operation"].GetInt() == 1);
+  BOOST_TEST(api.AllUuids("/api/" + t.name, "").empty());
+  api.Call("POST", "/api/batch", "", "{\"operations\":[" + insert + "]}");
+  BOOST_TEST(api.resp.status == 200, api.resp.body);
+  BOOST_TEST(api.Json()["results"][0]["status"].GetInt() == 201);
+  BOOST_TEST(api.AllUuids("/api/" + t.name, "").size() == 1u);
+  api.Call("POST", "/api/batch", "", "{\"operations\":[" + insert + "]}",
+           "text/plain");
+  BOOST_TEST(api.resp.status == 415);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
