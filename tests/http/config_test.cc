@@ -104,6 +104,19 @@ BOOST_AUTO_TEST_CASE(max_string_bytes_is_read_in_its_range_and_named_when_bad) {
     ExpectRejected("MAX_STRING_BYTES", bad, "expected 1..1073741824");
 }
 
+BOOST_AUTO_TEST_CASE(batch_limit_and_idempotency_ttl_default_and_parse) {
+  BOOST_TEST(Parse({})->batch_max_operations == 1000u);
+  BOOST_TEST(Parse({})->idempotency_ttl_seconds == 86400u);
+  BOOST_TEST(Parse({{"BATCH_MAX_OPERATIONS", "1"}})->batch_max_operations == 1u);
+  BOOST_TEST(Parse({{"BATCH_MAX_OPERATIONS", "100000"}})->batch_max_operations ==
+             100000u);
+  BOOST_TEST(Parse({{"IDEMPOTENCY_TTL", "60"}})->idempotency_ttl_seconds == 60u);
+  for (const char* bad : {"0", "100001", "many", "-1"})
+    ExpectRejected("BATCH_MAX_OPERATIONS", bad, "expected 1..100000");
+  for (const char* bad : {"0", "24h", "31536001"})
+    ExpectRejected("IDEMPOTENCY_TTL", bad, "expected 1..31536000");
+}
+
 BOOST_AUTO_TEST_CASE(write_batch_max_caps_group_commit) {
   // 1 is the one-commit-per-write baseline make bench compares with; 256 is
   // the most Env::Open takes.
