@@ -35,10 +35,20 @@ $(paced_http): $(call objs,bench/paced_http_main.cc)
 
 -include $(patsubst %.o,%.d,$(call objs,$(bench_srcs)))
 
-bench-deps: deps ## install what make bench's load side needs (wrk, redis, webdis)
-	$(call install-missing,$(BENCH_PKGS))
+# The fastify + lmdb-js peer (bench/fastify_peer), from npm at the pinned
+# versions of its package-lock.json, into build/fastify-peer.
+PEER_DIR := build/fastify-peer
+$(PEER_DIR)/node_modules: bench/fastify_peer/package.json bench/fastify_peer/package-lock.json
+	mkdir -p $(PEER_DIR)
+	cp bench/fastify_peer/package.json bench/fastify_peer/package-lock.json $(PEER_DIR)/
+	cd $(PEER_DIR) && npm ci --no-audit --no-fund
+	touch $@
 
-bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(paced_bench) $(paced_http) $(worker) ## every benchmark beside a baseline measured in the same run
-	BUILD=$(abspath $(BUILD)) sh bench/run.sh
+bench-deps: deps ## install what make bench's load side needs (wrk, redis, webdis, the fastify peer)
+	$(call install-missing,$(BENCH_PKGS))
+	$(MAKE) --no-print-directory $(PEER_DIR)/node_modules
+
+bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(paced_bench) $(paced_http) $(worker) $(admin) ## every benchmark beside a baseline measured in the same run
+	BUILD=$(abspath $(BUILD)) PEER_MODULES=$(abspath $(PEER_DIR))/node_modules sh bench/run.sh
 
 .PHONY: bench bench-deps

@@ -9,6 +9,8 @@
 #   nginx `return 200` with the same body     (bench/nginx-ceiling.conf.in)
 #   bare-fcgi: libfcgi answering the same body behind the same nginx set-up
 #   redis-server + webdis serving the same record JSON by key (the peer)
+#   fastify + lmdb-js on the same permits (bench/fastify_peer: the peer a
+#   JavaScript team would write instead; skipped without Node 20 or later)
 # and durable inserts once more through a second worker on the same
 # database with WRITE_BATCH_MAX=1 (one commit and fsync per request, the
 # baseline group commit is measured against),
@@ -23,6 +25,8 @@
 #   BENCH_SECONDS=5         length of each wrk run
 #   BENCH_RSS_SECONDS=60    length of the memory run
 #   BENCH_KEEP=1            keep the temporary directory (data, logs)
+#   PEER_MODULES=DIR        the fastify peer's node_modules (make bench
+#                           installs it in build/fastify-peer)
 #
 # Output: progress on stderr; the table on stdout.
 
@@ -37,7 +41,8 @@ rss_secs=${BENCH_RSS_SECONDS:-60}
 threads=32  # the worker's WORKER_THREADS default on 2 cores; bare-fcgi too
 
 for b in "$build/store-bench" "$build/json-page-bench" "$build/bare-fcgi" \
-         "$build/paced-bench" "$build/paced-http" "$build/lmdbapi-worker"; do
+         "$build/paced-bench" "$build/paced-http" "$build/lmdbapi-worker" \
+         "$build/lmdbapi-admin"; do
     [ -x "$b" ] || { echo "run.sh: no $b (run make bench)" >&2; exit 1; }
 done
 for t in nginx wrk redis-server redis-cli webdis curl python3; do
@@ -239,6 +244,29 @@ pids="$pids $!"
 path_webdis="/GET/$uuid?type=application/json"
 wait_for "webdis" curl -sf "http://127.0.0.1:$webdis_port$path_webdis"
 
+# ---- 4b. the peer a JavaScript team would write: fastify + lmdb-js, two
+# cluster workers, on an export of the same permits (bench/fastify_peer)
+peer=
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ -z "${PEER_MODULES:-}" ] || [ ! -d "$PEER_MODULES" ]; then
+    say "no fastify peer (PEER_MODULES not installed; make bench installs it)"
+elif [ "$node_major" -lt 20 ]; then
+    say "no fastify peer: it needs Node 20 or later, this is Node $node_major"
+else
+    say "the fastify peer: loading an export of the permits"
+    "$build/lmdbapi-admin" --path "$tmp/data/lib" export permits \
+        > "$tmp/permits.ndjson" 2> "$tmp/export.log" || fail "export for the peer failed"
+    NODE_PATH=$PEER_MODULES node "$here/fastify_peer/server.js" --load \
+        "$tmp/peer-data" "$tmp/permits.ndjson" 2> "$tmp/peer-load.log" ||
+        fail "the fastify peer could not load ($(cat "$tmp/peer-load.log"))"
+    peer_port=$(free_port)
+    NODE_PATH=$PEER_MODULES node "$here/fastify_peer/server.js" \
+        "$tmp/peer-data" "$peer_port" 2 > "$tmp/peer.log" 2>&1 &
+    pids="$pids $!"
+    peer=http://127.0.0.1:$peer_port
+    wait_for "the fastify peer" curl -sf "$peer$path_get"
+fi
+
 # ---- 5. wrk: one run per figure; WRK lines become FIGURE lines
 export BENCH_DIR=$here
 BENCH_RUN=$(date +%s)
@@ -261,9 +289,11 @@ load http.get         "$api$path_get"                  32
 load nginx.get        "$ceil/return/get"               32
 load bare.get         "$ceil$path_get"                 32
 load webdis.get       "http://127.0.0.1:$webdis_port$path_webdis" 32
+[ -n "$peer" ] && load fastify.get "$peer$path_get"    32
 load http.composite   "$api$path_composite"            32
 load nginx.composite  "$ceil/return/composite"         32
 load bare.composite   "$ceil$path_composite"           32
+[ -n "$peer" ] && load fastify.composite "$peer$path_composite" 32
 load http.range       "$api$path_range"                32
 load bare.range       "$ceil$path_range"               32
 load http.list        "$api$path_list"                 32
@@ -285,6 +315,7 @@ echo "INFO http.insert_batch $(awk -v w=$(($1 - w0)) -v c=$(($2 - c0)) \
 BENCH_RUN=${BENCH_RUN}b load http.insert1 "$api1/api/permits" 64 \
     "$here/wrk_insert.lua"
 load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua"
+[ -n "$peer" ] && load fastify.insert "$peer/api/permits" 64 "$here/wrk_insert.lua"
 
 # ---- 5b. the claims at their rates over HTTP (paced-http, open loop)
 # paced KEY PORT KIND RATE CONNECTIONS
@@ -344,12 +375,15 @@ L	JSON page, 100 x 2 KiB notes	json.page100_long_ours	  "	json.page100_long_land
 H	GET /api/permits/{uuid}	http.get	nginx return 200, same body	nginx.get
 H	  "	http.get	bare libfcgi, same body	bare.get
 H	  "	http.get	peer: redis + webdis GET	webdis.get
+H	  "	http.get	peer: fastify + lmdb-js	fastify.get
 H	get-record, 10 hits	http.composite	nginx return 200, same body	nginx.composite
 H	  "	http.composite	bare libfcgi, same body	bare.composite
+H	  "	http.composite	peer: fastify + lmdb-js	fastify.composite
 H	range page (100 of 1,000)	http.range	bare libfcgi, same body	bare.range
 H	list page (100)	http.list	bare libfcgi, same body	bare.list
 H	insert, durable, 64 conns	http.insert	bare libfcgi, same 201 body	bare.insert
 H	  "	http.insert	one commit per request	http.insert1
+H	  "	http.insert	peer: fastify + lmdb-js	fastify.insert
 H	mixed reads + inserts (memory)	http.mixed	-	-
 P	floor: no-op, as the query	lib.paced_noop	8
 P	composite query, in process	lib.paced_composite	8
