@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/json_output.h - JSON text out: our string escaping, and a writer
+// src/json/json_output.h - JSON text out: our string escaping, and a writer
 // that appends to a std::string.
 //
 // Strings are escaped here, not by RapidJSON: Debian's RapidJSON 1.1.0
@@ -17,8 +17,8 @@
 // What the writer wrote is appended to the string when the JsonWriter is
 // destroyed; the StringBuffer is the thread's own and is reused.
 
-#ifndef LMDBAPI_HTTP_JSON_OUTPUT_H_
-#define LMDBAPI_HTTP_JSON_OUTPUT_H_
+#ifndef LMDBAPI_JSON_JSON_OUTPUT_H_
+#define LMDBAPI_JSON_JSON_OUTPUT_H_
 
 #include <cstddef>
 #include <memory>
@@ -113,4 +113,4 @@ class JsonWriter : private internal::ThreadBuffer,
 
 }  // namespace lmdbapi::http
 
-#endif  // LMDBAPI_HTTP_JSON_OUTPUT_H_
+#endif  // LMDBAPI_JSON_JSON_OUTPUT_H_

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/record_json.cc - see record_json.h.
+// src/json/record_json.cc - see record_json.h.
 //
 // Reading uses RapidJSON's SAX Reader rather than a Document: the record is
 // flat, so the handler refuses any nested value at once (no recursion, no
@@ -7,7 +7,7 @@
 // gets numbers as their literal text (kParseNumbersAsStringsFlag) so that
 // INT64 is read exactly and 1.5 or 1e3 can be refused by name.
 
-#include "http/record_json.h"
+#include "json/record_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -19,8 +19,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include "http/json_output.h"
-#include "http/utf8.h"
+#include "json/json_output.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {

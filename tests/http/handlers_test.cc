@@ -16,7 +16,7 @@
 #include <rapidjson/document.h>
 
 #include "http/handlers.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/value.h"
 #include "http/request_bodies.h"
