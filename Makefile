@@ -159,18 +159,18 @@ clean: ## remove build/ (every schema's tree, the tools and the docs)
 	rm -rf build
 
 # DESTDIR prefixes every path. Units go under PREFIX (systemd reads
-# /usr/local/lib/systemd/system too), ExecStart pointing at BINDIR; the
-# nginx site, its error pages and the settings example go to /etc. Nothing
-# is enabled or started (see systemd/lmdb-api.service for those steps).
+# /usr/local/lib/systemd/system too), ExecStart at BINDIR; the nginx site,
+# its snippets and the settings example to /etc. Nothing is enabled.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 site       := $(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf
-site_pages := $(SYSCONFDIR)/nginx/snippets/lmdb-api-problems.conf
+snippets   := $(SYSCONFDIR)/nginx/snippets
 settings   := $(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
-installed  := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin $(site) $(site_pages) \
+installed  := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin $(site) \
+              $(addprefix $(snippets)/lmdb-api-,problems.conf server.conf) \
               $(UNITDIR)/lmdb-api.socket $(UNITDIR)/lmdb-api.service $(settings)
 
 install: $(worker) $(admin) $(nginx_problems) docs ## install the programs, units, nginx site and settings example (PREFIX, DESTDIR)
@@ -183,7 +183,8 @@ install: $(worker) $(admin) $(nginx_problems) docs ## install the programs, unit
 	    -e 's|/etc/nginx/snippets/|$(SYSCONFDIR)/nginx/snippets/|' \
 	    conf/nginx/lmdb-api.conf > $(BUILD)/lmdb-api.conf
 	install -D -m 0644 $(BUILD)/lmdb-api.conf $(DESTDIR)$(site)
-	install -D -m 0644 $(nginx_problems) $(DESTDIR)$(site_pages)
+	install -D -m 0644 $(nginx_problems) $(DESTDIR)$(snippets)/lmdb-api-problems.conf
+	install -D -m 0644 conf/nginx/lmdb-api-server.conf $(DESTDIR)$(snippets)/lmdb-api-server.conf
 	install -d $(DESTDIR)$(DATADIR)/lmdb-api/docs
 	install -m 0644 $(DOCS)/* $(DESTDIR)$(DATADIR)/lmdb-api/docs/
 	install -D -m 0644 systemd/lmdb-api.env.example $(DESTDIR)$(settings)
