@@ -10,8 +10,8 @@
 // tests/fuzz/json_string_fuzz.cc). RapidJSON's Writer still writes the
 // structure and the numbers (its dtoa and itoa), never a string.
 //
-// Responses are built in per-thread std::string buffers that keep their
-// capacity from request to request. The writer itself writes into
+// Responses are built in std::string buffers that keep their capacity
+// from request to request (the worker keeps one per connection). The writer itself writes into
 // RapidJSON's StringBuffer, not into the string: its Push is a bump of a
 // pointer, and the escaping writes straight into the space it returns.
 // What the writer wrote is appended to the string when the JsonWriter is
