@@ -2,7 +2,8 @@
 # lmdb-api - a schema file in, a fast REST API over LMDB out. `make help`
 # lists every target. What no schema decides (most of the code) builds
 # once into build/common; what reads the schema file builds into
-# build/<schema>, so switching SCHEMA never mixes objects. Fuzzing and the sanitized stack are in
+# build/<schema>, so switching SCHEMA never mixes objects. make test and
+# check are in tests/test.mk, fuzzing and the sanitized stack in
 # tests/fuzz/fuzz.mk, benchmarks in bench/bench.mk.
 
 SCHEMA   ?= schema/permits.def
@@ -16,13 +17,10 @@ CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -pthread
 CPPFLAGS += -Iinclude -Isrc -Itests -DMSGPACK_NO_BOOST
 # Only the sources that read the schema file get its path (schema_srcs).
 SCHEMA_FLAGS := -DLMDBAPI_SCHEMA='"$(abspath $(SCHEMA))"'
-# RAPIDJSON_SSE2 stays unset (issue 11). RapidJSON 1.1.0's SSE2 string
-# scans, in the Writer and in the Reader alike, test max(s, 0x19) == 0x19,
-# so bytes 0x1A..0x1F pass unescaped in aligned 16-byte blocks: the Writer
-# wrote invalid JSON and the Reader (Document::Parse of a string) accepts
-# it. Strings are written by src/http/json_output.cc's own SSE2 escaping;
-# record bodies are parsed from a MemoryStream, which RapidJSON never scans
-# with SIMD, so parsing loses nothing by it.
+# RAPIDJSON_SSE2 stays unset (issue 11): RapidJSON 1.1.0's SSE2 string scans
+# let bytes 0x1A..0x1F through unescaped (src/json/json_output.h says how).
+# Strings are written by json_output.cc's own SSE2 escaping, and bodies are
+# parsed from a MemoryStream, which RapidJSON never scans with SIMD.
 # libcrypto: SHA-256 of a request with an Idempotency-Key.
 LDLIBS   := -llmdb -lfcgi -lcrypto
 DEB_PKGS := liblmdb-dev lmdb-utils libfcgi-dev libmsgpack-cxx-dev \
@@ -39,17 +37,21 @@ NPM_PKGS := @redocly/cli@2.77.0 swagger-ui-dist@5.35.0
 TOOLS    := build/tools
 REDOCLY  := $(TOOLS)/node_modules/.bin/redocly
 DOCS     := build/docs
-# *_main.cc hold a main(); all else goes into libraries the tests link too.
-# Suites in tests/<schema>/ use that schema's names and build only with it.
+# *_main.cc hold a main(); all else goes into libraries the tests link too:
+# store (with schema), json (record JSON), settings (environment variables),
+# http (the worker), admin (which never links http). Suites in
+# tests/<schema>/ use that schema's names and build only with it.
 store_srcs := $(wildcard src/store/*.cc src/schema/*.cc)
+json_srcs  := $(wildcard src/json/*.cc)
+settings_srcs := $(wildcard src/settings/*.cc)
 http_srcs  := $(filter-out %_main.cc,$(wildcard src/http/*.cc))
 admin_srcs := $(filter-out %_main.cc,$(wildcard src/admin/*.cc))
-test_srcs  := $(wildcard tests/*.cc tests/store/*.cc tests/schema/*.cc \
-                         tests/http/*.cc tests/admin/*.cc tests/$(schema)/*.cc)
+test_srcs  := $(wildcard tests/*.cc $(patsubst %,tests/%/*.cc,store schema \
+                  json settings http admin $(schema)))
 e2e_srcs   := $(wildcard tests/e2e/*.cc tests/e2e/$(schema)/*.cc)
 main_srcs  := $(wildcard src/*/*_main.cc)
-all_srcs   := $(store_srcs) $(http_srcs) $(admin_srcs) $(test_srcs) \
-              $(e2e_srcs) $(main_srcs)
+all_srcs   := $(store_srcs) $(json_srcs) $(settings_srcs) $(http_srcs) \
+              $(admin_srcs) $(test_srcs) $(e2e_srcs) $(main_srcs)
 # The sources that read the schema file (#include LMDBAPI_SCHEMA, directly
 # or through records.h or the admin tests' process_util.h) build per
 # schema; the rest once, for every schema. One that is missed here fails
@@ -60,6 +62,9 @@ schema_srcs := src/schema/descriptors.cc \
         tests/*/*.cc bench/*.cc)
 objs = $(foreach s,$(1),$(if $(filter $(s),$(schema_srcs)),$(BUILD),$(COMMON))/$(s:.cc=.o))
 store  := $(BUILD)/libstore.a
+json   := $(BUILD)/libjson.a
+settings := $(BUILD)/libsettings.a
+base   := $(json) $(settings) $(store)# every program links these, last
 http   := $(BUILD)/libhttp.a
 admlib := $(BUILD)/libadmin.a
 worker := $(BUILD)/lmdbapi-worker
@@ -76,21 +81,23 @@ help: ## list the targets
 	@echo "  SCHEMA=schema/<name>.def works with each (default schema/permits.def)."
 
 $(store): $(call objs,$(store_srcs))
+$(json): $(call objs,$(json_srcs))
+$(settings): $(call objs,$(settings_srcs))
 $(http): $(call objs,$(http_srcs))
 $(admlib): $(call objs,$(admin_srcs))
-$(store) $(http) $(admlib):
+$(store) $(json) $(settings) $(http) $(admlib):
 	@rm -f $@
 	$(AR) rcs $@ $^
-$(worker): $(call objs,src/http/worker_main.cc) $(http) $(store)
+$(worker): $(call objs,src/http/worker_main.cc) $(http) $(base)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 $(nginx_problems): $(worker)
 	@mkdir -p $(@D)
 	$(worker) --print-nginx-problems > $@.tmp && mv $@.tmp $@
-$(admin): $(call objs,src/admin/admin_main.cc) $(admlib) $(http) $(store)
+$(admin): $(call objs,src/admin/admin_main.cc) $(admlib) $(base)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
-$(tests): $(call objs,$(test_srcs)) $(admlib) $(http) $(store)
+$(tests): $(call objs,$(test_srcs)) $(admlib) $(http) $(base)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -o $@
-$(e2e): $(call objs,$(e2e_srcs)) $(http) $(store)
+$(e2e): $(call objs,$(e2e_srcs)) $(http) $(base)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -lboost_unit_test_framework -lcurl -o $@
 
 # $(call record-flags,dir,var): dir/.flags holds the flags in `var`,
@@ -116,12 +123,6 @@ $(BUILD)/%.o: %.cc $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(SCHEMA_FLAGS) $(CXXFLAGS) -MMD -MP -c $< -o $@
 -include $(patsubst %.o,%.d,$(call objs,$(all_srcs)))
-
-# Every schema passes the unit and end-to-end suites ("any schema works" is
-# checked); the default one also the fuzz corpus and a sanitized worker
-# (fuzz.mk). test, check and check-asan are in tests/test.mk; builds use
-# JOBS cores.
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Only when NPM_PKGS changed (.pinned); no install script runs (phones home).
 tools: ## the pinned npm tools (redocly, Swagger UI) into build/tools
@@ -159,18 +160,18 @@ clean: ## remove build/ (every schema's tree, the tools and the docs)
 	rm -rf build
 
 # DESTDIR prefixes every path. Units go under PREFIX (systemd reads
-# /usr/local/lib/systemd/system too), ExecStart pointing at BINDIR; the
-# nginx site, its error pages and the settings example go to /etc. Nothing
-# is enabled or started (see systemd/lmdb-api.service for those steps).
+# /usr/local/lib/systemd/system too), ExecStart at BINDIR; the nginx site,
+# its snippets and the settings example to /etc. Nothing is enabled.
 PREFIX     ?= /usr/local
 BINDIR     ?= $(PREFIX)/bin
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 DATADIR    ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 site       := $(SYSCONFDIR)/nginx/sites-available/lmdb-api.conf
-site_pages := $(SYSCONFDIR)/nginx/snippets/lmdb-api-problems.conf
+snippets   := $(SYSCONFDIR)/nginx/snippets
 settings   := $(SYSCONFDIR)/lmdb-api/lmdb-api.env.example
-installed  := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin $(site) $(site_pages) \
+installed  := $(BINDIR)/lmdbapi-worker $(BINDIR)/lmdbapi-admin $(site) \
+              $(addprefix $(snippets)/lmdb-api-,problems.conf server.conf) \
               $(UNITDIR)/lmdb-api.socket $(UNITDIR)/lmdb-api.service $(settings)
 
 install: $(worker) $(admin) $(nginx_problems) docs ## install the programs, units, nginx site and settings example (PREFIX, DESTDIR)
@@ -183,7 +184,8 @@ install: $(worker) $(admin) $(nginx_problems) docs ## install the programs, unit
 	    -e 's|/etc/nginx/snippets/|$(SYSCONFDIR)/nginx/snippets/|' \
 	    conf/nginx/lmdb-api.conf > $(BUILD)/lmdb-api.conf
 	install -D -m 0644 $(BUILD)/lmdb-api.conf $(DESTDIR)$(site)
-	install -D -m 0644 $(nginx_problems) $(DESTDIR)$(site_pages)
+	install -D -m 0644 $(nginx_problems) $(DESTDIR)$(snippets)/lmdb-api-problems.conf
+	install -D -m 0644 conf/nginx/lmdb-api-server.conf $(DESTDIR)$(snippets)/lmdb-api-server.conf
 	install -d $(DESTDIR)$(DATADIR)/lmdb-api/docs
 	install -m 0644 $(DOCS)/* $(DESTDIR)$(DATADIR)/lmdb-api/docs/
 	install -D -m 0644 systemd/lmdb-api.env.example $(DESTDIR)$(settings)

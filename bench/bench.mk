@@ -20,7 +20,7 @@ $(bare_fcgi): $(call objs,bench/bare_fcgi_main.cc)
 # A page of JSON written the landed way (RapidJSON's SSE2 writer) and ours.
 json_bench  := $(BUILD)/json-page-bench
 $(json_bench): $(call objs,bench/json_page_bench.cc bench/json_landed_writer.cc) \
-               $(http) $(store)
+               $(http) $(base)
 	$(CXX) $(CXXFLAGS) $^ $(LDLIBS) -o $@
 
 # The original design's latency claims at their own rates (bench/paced.h):

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "bench_stats.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "json_landed_writer.h"
 #include "lmdbapi/records.h"
 #include "lmdbapi/schema.h"

@@ -17,6 +17,7 @@
 
 schemas   := $(basename $(notdir $(wildcard schema/*.def)))
 # Builds take JOBS cores; the runs beside them the rest of these slots.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_JOBS ?= $(shell echo $$(($(JOBS) + 2)))
 LOGS      := build/logs
 

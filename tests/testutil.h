@@ -6,9 +6,11 @@
 
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <boost/test/unit_test.hpp>
 
@@ -29,6 +31,23 @@ namespace lmdbapi::testutil {
 inline const std::string& Message(const Status& s) { return s.message(); }
 template <typename T>
 const std::string& Message(const Result<T>& r) { return r.status().message(); }
+
+// Polls done() every 5 ms until it holds or `limit` passes; returns
+// whether it held. The tests' one way to wait for what another thread or
+// process does: a condition with a deadline, never a bare sleep.
+template <typename Pred>
+bool WaitFor(Pred done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+template <typename Pred>
+bool WaitFor(Pred done, int limit_ms) {
+  return WaitFor(done, std::chrono::milliseconds(limit_ms));
+}
 
 // A fresh directory under $TMPDIR, removed with everything in it at the end
 // of the test.

@@ -121,7 +121,7 @@ int Run(const std::vector<std::string>& args, const Io& io) {
     return 0;
   }
 
-  auto config = http::ParseConfig(io.getenv, 0);
+  auto config = settings::ParseStoreSettings(io.getenv);
   if (!config.ok()) {
     err << "lmdbapi-admin: " << config.status().message() << "\n";
     return 2;

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "http/config.h"
+#include "settings/settings.h"
 
 namespace lmdbapi::admin {
 
@@ -28,9 +28,10 @@ struct Io {
   std::ostream* err = nullptr;  // diagnostics and the progress line
   // Draw a progress line on *err for long runs (the binary: isatty(2)).
   bool progress = false;
-  // LMDB_PATH, LMDB_MAP_SIZE_GB, LMDB_MAX_READERS, DURABILITY: the worker's
-  // settings (http/config.h), so both open the environment alike.
-  http::EnvLookup getenv;
+  // LMDB_PATH, LMDB_MAP_SIZE_GB, LMDB_MAX_READERS, DURABILITY...: the
+  // store settings the worker reads too (settings/settings.h), so both
+  // open the environment alike.
+  settings::EnvLookup getenv;
 };
 
 // args excludes the program name.

@@ -22,7 +22,7 @@
 
 #include "admin/commands.h"
 #include "admin/progress.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/admin.h"
 
 namespace lmdbapi::admin {

@@ -16,8 +16,8 @@
 #include <set>
 #include <utility>
 
-#include "http/json_output.h"
-#include "http/record_json.h"
+#include "json/json_output.h"
+#include "json/record_json.h"
 
 namespace lmdbapi::http {
 namespace {

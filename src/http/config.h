@@ -3,7 +3,10 @@
 //
 // Every setting is an environment variable with a default, so a plain
 // `lmdbapi-worker` runs, and systemd units and run-dev.sh only name what
-// they change. ParseConfig is a pure function of a getenv-like lookup: the
+// they change. The settings that open the store (LMDB_PATH, the map size,
+// readers, DURABILITY, WRITE_BATCH_MAX, MAX_STRING_BYTES) are shared with
+// lmdbapi-admin and listed in settings/settings.h; the worker's own are
+// below. ParseConfig is a pure function of a getenv-like lookup: the
 // tests feed it maps, the worker feeds it ::getenv. A bad value is an
 // error naming the variable, quoting the value and saying what is expected;
 // the worker prints it and exits with code 2.
@@ -11,17 +14,6 @@
 //   HOST_URL          127.0.0.1:8080   where make run's nginx listens
 //                                      (host:port); the worker only reports
 //                                      it, the production site ignores it
-//   LMDB_PATH         ./var/data       the environment's directory
-//   LMDB_MAP_SIZE_GB  1                starting map size, 1..1024 GiB
-//   LMDB_MAP_SIZE_MB  (unset)          map size in MiB; wins over _GB (tests)
-//   LMDB_MAP_MAX_GB   (start size)     most the map grows to, 1..1024 GiB,
-//                                      at least the starting size
-//   LMDB_MAP_MAX_MB   (unset)          the same in MiB; wins over _GB
-//   LMDB_MAX_READERS  126              reader slots; must exceed WORKER_THREADS
-//   DURABILITY        sync             sync | nometasync | nosync (env.h)
-//   WRITE_BATCH_MAX   256              most writes one group commit carries,
-//                                      1..256; 1 = one commit (and fsync)
-//                                      per write (Options::max_batch_writes)
 //   WORKER_THREADS    16 x cores       request threads, 1..1024 (default at
 //                                      least 16, at most 64)
 //   LOG_LEVEL         info             error | info | debug
@@ -34,11 +26,6 @@
 //                                      nginx's user in it) or 0600 (only
 //                                      its user: make run, the e2e tests)
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
-//   MAX_STRING_BYTES  65536            most bytes (UTF-8) a STRING value may
-//                                      hold, 1..1073741824, in a body, a
-//                                      filter or an imported line (400
-//                                      naming the field); a field's
-//                                      MAX_BYTES row in the .def wins
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in (and the
 //                                      worker warns so at start-up)
@@ -77,11 +64,13 @@
 #include "lmdbapi/env.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
+#include "settings/settings.h"
 
 namespace lmdbapi::http {
 
 inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
-inline constexpr std::size_t kDefaultMaxStringBytes = 65536;
+using settings::EnvLookup;
+using settings::kDefaultMaxStringBytes;
 inline constexpr std::size_t kDefaultBatchMaxOperations = 1000;
 inline constexpr std::uint64_t kDefaultIdempotencyTtlSeconds = 86400;
 
@@ -103,9 +92,6 @@ struct Config {
   std::size_t batch_max_operations = kDefaultBatchMaxOperations;
   std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
 };
-
-// Returns the value of an environment variable, or nullptr if unset.
-using EnvLookup = std::function<const char*(const char* name)>;
 
 // `cores` is std::thread::hardware_concurrency() (0 if unknown), a parameter
 // so that the default thread count is testable.

@@ -29,7 +29,7 @@
 #include "http/log.h"
 #include "http/openapi.h"
 #include "http/params.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "http/router.h"
 #include "lmdbapi/batch.h"
 

@@ -3,7 +3,7 @@
 
 #include "http/health.h"
 
-#include "http/json_output.h"
+#include "json/json_output.h"
 
 namespace lmdbapi::http {
 

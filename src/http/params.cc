@@ -6,7 +6,7 @@
 #include <charconv>
 
 #include "http/base64url.h"
-#include "http/utf8.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 
-#include "http/json_output.h"
-#include "http/utf8.h"
+#include "json/json_output.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 

@@ -3,7 +3,7 @@
 
 #include "http/query.h"
 
-#include "http/utf8.h"
+#include "json/utf8.h"
 #include "lmdbapi/hex.h"
 
 namespace lmdbapi::http {

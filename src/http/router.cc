@@ -8,7 +8,7 @@
 
 #include <array>
 
-#include "http/utf8.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {

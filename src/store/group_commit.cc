@@ -12,6 +12,7 @@
 #include "store/env_impl.h"
 #include "store/map_growth.h"
 #include "store/mdb_status.h"
+#include "store/txn.h"
 
 namespace lmdbapi {
 
@@ -186,20 +187,9 @@ bool GroupCommitter::TryBatch(Batch& batch, bool may_grow,
       p->status = RunWrite(p->write, parent);
       any_ok = p->status.ok();
     } else {
-      MDB_txn* child;
-      int rc = mdb_txn_begin(env_->env, parent, 0, &child);
-      if (rc != MDB_SUCCESS) {
-        p->status = FromMdb(rc, "mdb_txn_begin (nested)");
-      } else {
-        p->status = RunWrite(p->write, child);
-        if (p->status.ok()) {
-          rc = mdb_txn_commit(child);  // into the parent: no I/O
-          if (rc != MDB_SUCCESS)
-            p->status = FromMdb(rc, "mdb_txn_commit (nested)");
-        } else {
-          mdb_txn_abort(child);
-        }
-      }
+      p->status = InNestedTxn(*env_, parent, [&](MDB_txn* child) {
+        return RunWrite(p->write, child);
+      });
       any_ok = any_ok || p->status.ok();
     }
     if (may_grow && OutOfMap(p->status)) {

@@ -71,18 +71,9 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
       return s;
     }
   }
-  MDB_txn* nested;
-  int rc = mdb_txn_begin(impl_->env.env, impl_->txn->get(), 0, &nested);
-  if (rc == MDB_SUCCESS) {
-    s = InsertInTxn(impl_->env, nested, t, *record, bytes, keys);
-    if (s.ok()) {
-      s = FromMdb(mdb_txn_commit(nested), "mdb_txn_commit (nested)");
-    } else {
-      mdb_txn_abort(nested);
-    }
-  } else {
-    s = FromMdb(rc, "mdb_txn_begin (nested)");
-  }
+  s = InNestedTxn(impl_->env, impl_->txn->get(), [&](MDB_txn* nested) {
+    return InsertInTxn(impl_->env, nested, t, *record, bytes, keys);
+  });
   if (s.ok()) {
     ++size_;
   } else if (LosesBatch(s)) {

@@ -11,6 +11,9 @@
 // the map is never resized under them; Begin adopts another process's
 // larger map when LMDB reports MDB_MAP_RESIZED. A thread must not wait for
 // a map growth while it holds one (GrowMap would give up).
+//
+// InNestedTxn runs one write inside a transaction another holds (group
+// commit's batch, an import batch), so that its failure undoes only itself.
 
 #ifndef LMDBAPI_STORE_TXN_H_
 #define LMDBAPI_STORE_TXN_H_
@@ -22,6 +25,7 @@
 #include "lmdbapi/status.h"
 #include "store/env_impl.h"
 #include "store/map_gate.h"
+#include "store/mdb_status.h"
 
 namespace lmdbapi {
 
@@ -57,6 +61,25 @@ class WriteTxn {
   std::optional<MapGate::Hold> hold_;  // from Begin until commit or abort
   MDB_txn* txn_ = nullptr;
 };
+
+// Runs body(child), child a transaction nested in `parent` (mdb_txn_begin
+// with a parent): committed into the parent, which costs no I/O, if body
+// returns OK; else aborted, leaving the parent as it was. Returns body's
+// Status, or the begin's or commit's failure (FromMdb).
+// REQUIRES: parent is a live write transaction of env, used by no other
+// thread meanwhile.
+template <typename Body>
+Status InNestedTxn(Env::Impl& env, MDB_txn* parent, Body&& body) {
+  MDB_txn* child;
+  int rc = mdb_txn_begin(env.env, parent, 0, &child);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (nested)");
+  Status s = body(child);
+  if (!s.ok()) {
+    mdb_txn_abort(child);
+    return s;
+  }
+  return FromMdb(mdb_txn_commit(child), "mdb_txn_commit (nested)");
+}
 
 }  // namespace lmdbapi
 

@@ -10,7 +10,7 @@
 
 #include "admin_util.h"
 #include "http/config.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/admin.h"
 
 using namespace lmdbapi;

@@ -10,7 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "admin_util.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/admin.h"
 
 using namespace lmdbapi;

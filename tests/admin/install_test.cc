@@ -66,6 +66,7 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
       "/usr/lib/systemd/system/lmdb-api.service",
       "/etc/nginx/sites-available/lmdb-api.conf",
       "/etc/nginx/snippets/lmdb-api-problems.conf",
+      "/etc/nginx/snippets/lmdb-api-server.conf",
       "/etc/lmdb-api/lmdb-api.env.example",
       "/usr/share/lmdb-api/docs/index.html",
       "/usr/share/lmdb-api/docs/swagger-ui.css",
@@ -89,7 +90,7 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
   BOOST_TEST(back == source);
   // The site serves the docs from where they were installed.
   std::string site = ReadFile(d + "/etc/nginx/sites-available/lmdb-api.conf");
-  BOOST_TEST(Contains(site, "alias       /usr/share/lmdb-api/docs/;"));
+  BOOST_TEST(Contains(site, "default  /usr/share/lmdb-api/docs/;"));
   std::string site_back = site;
   site_back.replace(site_back.find("/usr/share/lmdb-api/docs/"), 25,
                     "/usr/local/share/lmdb-api/docs/");
@@ -98,6 +99,10 @@ BOOST_AUTO_TEST_CASE(install_lays_out_the_tree_and_uninstall_takes_it_back) {
   // as the worker renders them (make check renders them before this runs;
   // Make() keeps the built worker, so it would not re-render them).
   BOOST_TEST(Contains(site, "include  /etc/nginx/snippets/lmdb-api-problems.conf;"));
+  // The API's part of the server block, shared with dev.conf.in, as it is.
+  BOOST_TEST(Contains(site, "include  /etc/nginx/snippets/lmdb-api-server.conf;"));
+  BOOST_TEST(ReadFile(d + "/etc/nginx/snippets/lmdb-api-server.conf") ==
+             ReadFile((RepoRoot() / "conf/nginx/lmdb-api-server.conf").string()));
   Result<std::string> problems = http::NginxProblemsConf();
   BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
   BOOST_TEST(ReadFile(d + "/etc/nginx/snippets/lmdb-api-problems.conf") ==

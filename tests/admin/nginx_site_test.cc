@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tests/admin/nginx_site_test.cc - conf/nginx/lmdb-api.conf (the installed
-// site) and lmdb-api-tls.conf.example pass `nginx -t` together, in an
+// site, with its snippet lmdb-api-server.conf) and lmdb-api-tls.conf.example pass `nginx -t` together, in an
 // nginx.conf shaped like an operator's, with a throwaway self-signed
 // certificate at the example's paths. (The site's behaviour is tested
 // against a running nginx in tests/e2e/production_site_test.cc.)
@@ -47,9 +47,13 @@ BOOST_AUTO_TEST_CASE(the_site_and_the_tls_example_pass_nginx_t) {
   lmdbapi::Result<std::string> problems = lmdbapi::http::NginxProblemsConf();
   BOOST_TEST_REQUIRE(problems.ok(), problems.status().message());
   std::ofstream(d + "/problems.conf") << problems.value();
-  std::ofstream(d + "/site.conf") << Replaced(
-      Replaced(ReadFile(conf + "/lmdb-api.conf"), "/var/log/nginx/", d + "/"),
-      "/etc/nginx/snippets/lmdb-api-problems.conf", d + "/problems.conf");
+  std::string site =
+      Replaced(ReadFile(conf + "/lmdb-api.conf"), "/var/log/nginx/", d + "/");
+  site = Replaced(site, "/etc/nginx/snippets/lmdb-api-problems.conf",
+                  d + "/problems.conf");
+  site = Replaced(site, "/etc/nginx/snippets/lmdb-api-server.conf",
+                  conf + "/lmdb-api-server.conf");
+  std::ofstream(d + "/site.conf") << site;
   std::string tls = ReadFile(conf + "/lmdb-api-tls.conf.example");
   tls = Replaced(tls, "/etc/ssl/lmdb-api/fullchain.pem", d + "/cert.pem");
   tls = Replaced(tls, "/etc/ssl/lmdb-api/privkey.pem", d + "/key.pem");

@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(the_settings_example_shows_the_workers_real_defaults) {
                         "MAX_BODY_BYTES", "MAX_STRING_BYTES", "API_KEYS_FILE",
                         "LMDB_MAP_MAX_GB", "FCGI_SOCKET_MODE", "MAX_CONNECTIONS",
                         "REQUEST_READ_TIMEOUT_MS", "RESPONSE_SEND_TIMEOUT_MS",
-                        "REQUIRE_API_KEYS"})
+                        "REQUIRE_API_KEYS", "CORS_ORIGINS"})
     BOOST_TEST(values.count(v) == 1u, v << " missing");
   // Uncommenting every line changes nothing: the values are the defaults
   // (LMDB_PATH being the unit's own default).

@@ -15,10 +15,13 @@
 
 #include "api.h"
 #include "harness.h"
+#include "testutil.h"
 #include "workload.h"
 
 namespace lmdbapi::e2e {
 namespace {
+
+using testutil::WaitFor;
 
 // Requests a worker logged at LOG_LEVEL=debug: lines naming an /api/ path.
 int LoggedRequests(const std::string& log_path) {
@@ -40,18 +43,6 @@ CheckResult CheckModel(HttpClient& http, const WorkloadResult& w, const std::str
   BOOST_TEST_MESSAGE(when << ": " << c.records << " records, " << c.gone << " deleted, "
                           << c.queries << " queries checked");
   return c;
-}
-
-// Polls `done` every 5 ms until it holds or `limit` passes; true if it
-// held.
-template <typename Pred>
-bool WaitUntil(Pred done, std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
 }
 
 void CheckNoFailures(const WorkloadResult& w) {
@@ -111,14 +102,14 @@ BOOST_FIXTURE_TEST_CASE(sigterm_under_load_keeps_every_acknowledged_write, Stack
     });
   }
   // Under load: SIGTERM once inserts are being acknowledged...
-  BOOST_TEST(WaitUntil([&] { return acked_count.load() >= 50; },
+  BOOST_TEST(WaitFor([&] { return acked_count.load() >= 50; },
                        std::chrono::seconds(30)),
              "50 inserts should be acknowledged within 30 s");
   const ProcessExit e = stack.StopWorker(0);
   // ...and keep sending after it exited (nginx answers 503) until twice as
   // many requests as threads were answered, each after any in flight.
   const int at_exit = answered.load();
-  BOOST_TEST(WaitUntil([&] { return answered.load() >= at_exit + 2 * kThreads; },
+  BOOST_TEST(WaitFor([&] { return answered.load() >= at_exit + 2 * kThreads; },
                        std::chrono::seconds(30)),
              "requests should be answered after the worker exited");
   stop = true;

@@ -82,6 +82,9 @@ class ProductionSite {
     std::ofstream(dir_ + "/problems.conf") << problems.value();
     ReplaceAll(&site, "/etc/nginx/snippets/lmdb-api-problems.conf",
                dir_ + "/problems.conf");
+    // The API's part of the server block, from the checkout.
+    ReplaceAll(&site, "/etc/nginx/snippets/lmdb-api-server.conf",
+               std::string(root) + "/conf/nginx/lmdb-api-server.conf");
     std::ofstream(dir_ + "/site.conf") << site;
     std::ofstream(dir_ + "/nginx.conf")
         << NginxUserLine() << "\n"

@@ -40,12 +40,14 @@
 #include "http/fcgi_client.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/table.h"
+#include "testutil.h"
 
 namespace lmdbapi::e2e {
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using testutil::FcgiClient;
+using testutil::WaitFor;
 using Params = std::map<std::string, std::string>;
 
 const TableDesc& MainTable() {
@@ -62,16 +64,6 @@ long long MetricValue(HttpClient& http, const std::string& series) {
   std::size_t at = r.body.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::atoll(r.body.c_str() + at + series.size() + 2);
-}
-
-template <typename Pred>
-bool WaitFor(Pred pred, int ms) {
-  auto until = Clock::now() + std::chrono::milliseconds(ms);
-  while (!pred()) {
-    if (Clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 // Loads `n` records of the main table straight into the data directory.

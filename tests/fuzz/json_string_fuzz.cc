@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/json_string_fuzz.cc - our JSON string escaping
-// (src/http/json_output.h) against a strict parser.
+// (src/json/json_output.h) against a strict parser.
 //
 // Any bytes: EscapeJsonChars (sixteen at a time where it can) writes
 // exactly what the bytewise reference writes, and no raw byte below 0x20.
@@ -15,9 +15,9 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "http/json_output.h"
-#include "http/json_strings.h"
-#include "http/utf8.h"
+#include "json/json_output.h"
+#include "json/json_strings.h"
+#include "json/utf8.h"
 
 using lmdbapi::testutil::Escaped;
 using lmdbapi::testutil::StrictParse;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // tests/fuzz/record_json_fuzz.cc - a request body as a record
-// (src/http/record_json.h), for every table of the compiled schema.
+// (src/json/record_json.h), for every table of the compiled schema.
 //
 // Any bytes: no crash, no sanitizer report, and a body that parses prints
 // (AppendRecordJson) as JSON that parses again to the same text: the
@@ -13,7 +13,7 @@
 
 #include "fuzz_check.h"
 #include "http/config.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/schema.h"
 
 using lmdbapi::Schema;

@@ -11,7 +11,7 @@
 #include <rapidjson/writer.h>
 
 #include "http/batch_json.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/schema.h"
 #include "record_gen.h"
 

@@ -32,6 +32,7 @@ using lmdbapi::http::Server;
 using lmdbapi::http::ServerOptions;
 using lmdbapi::testutil::FcgiClient;
 using lmdbapi::testutil::FcgiReply;
+using lmdbapi::testutil::WaitFor;
 using Params = std::map<std::string, std::string>;
 
 namespace {
@@ -90,17 +91,6 @@ ServerOptions WithThreads(unsigned threads) {
   ServerOptions o;
   o.threads = threads;
   return o;
-}
-
-// Waits up to `ms` for pred(); true if it held.
-template <typename Pred>
-bool WaitFor(Pred pred, int ms) {
-  auto until = Clock::now() + std::chrono::milliseconds(ms);
-  while (!pred()) {
-    if (Clock::now() > until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
 }
 
 // A POST whose body never finishes: params whole, 5 of its bytes sent.

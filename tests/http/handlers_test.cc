@@ -17,7 +17,7 @@
 
 #include "http/handlers.h"
 #include "http/idempotency_key.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/value.h"
 #include "http/request_bodies.h"

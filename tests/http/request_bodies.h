@@ -10,7 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/record.h"
 #include "lmdbapi/schema.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// tests/http/json_output_test.cc - src/http/json_output.cc: our JSON string
+// tests/json/json_output_test.cc - src/json/json_output.cc: our JSON string
 // escaping, checked byte by byte against a strict parser (issue 11).
 //
 // The reference parser is RapidJSON's Reader with its default (strict)
@@ -7,14 +7,14 @@
 // string, which the first case confirms, and a MemoryStream never takes
 // RapidJSON's SSE2 scan (whose 0x19 test is the bug this file guards).
 
-#include "http/json_output.h"
+#include "json/json_output.h"
 
 #include <string>
 
 #include <boost/test/unit_test.hpp>
 #include <rapidjson/document.h>
 
-#include "http/json_strings.h"
+#include "json/json_strings.h"
 
 using lmdbapi::http::AppendJsonString;
 using lmdbapi::http::JsonWriter;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// tests/http/record_json_test.cc - src/http/record_json.cc.
+// tests/json/record_json_test.cc - src/json/record_json.cc.
 //
 // Schema-generic: every table of Schema::Compiled(), values made per
 // FieldType (tests/record_gen.h), so it holds for every schema.
@@ -13,7 +13,7 @@
 #include <rapidjson/writer.h>
 
 #include "http/config.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/schema.h"
 #include "record_gen.h"
 #include "store/record_codec.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/utf8.cc - see utf8.h.
+// src/json/utf8.cc - see utf8.h.
 
-#include "http/utf8.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/json_output.h - JSON text out: our string escaping, and a writer
+// src/json/json_output.h - JSON text out: our string escaping, and a writer
 // that appends to a std::string.
 //
 // Strings are escaped here, not by RapidJSON: Debian's RapidJSON 1.1.0
@@ -10,15 +10,15 @@
 // tests/fuzz/json_string_fuzz.cc). RapidJSON's Writer still writes the
 // structure and the numbers (its dtoa and itoa), never a string.
 //
-// Responses are built in per-thread std::string buffers that keep their
-// capacity from request to request. The writer itself writes into
+// Responses are built in std::string buffers that keep their capacity
+// from request to request (the worker keeps one per connection). The writer itself writes into
 // RapidJSON's StringBuffer, not into the string: its Push is a bump of a
 // pointer, and the escaping writes straight into the space it returns.
 // What the writer wrote is appended to the string when the JsonWriter is
 // destroyed; the StringBuffer is the thread's own and is reused.
 
-#ifndef LMDBAPI_HTTP_JSON_OUTPUT_H_
-#define LMDBAPI_HTTP_JSON_OUTPUT_H_
+#ifndef LMDBAPI_JSON_JSON_OUTPUT_H_
+#define LMDBAPI_JSON_JSON_OUTPUT_H_
 
 #include <cstddef>
 #include <memory>
@@ -113,4 +113,4 @@ class JsonWriter : private internal::ThreadBuffer,
 
 }  // namespace lmdbapi::http
 
-#endif  // LMDBAPI_HTTP_JSON_OUTPUT_H_
+#endif  // LMDBAPI_JSON_JSON_OUTPUT_H_

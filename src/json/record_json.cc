@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/record_json.cc - see record_json.h.
+// src/json/record_json.cc - see record_json.h.
 //
 // Reading uses RapidJSON's SAX Reader rather than a Document: the record is
 // flat, so the handler refuses any nested value at once (no recursion, no
@@ -7,7 +7,7 @@
 // gets numbers as their literal text (kParseNumbersAsStringsFlag) so that
 // INT64 is read exactly and 1.5 or 1e3 can be refused by name.
 
-#include "http/record_json.h"
+#include "json/record_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -19,8 +19,9 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include "http/json_output.h"
-#include "http/utf8.h"
+#include "json/json_output.h"
+#include "json/utf8.h"
+#include "lmdbapi/quote.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -43,10 +44,14 @@ std::string_view Expected(FieldType type) {
   return "a value";
 }
 
+// A number's text as the client wrote it, clipped and escaped like all
+// client text in messages (lmdbapi/quote.h), but unquoted; strings and
+// names are shown with Quote.
+constexpr std::size_t kShownBytes = 40;
 std::string Clip(std::string_view text) {
-  constexpr std::size_t kMax = 40;
-  if (text.size() <= kMax) return std::string(text);
-  return std::string(text.substr(0, kMax)) + "...";
+  std::string out;
+  if (AppendEscaped(text, kShownBytes, &out)) out += "...";
+  return out;
 }
 
 class RecordHandler
@@ -183,7 +188,8 @@ class RecordHandler
     if (slot_ == kUuidSlot) {
       auto u = Uuid::Parse(text);
       if (!u.ok())
-        return Fail("uuid", "uuid: \"" + Clip(text) + "\" is not a uuid");
+        return Fail("uuid",
+                    "uuid: " + Quote(text, kShownBytes) + " is not a uuid");
       out_->record.uuid = u.value();
       out_->has_uuid = true;
       return true;
@@ -278,8 +284,8 @@ class RecordHandler
   }
 
   std::string UnknownFieldMessage(std::string_view name) const {
-    std::string msg = "unknown field \"" + Clip(name) + "\"; " + table_.name +
-                      " has: ";
+    std::string msg = "unknown field " + Quote(name, kShownBytes) + "; " +
+                      table_.name + " has: ";
     for (std::size_t i = 0; i < table_.fields.size(); ++i) {
       if (i > 0) msg += ", ";
       msg += table_.fields[i].name;

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/utf8.h - checking and repairing UTF-8 text from clients.
+// src/json/utf8.h - checking and repairing UTF-8 text from clients.
 //
 // JSON bodies are validated by RapidJSON; this covers the rest of what a
 // client sends (query strings, paths) and the text echoed back in problem
 // details, which must itself be valid UTF-8 to be valid JSON.
 
-#ifndef LMDBAPI_HTTP_UTF8_H_
-#define LMDBAPI_HTTP_UTF8_H_
+#ifndef LMDBAPI_JSON_UTF8_H_
+#define LMDBAPI_JSON_UTF8_H_
 
 #include <cstddef>
 #include <string>
@@ -34,4 +34,4 @@ inline std::string QuoteForMessage(std::string_view text,
 
 }  // namespace lmdbapi::http
 
-#endif  // LMDBAPI_HTTP_UTF8_H_
+#endif  // LMDBAPI_JSON_UTF8_H_

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/record_json.h - one record as JSON, both ways.
+// src/json/record_json.h - one record as JSON, both ways.
 //
 // The record's JSON form is an object with "uuid" and "revision" first,
 // then every schema field in declaration order:
@@ -26,11 +26,13 @@
 // whose subject is the member at fault (empty for a syntax error, whose
 // message gives the byte offset).
 //
-// Used by the HTTP handlers and, later, the admin import tool; neither
-// function touches an Env.
+// Used by the HTTP handlers and by lmdbapi-admin's export and import, so
+// it lives apart from http/ (the admin tool never links it); no function
+// here touches an Env. The namespace is still lmdbapi::http, as when it
+// was part of the worker.
 
-#ifndef LMDBAPI_HTTP_RECORD_JSON_H_
-#define LMDBAPI_HTTP_RECORD_JSON_H_
+#ifndef LMDBAPI_JSON_RECORD_JSON_H_
+#define LMDBAPI_JSON_RECORD_JSON_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -59,7 +61,7 @@ struct ParsedRecord {
   std::optional<std::uint64_t> revision;
 };
 
-// max_string_bytes: the MAX_STRING_BYTES setting (http/config.h), the
+// max_string_bytes: the MAX_STRING_BYTES setting (settings/settings.h), the
 // limit of STRING fields without a MAX_BYTES row; 0: none.
 Result<ParsedRecord> ParseRecordJson(std::string_view json,
                                      const TableDesc& table, MetaFields meta,
@@ -95,4 +97,4 @@ Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
 
 }  // namespace lmdbapi::http
 
-#endif  // LMDBAPI_HTTP_RECORD_JSON_H_
+#endif  // LMDBAPI_JSON_RECORD_JSON_H_

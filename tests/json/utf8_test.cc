@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// tests/http/utf8_test.cc - src/http/utf8.cc.
+// tests/json/utf8_test.cc - src/json/utf8.cc.
 
 #include <string>
 
 #include <boost/test/unit_test.hpp>
 
-#include "http/utf8.h"
+#include "json/utf8.h"
 
 using lmdbapi::http::AppendRepairedUtf8;
 using lmdbapi::http::IsValidUtf8;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// tests/http/json_strings.h - what the tests of src/http/json_output.cc
+// tests/json/json_strings.h - what the tests of src/json/json_output.cc
 // (json_output_test.cc) and its fuzz target (tests/fuzz/json_string_fuzz.cc)
 // both do: escape a string by the fast path or the bytewise reference, and
 // read back, with RapidJSON, the one string a JSON text holds.
@@ -16,7 +16,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include "http/json_output.h"
+#include "json/json_output.h"
 
 namespace lmdbapi::testutil {
 

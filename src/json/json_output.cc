@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// src/http/json_output.cc - see json_output.h.
+// src/json/json_output.cc - see json_output.h.
 
-#include "http/json_output.h"
+#include "json/json_output.h"
 
 #include <algorithm>
 #include <cstring>
