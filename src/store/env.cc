@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "schema/fingerprint.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
@@ -41,7 +42,7 @@ unsigned DbFlags(IndexKind kind) {
 }
 
 unsigned CountDbs(const Schema& schema) {
-  unsigned n = 1;  // meta
+  unsigned n = 2;  // meta, changes
   for (const TableDesc& t : schema.tables)
     n += 1 + static_cast<unsigned>(t.indexes.size()) + (t.parent >= 0);
   return n;
@@ -67,6 +68,8 @@ Status Prepare(Env::Impl& impl) {
   } abort_guard{txn};
 
   Status s = OpenDb(txn, kMetaDb, 0, &impl.meta);
+  // Created here for an environment an earlier release wrote.
+  if (s.ok()) s = OpenDb(txn, kChangesDb, 0, &impl.changes);
   if (!s.ok()) return s;
 
   MDB_val key = ToVal(kSchemaKey), val;
@@ -338,6 +341,7 @@ Result<EnvStats> Env::Stat() const {
     if (t.parent >= 0) add(t.links_db_name, dbs.links);
   }
   add(kMetaDb, impl_->meta);
+  add(kChangesDb, impl_->changes);
   mdb_txn_abort(txn);
   return out;
 }

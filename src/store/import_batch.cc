@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lmdbapi/admin.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/headroom.h"
 #include "store/index_ops.h"
@@ -74,6 +75,7 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
   MDB_txn* nested;
   int rc = mdb_txn_begin(impl_->env.env, impl_->txn->get(), 0, &nested);
   if (rc == MDB_SUCCESS) {
+    BeginFeedWrite(impl_->env);  // each record is a feed transaction
     s = InsertInTxn(impl_->env, nested, t, *record, bytes, keys);
     if (s.ok()) {
       s = FromMdb(mdb_txn_commit(nested), "mdb_txn_commit (nested)");
