@@ -56,6 +56,17 @@
 //                                      https://app.example.com, separated
 //                                      by commas or spaces, or *; unset:
 //                                      CORS off
+//   CHANGES           on               on | off: the change feed (every
+//                                      write also appends its changes;
+//                                      include/lmdbapi/changes.h); off: no
+//                                      changes are appended and the feed
+//                                      routes answer 409 changes-off
+//   CHANGES_RETAIN    (unset)          feed retention: a count of changes
+//                                      (1000000), or an age with a unit,
+//                                      s m h or d (7d); unset: keep all.
+//                                      Trimmed a few at a time per commit
+//   CHANGES_HEARTBEAT_MS 15000         a change stream idle this long gets
+//                                      a comment line, 10..3600000
 //
 // An empty variable counts as unset.
 
@@ -94,6 +105,8 @@ struct Config {
   std::uint32_t response_send_timeout_ms = 10000;
   bool require_api_keys = false;
   CorsPolicy cors;  // off unless CORS_ORIGINS is set
+  // env.changes and env.changes_retain_* hold CHANGES and CHANGES_RETAIN.
+  std::uint32_t changes_heartbeat_ms = 15000;
 };
 
 // Returns the value of an environment variable, or nullptr if unset.

@@ -14,8 +14,8 @@
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
 //   GET     /api/T/{uuid}/S                  kChildren
 //
-// and the service's own routes, GET /api/health, /api/metrics and
-// /api/openapi.json. RouteTemplates() lists the same routes as data (path
+// and the service's own routes, GET /api/health, /api/metrics,
+// /api/openapi.json, /api/changes and /api/changes/stream. RouteTemplates() lists the same routes as data (path
 // templates, methods, kinds), in a fixed order; the OpenAPI document and the
 // metrics' route labels are made from that list, and a match carries its
 // position in it, so neither can drift from what MatchRoute answers.
@@ -51,6 +51,8 @@ enum class RouteKind {
   kHealth,
   kMetrics,
   kOpenApi,
+  kChanges,        // GET /api/changes: a page of the change feed
+  kChangesStream,  // GET /api/changes/stream: the feed as Server-Sent Events
 };
 
 // The path shapes, one per template; the template strings are in
@@ -67,6 +69,8 @@ enum class PathShape {
   kHealth,        // /api/health
   kMetrics,       // /api/metrics
   kOpenApi,       // /api/openapi.json
+  kChanges,       // /api/changes
+  kChangesStream, // /api/changes/stream
 };
 
 struct Route {
@@ -114,7 +118,7 @@ struct RouteTemplate {
 // Every route template, in this order: for each table (schema order) its
 // collection, insert-record, get-record, range, item, update, delete and
 // children (one per child, in TableDesc::children order) paths; then
-// health, metrics, openapi.json. Every table has a range template (so
+// health, metrics, openapi.json, changes, changes/stream. Every table has a range template (so
 // positions stay fixed), but MatchRoute answers a table's range path as no
 // route (404) when the table has no RANGE index, and the OpenAPI document
 // leaves it out.
