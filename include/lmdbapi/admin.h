@@ -75,9 +75,14 @@ Result<CheckSummary> Check(Env& env,
 // fsynced before this returns; on failure the partial file is removed.
 // Progress counts bytes written against the original's used bytes (an
 // upper bound). Open the copy with Env::Open like any environment.
+// The copy's newest change feed seq (changes.h; 0 if it holds none) is
+// written beside it, as decimal text, to <dir>/changes-seq, and into
+// *feed_seq if given: a consumer restored from the copy follows the feed
+// from after that seq.
 //   kInvalidArgument  dir already holds an environment
 //   kIOError          dir cannot be created or written
-Status Backup(Env& env, const std::string& dir, const Progress& progress = {});
+Status Backup(Env& env, const std::string& dir, const Progress& progress = {},
+              std::uint64_t* feed_seq = nullptr);
 
 // -------------------------------------------------------------- reindex
 
