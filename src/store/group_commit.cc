@@ -143,6 +143,11 @@ Status RunWrite(const GroupCommitter::Write& write, MDB_txn* txn) {
 // nested transaction so that a trim that fails (out of map, say) costs
 // the batch nothing; the next commit tries again.
 void TrimFeed(Env::Impl& env, MDB_txn* parent) {
+  // A nested transaction is not free (LMDB allocates its dirty list):
+  // none at all without retention.
+  if (env.options.changes_retain_count == 0 &&
+      env.options.changes_retain_seconds == 0)
+    return;
   MDB_txn* child;
   if (mdb_txn_begin(env.env, parent, 0, &child) != MDB_SUCCESS) return;
   Result<std::size_t> trimmed = TrimChanges(env, child, kTrimStepsPerCommit);
