@@ -340,7 +340,8 @@ void AppendLmdbMetrics(const Env& env, std::string* out) {
 
   AppendHeader("lmdbapi_lmdb_entries", "gauge",
                "Entries in each LMDB database: tables (records), indexes "
-               "(<table>.<index>), parent links (<parent>><table>) and meta.",
+               "(<table>.<index>), parent links (<parent>><table>), meta and "
+               "changes (the change feed).",
                out);
   for (const DbStats& db : s.dbs) {
     std::string labels = "{db=";
