@@ -578,14 +578,14 @@ Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
                            : "Changes after this sequence number; absent: "
                              "from the newest on. Last-Event-ID, when sent, "
                              "takes precedence.",
-                       std::move(seq), false, "0"));
+                       std::move(seq), false, ""));
     if (kind == RouteKind::kChanges) {
       Json limit = b_.Typed("integer");
       b_.Put(limit, "minimum", 1);
       b_.Put(limit, "maximum", static_cast<int>(kMaxLimit));
       b_.Put(limit, "default", static_cast<int>(kDefaultLimit));
       b_.Push(params, QueryParam("limit", "Most changes in the page.",
-                                 std::move(limit), false, "100"));
+                                 std::move(limit), false, ""));
     }
     b_.Push(params,
             QueryParam("tables",
