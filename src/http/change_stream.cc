@@ -72,8 +72,9 @@ class EventSink : public ChangeSink {
   std::string event_;
 };
 
-ChangeStreams::ChangeStreams(Env& env, const StreamOptions& options)
-    : env_(env), options_(options) {}
+ChangeStreams::ChangeStreams(Env& env, const StreamOptions& options,
+                             Metrics* metrics)
+    : env_(env), options_(options), metrics_(metrics) {}
 
 ChangeStreams::~ChangeStreams() { Stop(); }
 
@@ -174,6 +175,7 @@ void ChangeStreams::Adopt() {
     }
     c->last_progress = c->last_event = Clock::now();
     clients_.fetch_add(1);
+    if (metrics_ != nullptr) metrics_->CountStreams(1);
     live_.push_back(std::move(c));
     Fill(live_.back().get());
     if (!Flush(live_.back().get())) live_.back()->gone = true;
@@ -235,7 +237,11 @@ void ChangeStreams::Drop(Client* c, bool stalled) {
   close(c->fd);
   c->fd = -1;
   clients_.fetch_sub(1);
-  if (stalled) dropped_.fetch_add(1);
+  if (metrics_ != nullptr) metrics_->CountStreams(-1);
+  if (stalled) {
+    dropped_.fetch_add(1);
+    if (metrics_ != nullptr) metrics_->CountDropped(Metrics::Drop::kStream);
+  }
 }
 
 void ChangeStreams::Loop() {

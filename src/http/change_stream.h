@@ -43,6 +43,7 @@
 #include <thread>
 #include <vector>
 
+#include "http/metrics.h"
 #include "lmdbapi/changes.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
@@ -62,8 +63,10 @@ struct StreamOptions {
 
 class ChangeStreams {
  public:
-  // REQUIRES: env outlives this.
-  ChangeStreams(Env& env, const StreamOptions& options);
+  // REQUIRES: env and metrics (if not null) outlive this. `metrics`
+  // counts the streams open and the clients dropped for stalling.
+  ChangeStreams(Env& env, const StreamOptions& options,
+                Metrics* metrics = nullptr);
   ~ChangeStreams();  // Stop()s
   ChangeStreams(const ChangeStreams&) = delete;
   ChangeStreams& operator=(const ChangeStreams&) = delete;
@@ -102,6 +105,7 @@ class ChangeStreams {
 
   Env& env_;
   StreamOptions options_;
+  Metrics* metrics_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;     // eventfd: Notify
   int control_fd_ = -1;  // eventfd: Add, Stop

@@ -266,7 +266,8 @@ Status Server::Start(int listen_fd) {
     return s;
   }
   if (env_.options().changes) {
-    streams_ = std::make_unique<ChangeStreams>(env_, options_.streams);
+    streams_ = std::make_unique<ChangeStreams>(env_, options_.streams,
+                                               metrics_);
     Status started = streams_->Start();
     if (!started.ok()) {
       streams_.reset();

@@ -119,7 +119,8 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_and_another_keeps_up
   o.heartbeat = std::chrono::milliseconds(50);
   o.stall_timeout = std::chrono::milliseconds(300);
   o.max_buffer = 16 << 10;
-  ChangeStreams streams(e.env(), o);
+  lmdbapi::http::Metrics metrics(S(), 1);
+  ChangeStreams streams(e.env(), o, &metrics);
   REQUIRE_OK(streams.Start());
   Peer stalled, reader;
   AddPeer(streams, &stalled, 4096);  // never read
@@ -138,6 +139,10 @@ BOOST_AUTO_TEST_CASE(a_client_that_stops_reading_is_dropped_and_another_keeps_up
   BOOST_TEST(reader.Events() == static_cast<std::size_t>(kWrites));
   BOOST_TEST(streams.dropped() == 1u);
   BOOST_TEST(streams.clients() == 1);
+  BOOST_TEST(metrics.TEST_Dropped(lmdbapi::http::Metrics::Drop::kStream) == 1u);
+  std::string text;
+  metrics.Render(e.env(), &text);
+  BOOST_TEST(text.find("\nlmdbapi_change_streams 1\n") != std::string::npos);
   // The stalled one got a prefix, then its socket closed.
   BOOST_TEST(stalled.Events() < static_cast<std::size_t>(kWrites));
 }
