@@ -127,6 +127,44 @@ void Compare(const std::string& op, Lib&& lib, Raw&& raw) {
 
 }  // namespace
 
+// The change feed's cost (issue 15: within 15%): durable inserts on
+// kWriterThreads threads into two fresh environments, one with the feed on
+// and one with CHANGES=off, alternating rounds so both see the same disk.
+int FeedCost(const std::string& dir) {
+  Options on;
+  on.path = dir + "/feed_on";
+  on.durability = Durability::kSync;
+  Options off = on;
+  off.path = dir + "/feed_off";
+  off.changes = false;
+  auto env_on = Env::Open(on, BenchSchema());
+  auto env_off = Env::Open(off, BenchSchema());
+  if (!env_on.ok()) Die("open " + on.path, env_on.status());
+  if (!env_off.ok()) Die("open " + off.path, env_off.status());
+  const TableDesc& desc = *env_on.value()->schema().FindTable("permits");
+  Table t_on(*env_on.value(), desc), t_off(*env_off.value(), desc);
+  std::atomic<std::size_t> serial{0};
+  auto insert = [&](Table& t) {
+    return [&](int, std::size_t) {
+      Record r = ToLibRecord(MakeInsertPermit(serial++));
+      return t.Insert(&r).ok();
+    };
+  };
+  const double turn = kWriteSeconds / kRounds;
+  Samples a, b;
+  for (int r = 0; r < kRounds; ++r) {
+    Samples x = TimeThreads(kWriterThreads, turn, insert(t_on));
+    a.Merge(x);
+    a.wall_us += x.wall_us;
+    Samples y = TimeThreads(kWriterThreads, turn, insert(t_off));
+    b.Merge(y);
+    b.wall_us += y.wall_us;
+  }
+  PrintFigure("lib.insert_8t_feed_on", a);
+  PrintFigure("lib.insert_8t_feed_off", b);
+  return 0;
+}
+
 int Main(const std::string& dir) {
   // ---- load both stores with the same records, without fsync
   std::vector<Uuid> uuids;
@@ -245,9 +283,12 @@ int Main(const std::string& dir) {
 }  // namespace lmdbapi::bench
 
 int main(int argc, char** argv) {
+  if (argc == 3 && std::string(argv[2]) == "feed")
+    return lmdbapi::bench::FeedCost(argv[1]);
   if (argc != 2) {
-    std::fprintf(stderr, "usage: store_bench DIR\n");
+    std::fprintf(stderr, "usage: store_bench DIR [feed]\n");
     return 2;
   }
-  return lmdbapi::bench::Main(argv[1]);
+  int rc = lmdbapi::bench::Main(argv[1]);
+  return rc != 0 ? rc : lmdbapi::bench::FeedCost(argv[1]);
 }

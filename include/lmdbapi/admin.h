@@ -47,6 +47,7 @@ struct CheckSummary {
   std::uint64_t records = 0;        // table entries read
   std::uint64_t index_entries = 0;  // index entries read
   std::uint64_t links = 0;          // link entries read
+  std::uint64_t changes = 0;        // change feed entries read
   std::uint64_t problems = 0;       // CheckProblems reported
 };
 
@@ -54,7 +55,9 @@ struct CheckSummary {
 //   every record decodes and has the entry each of its indexes implies,
 //   every index entry names a record whose values give that key,
 //   every child record's parent exists and is linked to it,
-//   every link entry names a child that points back at that parent.
+//   every link entry names a child that points back at that parent,
+//   the change feed's seqs follow one another with no gap, every change
+//   decodes, and each transaction's changes are contiguous (changes.h).
 // Calls `report` once per problem found and returns the totals; a non-zero
 // `problems` is not an error Status. Progress counts entries read.
 //   kCorruption / kIOError  LMDB itself failed (not a mismatch)
@@ -72,9 +75,14 @@ Result<CheckSummary> Check(Env& env,
 // fsynced before this returns; on failure the partial file is removed.
 // Progress counts bytes written against the original's used bytes (an
 // upper bound). Open the copy with Env::Open like any environment.
+// The copy's newest change feed seq (changes.h; 0 if it holds none) is
+// written beside it, as decimal text, to <dir>/changes-seq, and into
+// *feed_seq if given: a consumer restored from the copy follows the feed
+// from after that seq.
 //   kInvalidArgument  dir already holds an environment
 //   kIOError          dir cannot be created or written
-Status Backup(Env& env, const std::string& dir, const Progress& progress = {});
+Status Backup(Env& env, const std::string& dir, const Progress& progress = {},
+              std::uint64_t* feed_seq = nullptr);
 
 // -------------------------------------------------------------- reindex
 

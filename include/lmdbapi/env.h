@@ -73,6 +73,19 @@ struct Options {
   // throughput at the cost of the time a write waits for its batch.
   // 0 = the default and most, 256.
   unsigned max_batch_writes = 0;
+
+  // The change feed (changes.h): every write also appends its changes to
+  // the `changes` database, in its own transaction. false appends none
+  // (reading what is there still works); consumers then miss those writes.
+  bool changes = true;
+
+  // Change feed retention: keep at most this many changes (0: no bound by
+  // count) and none written more than this many seconds ago (0: no bound
+  // by age). The oldest are trimmed a few at a time as writes commit, so
+  // an idle environment keeps what it holds; the newest change is always
+  // kept.
+  std::uint64_t changes_retain_count = 0;
+  std::uint64_t changes_retain_seconds = 0;
 };
 
 struct DbStats {

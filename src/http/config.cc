@@ -156,6 +156,43 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                "86400 is 24 h)",
                &c.idempotency_ttl_seconds);
   if (!s.ok()) return s;
+  if (auto v = Get(lookup, "CHANGES")) {
+    if (*v == "on" || *v == "1") {
+      c.env.changes = true;
+    } else if (*v == "off" || *v == "0") {
+      c.env.changes = false;
+    } else {
+      return Bad("CHANGES", *v, "is not on or off (the change feed)");
+    }
+  }
+  if (auto v = Get(lookup, "CHANGES_RETAIN")) {
+    // A count, or a number with a unit of time.
+    std::string_view text = *v;
+    std::uint64_t unit = 0;  // seconds per unit; 0: a count
+    switch (text.back()) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: break;
+    }
+    if (unit != 0) text.remove_suffix(1);
+    std::uint64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
+        n == 0 || n > (std::uint64_t{1} << 40))
+      return Bad("CHANGES_RETAIN", *v,
+                 "is not a retention (expected a count of changes, e.g. "
+                 "1000000, or an age: a number with s, m, h or d, e.g. 7d)");
+    if (unit == 0)
+      c.env.changes_retain_count = n;
+    else
+      c.env.changes_retain_seconds = n * unit;
+  }
+  s = GetWhole(lookup, "CHANGES_HEARTBEAT_MS", 10, 3600000,
+               "is not a time in milliseconds (expected 10..3600000)",
+               &c.changes_heartbeat_ms);
+  if (!s.ok()) return s;
 
   if (auto v = Get(lookup, "CORS_ORIGINS")) {
     auto cors = ParseCorsOrigins(*v);

@@ -47,6 +47,17 @@
 //                                      1..100000 (413 naming the limit)
 //   IDEMPOTENCY_TTL   86400            seconds an Idempotency-Key's answer
 //                                      is kept and replayed, 1..31536000
+//   CHANGES           on               on | off: the change feed (every
+//                                      write also appends its changes;
+//                                      include/lmdbapi/changes.h); off: no
+//                                      changes are appended and the feed
+//                                      routes answer 409 changes-off
+//   CHANGES_RETAIN    (unset)          feed retention: a count of changes
+//                                      (1000000), or an age with a unit,
+//                                      s m h or d (7d); unset: keep all.
+//                                      Trimmed a few at a time per commit
+//   CHANGES_HEARTBEAT_MS 15000         a change stream idle this long gets
+//                                      a comment line, 10..3600000
 //
 // An empty variable counts as unset.
 
@@ -91,6 +102,8 @@ struct Config {
   CorsPolicy cors;  // off unless CORS_ORIGINS is set
   std::size_t batch_max_operations = kDefaultBatchMaxOperations;
   std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
+  // env.changes and env.changes_retain_* hold CHANGES and CHANGES_RETAIN.
+  std::uint32_t changes_heartbeat_ms = 15000;
 };
 
 // `cores` is std::thread::hardware_concurrency() (0 if unknown), a parameter

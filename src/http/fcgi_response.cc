@@ -84,4 +84,23 @@ bool WriteFcgiResponse(int fd, int request_id, std::string_view head,
   return SendAll(fd, iov, n);
 }
 
+void AppendFcgiStdout(int request_id, std::string_view data, std::string* out) {
+  while (!data.empty()) {
+    const std::size_t length = std::min(data.size(), kMaxContent);
+    FCGI_Header h = Header(FCGI_STDOUT, request_id, length);
+    out->append(reinterpret_cast<const char*>(&h), sizeof h);
+    out->append(data.data(), length);
+    data.remove_prefix(length);
+  }
+}
+
+void AppendFcgiEnd(int request_id, std::string* out) {
+  FCGI_Header h = Header(FCGI_STDOUT, request_id, 0);
+  out->append(reinterpret_cast<const char*>(&h), sizeof h);
+  FCGI_EndRequestRecord end{};
+  end.header = Header(FCGI_END_REQUEST, request_id, sizeof end.body);
+  end.body.protocolStatus = FCGI_REQUEST_COMPLETE;
+  out->append(reinterpret_cast<const char*>(&end), sizeof end);
+}
+
 }  // namespace lmdbapi::http

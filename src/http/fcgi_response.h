@@ -21,6 +21,7 @@
 #ifndef LMDBAPI_HTTP_FCGI_RESPONSE_H_
 #define LMDBAPI_HTTP_FCGI_RESPONSE_H_
 
+#include <string>
 #include <string_view>
 
 namespace lmdbapi::http {
@@ -30,6 +31,13 @@ namespace lmdbapi::http {
 // `request_id`: the FCGI_BEGIN_REQUEST's, 1..65535.
 bool WriteFcgiResponse(int fd, int request_id, std::string_view head,
                        std::string_view body);
+
+// For a response sent piece by piece by its caller (the change stream):
+// appends `data` as FCGI_STDOUT records to *out, ...
+void AppendFcgiStdout(int request_id, std::string_view data, std::string* out);
+// ...and the records that end it: the empty FCGI_STDOUT and
+// FCGI_END_REQUEST.
+void AppendFcgiEnd(int request_id, std::string* out);
 
 }  // namespace lmdbapi::http
 

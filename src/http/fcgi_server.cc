@@ -265,6 +265,16 @@ Status Server::Start(int listen_fd) {
     CloseEpoll();
     return s;
   }
+  if (env_.options().changes) {
+    streams_ = std::make_unique<ChangeStreams>(env_, options_.streams,
+                                               metrics_);
+    Status started = streams_->Start();
+    if (!started.ok()) {
+      streams_.reset();
+      CloseEpoll();
+      return started;
+    }
+  }
   listen_fd_ = listen_fd;
   stopping_ = false;
   watch_stop_ = false;
@@ -325,6 +335,8 @@ void Server::Stop() {
   // Writes handed to the group committer may still be unanswered: they
   // are answered here, on this thread, as their commits complete.
   FinishOutstanding();
+  // No request thread hands it a stream now; each stream is ended.
+  if (streams_ != nullptr) streams_->Stop();
   // Last: it bounds the sends above. It sees the flag within a sweep.
   watch_stop_ = true;
   if (watchdog_.joinable()) watchdog_.join();
@@ -664,6 +676,7 @@ void Server::Serve(Worker* w, Conn* c) {
     r.origin = Param(req, "HTTP_ORIGIN");
     r.access_control_request_method =
         Param(req, "HTTP_ACCESS_CONTROL_REQUEST_METHOD");
+    r.last_event_id = Param(req, "HTTP_LAST_EVENT_ID");
     // nginx's DOCUMENT_URI is the path already decoded and normalised;
     // other servers may only give REQUEST_URI.
     bool bad = false;
@@ -750,10 +763,13 @@ void Server::Serve(Worker* w, Conn* c) {
         // its commit: the committer's thread only queues it for a request
         // thread. From here on c is not ours.
         HandleRequestAsync(env_, r, &resp, &w->scratch, services, [this, c] {
-          if (current_server == this)
+          if (current_server == this) {
             Complete(c, true);
-          else
+          } else {
+            // A write, answered after its commit: streams have news.
+            if (streams_ != nullptr) streams_->Notify();
             QueueCompleted(c);
+          }
         });
         return;
       }
@@ -809,9 +825,18 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   head += "\r\n";
   if (!resp.content_type.empty())
     AppendHeader("Content-Type", resp.content_type, &head);
+  // A change stream (not for HEAD, which gets the headers alone) goes to
+  // the dispatcher, with no length: its body never ends.
+  const bool streaming = resp.stream.has_value() && r.method != "HEAD" &&
+                         streams_ != nullptr;
   // 204 and 304 have no content (RFC 9110 8.6, 15.4.5).
-  if (resp.status != 204 && resp.status != 304)
+  if (resp.status != 204 && resp.status != 304 && !streaming)
     AppendHeader("Content-Length", std::to_string(resp.body.size()), &head);
+  if (streaming) {
+    AppendHeader("Cache-Control", "no-cache", &head);
+    // nginx passes each event on at once (also set by the location).
+    AppendHeader("X-Accel-Buffering", "no", &head);
+  }
   if (!resp.location.empty()) AppendHeader("Location", resp.location, &head);
   if (!resp.etag.empty()) AppendHeader("ETag", resp.etag, &head);
   if (!resp.allow.empty()) AppendHeader("Allow", resp.allow, &head);
@@ -834,6 +859,10 @@ void Server::Complete(Conn* c, bool handled) noexcept {
                               (r.key_label.empty()
                                    ? std::string()
                                    : " key=" + Printable(r.key_label)));
+  if (streaming) {
+    HandOff(c);
+    return;
+  }
   // Bounded by the send deadline: a peer that stops reading fills the
   // socket and blocks the write until the watchdog shuts it down.
   c->sending.store(true);
@@ -867,6 +896,34 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   if (!keep || stopping_ || !Arm(c, EPOLL_CTL_MOD)) Release(c);
 
   // Stop() waits on this count, and on done_cv_, for the last writes.
+  if (unfinished_.fetch_sub(1) == 1 && stopping_) {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done_cv_.notify_all();
+  }
+}
+
+// The connection leaves the server for the change stream dispatcher: out
+// of the epoll set and the connection count (a stream is not a request
+// thread's to answer, and must not keep the acceptor waiting), the request
+// freed without closing its socket, which the dispatcher now owns.
+void Server::HandOff(Conn* c) noexcept {
+  FCGX_Request& req = c->req;
+  FCGX_FClose(req.err);
+  const int fd = req.ipcFd;
+  const int request_id = req.requestId;
+  ChangesRequest request = std::move(*c->response.stream);
+  std::string head = std::move(c->head);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(conns_mu_);
+    conns_.erase(c);
+  }
+  conns_cv_.notify_one();
+  c->request = Request();
+  FCGX_Free(&req, 0);
+  req.ipcFd = -1;
+  delete c;
+  streams_->Add(fd, request_id, std::move(head), request);
   if (unfinished_.fetch_sub(1) == 1 && stopping_) {
     std::lock_guard<std::mutex> lock(done_mu_);
     done_cv_.notify_all();

@@ -63,6 +63,13 @@
 // answered at once, not the writes waiting for a commit, nor unfinished
 // requests, and a batch is bounded by Options::max_batch_writes alone.
 //
+// Change streams (GET /api/changes/stream) are the exception to "a
+// connection comes back after its answer": once a stream request is
+// accepted, Complete hands its connection to the change stream dispatcher
+// (change_stream.h), which owns it from then on, writes to it only
+// non-blocking, and is woken after each write's commit (Notify, from the
+// completion). An idle stream costs a buffer and an epoll entry, no thread.
+//
 // Stopping: Stop() makes the threads take no new request, lets each finish
 // the one it is answering (one partly arrived and parked too, until it is
 // whole or its read deadline passes), joins them, and answers (on its own thread)
@@ -93,6 +100,7 @@
 #include <vector>
 
 #include "http/auth.h"
+#include "http/change_stream.h"
 #include "http/config.h"
 #include "http/cors.h"
 #include "http/metrics.h"
@@ -128,6 +136,9 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{5000};
   // A response not written this long after its first byte is dropped.
   std::chrono::milliseconds send_timeout{10000};
+  // The change stream dispatcher's (change_stream.h), when the Env's feed
+  // is on.
+  StreamOptions streams = StreamOptions();
 };
 
 class Server {
@@ -192,6 +203,8 @@ class Server {
   void Release(Conn* c);         // close and forget a connection
   static void Discard(Conn* c);  // close and free it (Release, Stop)
   void CloseEpoll();
+  // Complete's end for a change stream: c goes to streams_.
+  void HandOff(Conn* c) noexcept;
 
   Env& env_;
   ServerOptions options_;
@@ -219,6 +232,9 @@ class Server {
   // Requests taken and not yet answered; Stop() waits for none.
   std::atomic<int> unfinished_{0};
   std::mutex spare_shard_mu_;  // metrics shard `threads`, see the ctor
+  // GET /api/changes/stream's connections, once accepted; null with the
+  // feed off.
+  std::unique_ptr<ChangeStreams> streams_;
 };
 
 }  // namespace lmdbapi::http

@@ -22,6 +22,7 @@
 
 #include "http/base64url.h"
 #include "http/batch_json.h"
+#include "http/changes_json.h"
 #include "http/conditional.h"
 #include "http/header_text.h"
 #include "http/health.h"
@@ -32,6 +33,7 @@
 #include "json/record_json.h"
 #include "http/router.h"
 #include "lmdbapi/batch.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {
@@ -649,6 +651,102 @@ Status HandleBatch(Env& env, const Request& req, const Services& services,
   return SubmitBatch(env, req, services, std::move(parsed.ops), d);
 }
 
+// The feed routes, when CHANGES=off: a client error that says so, not a
+// 404 (the route exists) nor a 5xx (nothing failed).
+Status CheckFeedOn(Env& env, Response* resp) {
+  if (env.options().changes) return Status();
+  SetProblem(ProblemFor(HttpError::kChangesOff),
+             "the change feed is off on this server (CHANGES=off); ask its "
+             "operator to turn it on",
+             "", resp);
+  return Status();
+}
+
+// A 410 naming the oldest change held, from ReadChanges' kNotFound.
+void SetTrimmed(const Status& s, std::uint64_t oldest, Response* resp) {
+  SetProblem(ProblemFor(HttpError::kChangesTrimmed), s.message(), "after",
+             resp);
+  AddOldestMember(oldest, &resp->body);
+}
+
+class ChangePageSink : public ChangeSink {
+ public:
+  explicit ChangePageSink(std::string* out) : out_(out) {}
+  Status Add(const Change& c) override {
+    if (!first_) *out_ += ',';
+    first_ = false;
+    return AppendChangeJson(c, out_);
+  }
+
+ private:
+  std::string* out_;
+  bool first_ = true;
+};
+
+Status HandleChanges(Env& env, const Request&, Scratch* scratch,
+                     Response* resp) {
+  Status s = CheckFeedOn(env, resp);
+  if (!s.ok() || resp->status != 200) return s;
+  ChangesRequest request;
+  bool has_after;
+  s = ParseChangesParams(scratch->params, env.schema(), false, &request,
+                         &has_after);
+  if (!s.ok()) return s;
+  resp->body = "{\"changes\":[";
+  ChangePageSink sink(&resp->body);
+  std::uint64_t oldest = 0;
+  Result<ChangesPage> page = ReadChanges(env, request, sink, &oldest);
+  if (!page.ok() && oldest != 0) {
+    SetTrimmed(page.status(), oldest, resp);
+    return Status();
+  }
+  if (!page.ok()) return page.status();
+  resp->body += "],\"next\":";
+  resp->body += std::to_string(page->next);
+  resp->body += '}';
+  resp->content_type = kJsonContentType;
+  return Status();
+}
+
+Status HandleChangesStream(Env& env, const Request& req, Scratch* scratch,
+                           Response* resp) {
+  Status s = CheckFeedOn(env, resp);
+  if (!s.ok() || resp->status != 200) return s;
+  ChangesRequest request;
+  bool has_after;
+  s = ParseChangesParams(scratch->params, env.schema(), true, &request,
+                         &has_after);
+  if (!s.ok()) return s;
+  // A reconnecting EventSource sends the URL it first used and the id of
+  // the last event it got: the header says where it really is.
+  if (!req.last_event_id.empty()) {
+    std::string_view v = req.last_event_id;
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(),
+                                     request.after);
+    if (ec != std::errc() || end != v.data() + v.size())
+      return Status::InvalidArgument(
+          "Last-Event-ID", "Last-Event-ID: " + QuoteForMessage(v, 40) +
+                               " is not a sequence number (an event's id)");
+    has_after = true;
+  }
+  Result<ChangeBounds> bounds = GetChangeBounds(env);
+  if (!bounds.ok()) return bounds.status();
+  if (!has_after) {
+    request.after = bounds->newest;  // from now on
+  } else if (bounds->oldest != 0 && request.after + 1 < bounds->oldest) {
+    SetTrimmed(Status::NotFound(
+                   "changes after " + std::to_string(request.after) +
+                   " were trimmed; the oldest held is " +
+                   std::to_string(bounds->oldest) + " (start from after=" +
+                   std::to_string(bounds->oldest - 1) + ", or from a backup)"),
+               bounds->oldest, resp);
+    return Status();
+  }
+  resp->content_type = kEventStreamContentType;
+  resp->stream = std::move(request);
+  return Status();
+}
+
 Status Dispatch(Env& env, const Route& route, const Request& req,
                 const Services& services, Scratch* scratch, Response* resp,
                 Deferred* d) {
@@ -671,6 +769,9 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
     case RouteKind::kHealth:   return HandleHealth(env, req, scratch, resp);
     case RouteKind::kMetrics:  return HandleMetrics(env, services, scratch, resp);
     case RouteKind::kOpenApi:  return HandleOpenApi(env, services, scratch, resp);
+    case RouteKind::kChanges:  return HandleChanges(env, req, scratch, resp);
+    case RouteKind::kChangesStream:
+      return HandleChangesStream(env, req, scratch, resp);
   }
   return Status::InvalidArgument("", "unknown route kind");
 }
@@ -754,6 +855,7 @@ void Response::Clear() {
   replayed_content_type.clear();
   body.clear();
   route_template = -1;
+  stream.reset();
 }
 
 void SetProblem(const ProblemType& type, std::string_view detail,

@@ -18,6 +18,7 @@
 #define LMDBAPI_HTTP_HANDLERS_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "http/metrics.h"
 #include "http/problem.h"
 #include "http/query.h"
+#include "lmdbapi/changes.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
 #include "lmdbapi/table.h"
@@ -50,9 +52,13 @@ struct Request {
   bool keyless = false;
   // The allowing key's label (its comment, never the key), for the log.
   std::string_view key_label;
+  // Last-Event-ID header (the change stream resumes after it); empty if
+  // none.
+  std::string_view last_event_id;
 };
 
 inline constexpr std::string_view kJsonContentType = "application/json";
+inline constexpr std::string_view kEventStreamContentType = "text/event-stream";
 // PATCH bodies: a JSON Merge Patch (RFC 7396); application/json is
 // accepted as well.
 inline constexpr std::string_view kMergePatchContentType =
@@ -77,6 +83,11 @@ struct Response {
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.
   int route_template = -1;
+  // Set by GET /api/changes/stream once its request is accepted: the
+  // server then writes `content_type` and no body, and hands the
+  // connection to its change stream dispatcher, which sends the changes
+  // this request selects (after, tables) as Server-Sent Events.
+  std::optional<ChangesRequest> stream;
 
   // Empties every member but keeps the strings' capacity for the next
   // request on this thread.

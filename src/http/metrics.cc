@@ -9,6 +9,7 @@
 
 #include "http/metrics.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <new>
@@ -171,12 +172,16 @@ std::uint64_t Metrics::TEST_Count(int template_index, std::string_view method,
 }
 
 void Metrics::CountDropped(Drop why) {
-  (why == Drop::kRead ? dropped_read_ : dropped_send_)
+  (why == Drop::kRead   ? dropped_read_
+   : why == Drop::kSend ? dropped_send_
+                        : dropped_stream_)
       .fetch_add(1, std::memory_order_relaxed);
 }
 
 std::uint64_t Metrics::TEST_Dropped(Drop why) const {
-  return (why == Drop::kRead ? dropped_read_ : dropped_send_)
+  return (why == Drop::kRead   ? dropped_read_
+          : why == Drop::kSend ? dropped_send_
+                               : dropped_stream_)
       .load(std::memory_order_relaxed);
 }
 
@@ -253,13 +258,22 @@ void Metrics::Render(const Env& env, std::string* out) const {
   constexpr const char* kDropped = "lmdbapi_http_connections_dropped_total";
   AppendHeader(kDropped, "counter",
                "Connections closed because a request was not whole within "
-               "REQUEST_READ_TIMEOUT_MS or a response not taken within "
-               "RESPONSE_SEND_TIMEOUT_MS.",
+               "REQUEST_READ_TIMEOUT_MS, a response not taken within "
+               "RESPONSE_SEND_TIMEOUT_MS, or a change stream's events not "
+               "taken within it (stream_stalled).",
                out);
   AppendSample(kDropped, "{reason=\"read_timeout\"}",
                dropped_read_.load(std::memory_order_relaxed), out);
   AppendSample(kDropped, "{reason=\"send_timeout\"}",
                dropped_send_.load(std::memory_order_relaxed), out);
+  AppendSample(kDropped, "{reason=\"stream_stalled\"}",
+               dropped_stream_.load(std::memory_order_relaxed), out);
+  AppendHeader("lmdbapi_change_streams", "gauge",
+               "GET /api/changes/stream clients connected now.", out);
+  AppendSample("lmdbapi_change_streams", "",
+               static_cast<std::uint64_t>(
+                   std::max<std::int64_t>(0, streams_.load())),
+               out);
   AppendLmdbMetrics(env, out);
 }
 
@@ -340,7 +354,8 @@ void AppendLmdbMetrics(const Env& env, std::string* out) {
 
   AppendHeader("lmdbapi_lmdb_entries", "gauge",
                "Entries in each LMDB database: tables (records), indexes "
-               "(<table>.<index>), parent links (<parent>><table>) and meta.",
+               "(<table>.<index>), parent links (<parent>><table>), meta and "
+               "changes (the change feed).",
                out);
   for (const DbStats& db : s.dbs) {
     std::string labels = "{db=";

@@ -72,9 +72,13 @@ class Metrics {
               int status, std::uint64_t micros);
 
   // Counts a connection dropped at a deadline (fcgi_server.h); any thread.
-  enum class Drop { kRead, kSend };
+  // kStream: a change stream client that stopped reading (change_stream.h).
+  enum class Drop { kRead, kSend, kStream };
   void CountDropped(Drop why);
   std::uint64_t TEST_Dropped(Drop why) const;
+
+  // Change streams open now (lmdbapi_change_streams); any thread.
+  void CountStreams(int delta) { streams_.fetch_add(delta); }
 
   // Appends the whole exposition: the HTTP series, then AppendLmdbMetrics.
   void Render(const Env& env, std::string* out) const;
@@ -93,7 +97,9 @@ class Metrics {
 
   std::vector<std::string> routes_;  // label per route index; last: unmatched
   std::vector<std::unique_ptr<Shard>> shards_;
-  std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0};
+  std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0},
+      dropped_stream_{0};
+  std::atomic<std::int64_t> streams_{0};
 };
 
 // The LMDB series alone (the /api/metrics answer when no Metrics is kept,

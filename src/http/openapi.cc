@@ -71,6 +71,9 @@ std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc*) {
     case RouteKind::kMetrics:
     case RouteKind::kOpenApi:
       return {400, 414, 500, 503};
+    case RouteKind::kChanges:
+    case RouteKind::kChangesStream:
+      return {400, 409, 410, 414, 500, 503};
   }
   return {400, 414, 500, 503};
 }
@@ -328,6 +331,28 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
           "would get (400, 404, 409, 422). At most BATCH_MAX_OPERATIONS "
           "operations (default 1000; more: 413).";
       break;
+    case RouteKind::kChanges:
+      id = "changes";
+      summary = "A page of the change feed";
+      description =
+          "Every committed write appended one change per record it touched, "
+          "in the write's own transaction: changes after `after`, in "
+          "sequence order, with no gaps. Continue with after=next. A "
+          "sequence number already trimmed (CHANGES_RETAIN) is 410 with the "
+          "oldest held; with CHANGES=off, 409.";
+      break;
+    case RouteKind::kChangesStream:
+      id = "changes-stream";
+      summary = "The change feed as Server-Sent Events";
+      description =
+          "One event per change (id: its seq; data: the Change object), in "
+          "sequence order, then each new change as it commits; a comment "
+          "line as heartbeat while idle. Without after, from the newest "
+          "change on. A reconnecting client's Last-Event-ID takes "
+          "precedence over after, so it resumes with every change exactly "
+          "once. A client that stops reading is dropped after "
+          "RESPONSE_SEND_TIMEOUT_MS and resumes the same way.";
+      break;
   }
   if (seed || (rt.table != nullptr && rt.shape == PathShape::kItem) ||
       rt.shape == PathShape::kCollection) {
@@ -566,6 +591,38 @@ Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
     b_.Push(params, b_.Ref("parameters", "Idempotency-Key"));
   if (kind == RouteKind::kGet)
     b_.Push(params, b_.Ref("parameters", "If-None-Match"));
+  if (kind == RouteKind::kChanges || kind == RouteKind::kChangesStream) {
+    Json seq = b_.Typed("integer");
+    b_.Put(seq, "minimum", 0);
+    b_.Push(params,
+            QueryParam("after",
+                       kind == RouteKind::kChanges
+                           ? "Changes after this sequence number (a page's "
+                             "next, or a change's seq); absent: from the "
+                             "oldest held."
+                           : "Changes after this sequence number; absent: "
+                             "from the newest on. Last-Event-ID, when sent, "
+                             "takes precedence.",
+                       std::move(seq), false, ""));
+    if (kind == RouteKind::kChanges) {
+      Json limit = b_.Typed("integer");
+      b_.Put(limit, "minimum", 1);
+      b_.Put(limit, "maximum", static_cast<int>(kMaxLimit));
+      b_.Put(limit, "default", static_cast<int>(kDefaultLimit));
+      b_.Push(params, QueryParam("limit", "Most changes in the page.",
+                                 std::move(limit), false, ""));
+    }
+    b_.Push(params,
+            QueryParam("tables",
+                       "Only these tables' changes: names separated by "
+                       "commas.",
+                       b_.Typed("string"), false, schema_.tables[0].name));
+    if (kind == RouteKind::kChangesStream)
+      b_.Push(params, HeaderParam("Last-Event-ID",
+                                  "The id of the last event received: the "
+                                  "stream resumes after it.",
+                                  "42"));
+  }
   return params;
 }
 
@@ -838,6 +895,28 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
              Content("application/json", b_.Ref("schemas", "BatchResults"),
                      BatchResultsExample()));
       break;
+    case RouteKind::kChanges: {
+      Json example = b_.Object();
+      b_.Put(example, "changes", b_.Array());
+      b_.Put(example, "next", 0);
+      b_.Put(ok, "description", "Changes in sequence order.");
+      b_.Put(ok, "content",
+             Content("application/json", b_.Ref("schemas", "ChangePage"),
+                     std::move(example)));
+      break;
+    }
+    case RouteKind::kChangesStream: {
+      b_.Put(ok, "description",
+             "Server-Sent Events, one per change: `id: <seq>` and `data: "
+             "<Change object as JSON>`; comment lines (`: heartbeat`) while "
+             "idle. The response never ends on its own.");
+      Json s = b_.Typed("string");
+      b_.Put(ok, "content",
+             Content(kEventStreamContentType, std::move(s),
+                     b_.Str(": stream after 41\n\nid: 42\ndata: "
+                            "{\"seq\":42,\"txn\":42,...}\n\n")));
+      break;
+    }
     case RouteKind::kOpenApi: {
       b_.Put(ok, "description", "The OpenAPI document.");
       Json s = b_.Object();
@@ -883,6 +962,8 @@ Json Writer::Components() {
   }
   b_.Put(schemas, "Health", openapi::HealthSchema(b_, schema_));
   BatchSchemas(&schemas);
+  b_.Put(schemas, "Change", openapi::ChangeSchema(b_, schema_));
+  b_.Put(schemas, "ChangePage", openapi::ChangePageSchema(b_));
   Json responses = b_.Object();
   for (int status : openapi::ProblemStatuses()) {
     const std::string name = "Problem" + std::to_string(status);

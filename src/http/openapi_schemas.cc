@@ -460,6 +460,15 @@ Json ProblemSchema(JsonBuilder& b, int status) {
   b.Put(operation, "description",
         "POST /api/batch: the position of the operation at fault.");
   b.Put(props, "operation", std::move(operation));
+  if (status == 410) {
+    Json oldest = TypeSchema(b, FieldType::INT64, false);
+    b.Put(oldest, "minimum", 1);
+    b.Put(oldest, "description",
+          "changes-trimmed: the oldest change still held; continue from "
+          "after=oldest-1 (having missed what came between), or from a "
+          "backup.");
+    b.Put(props, "oldest", std::move(oldest));
+  }
   return ObjectSchema(b,
                       "An RFC 9457 problem with HTTP status " +
                           std::to_string(status) + ".",
@@ -473,7 +482,82 @@ Json ProblemExample(JsonBuilder& b, int status) {
   b.Put(p, "title", t.title);
   b.Put(p, "status", status);
   b.Put(p, "detail", "what happened, naming the value at fault");
+  if (status == 410) b.Put(p, "oldest", 1001);
   return p;
+}
+
+Json ChangeSchema(JsonBuilder& b, const Schema& schema) {
+  auto integer = [&b](std::string_view doc) {
+    Json s = TypeSchema(b, FieldType::INT64, false);
+    b.Put(s, "minimum", 1);
+    b.Put(s, "description", doc);
+    return s;
+  };
+  auto typed = [&b](std::string_view type, std::string_view doc) {
+    Json s = b.Typed(type);
+    b.Put(s, "description", doc);
+    return s;
+  };
+  std::vector<std::string> tables;
+  Json records = b.Array();
+  for (const TableDesc& t : schema.tables) {
+    tables.push_back(t.name);
+    b.Push(records, b.Ref("schemas", ComponentName(t, "record")));
+  }
+  b.Push(records, b.Typed("null"));
+  Json props = b.Object();
+  b.Put(props, "seq",
+        integer("Sequence number: 1, 2, 3... with no gaps; the stream's "
+                "event id."));
+  b.Put(props, "txn",
+        integer("The seq of the first change of the write this one belongs "
+                "to: one write (a delete with its cascade, say) is one "
+                "transaction, whose changes are contiguous."));
+  b.Put(props, "txn_end",
+        typed("boolean", "This is the last change of its transaction."));
+  Json table = typed("string", "The table written.");
+  b.Put(table, "enum", b.Strings(tables));
+  b.Put(props, "table", std::move(table));
+  Json uuid = typed("string", "The record's uuid.");
+  b.Put(uuid, "format", "uuid");
+  b.Put(props, "uuid", std::move(uuid));
+  Json op = typed("string", "What the write did to the record.");
+  b.Put(op, "enum", b.Strings({"insert", "update", "delete"}));
+  b.Put(props, "op", std::move(op));
+  b.Put(props, "revision",
+        integer("The record's revision after the write (for a delete, the "
+                "revision deleted)."));
+  Json time = typed("string", "When the write ran (UTC).");
+  b.Put(time, "format", "date-time");
+  b.Put(props, "time", std::move(time));
+  Json record = b.Object();
+  b.Put(record, "anyOf", std::move(records));
+  b.Put(record, "description",
+        "The record after the write, as GET answers it; null after a "
+        "delete.");
+  b.Put(props, "record", std::move(record));
+  return ObjectSchema(
+      b, "One change of the change feed: a record a committed write touched.",
+      std::move(props),
+      {"seq", "txn", "txn_end", "table", "uuid", "op", "revision", "time",
+       "record"});
+}
+
+Json ChangePageSchema(JsonBuilder& b) {
+  Json props = b.Object();
+  Json changes = b.Object();
+  b.Put(changes, "type", "array");
+  b.Put(changes, "items", b.Ref("schemas", "Change"));
+  b.Put(props, "changes", std::move(changes));
+  Json next = TypeSchema(b, FieldType::INT64, false);
+  b.Put(next, "minimum", 0);
+  b.Put(next, "description",
+        "Pass as ?after= to continue: the seq of the last change looked at "
+        "(with a tables filter, skipped ones count), or the request's after "
+        "when there was none.");
+  b.Put(props, "next", std::move(next));
+  return ObjectSchema(b, "Changes in sequence order.", std::move(props),
+                      {"changes", "next"});
 }
 
 std::string ProblemSummary(int status) {

@@ -120,6 +120,9 @@ Json PatchSchema(JsonBuilder& b, const TableDesc& table,     // T_patch
                  std::size_t max_string_bytes);
 Json PageSchema(JsonBuilder& b, const TableDesc& table);     // T_page
 Json HealthSchema(JsonBuilder& b, const Schema& schema);
+// The change feed's objects (changes_json.h): "Change" and "ChangePage".
+Json ChangeSchema(JsonBuilder& b, const Schema& schema);
+Json ChangePageSchema(JsonBuilder& b);
 
 // Example bodies: a record as stored (with uuid and revision) or as sent.
 Json RecordExample(JsonBuilder& b, const TableDesc& table, bool stored);

@@ -206,6 +206,67 @@ Status ParsePageParams(const std::vector<QueryParam>& params,
   return Status();
 }
 
+Status ParseChangesParams(const std::vector<QueryParam>& params,
+                          const Schema& schema, bool stream,
+                          ChangesRequest* request, bool* has_after) {
+  *request = ChangesRequest();
+  request->limit = kDefaultLimit;
+  *has_after = false;
+  bool seen_limit = false, seen_tables = false;
+  for (const QueryParam& p : params) {
+    if (p.name == "after") {
+      if (*has_after) return Twice("after");
+      *has_after = true;
+      const char* b = p.value.data();
+      const char* e = b + p.value.size();
+      auto [end, ec] = std::from_chars(b, e, request->after);
+      if (p.value.empty() || ec != std::errc() || end != e)
+        return Status::InvalidArgument(
+            "after", "after: " + QuoteForMessage(p.value) +
+                         " is not a sequence number (expected 0 or more: "
+                         "the \"next\" of the previous page, or a change's "
+                         "seq)");
+    } else if (p.name == "limit" && !stream) {
+      if (seen_limit) return Twice("limit");
+      seen_limit = true;
+      const char* b = p.value.data();
+      const char* e = b + p.value.size();
+      std::size_t v = 0;
+      auto [end, ec] = std::from_chars(b, e, v);
+      if (p.value.empty() || ec != std::errc() || end != e || v < 1 ||
+          v > kMaxLimit)
+        return Status::InvalidArgument(
+            "limit", "limit: " + QuoteForMessage(p.value) +
+                         " is not a page size (expected 1.." +
+                         std::to_string(kMaxLimit) + ")");
+      request->limit = v;
+    } else if (p.name == "tables") {
+      if (seen_tables) return Twice("tables");
+      seen_tables = true;
+      std::string_view rest = p.value;
+      for (;;) {
+        std::size_t comma = rest.find(',');
+        std::string_view name = rest.substr(0, comma);
+        const TableDesc* t = schema.FindTable(name);
+        if (t == nullptr)
+          return Status::InvalidArgument(
+              "tables", "tables: " + QuoteForMessage(name) +
+                            " is not a table (expected table names "
+                            "separated by commas)");
+        request->tables.push_back(t->position);
+        if (comma == std::string_view::npos) break;
+        rest = rest.substr(comma + 1);
+      }
+    } else {
+      return Status::InvalidArgument(
+          p.name, "unknown query parameter " + QuoteForMessage(p.name) +
+                      (stream ? "; the stream takes after and tables"
+                              : "; this route takes after, limit and tables"));
+    }
+  }
+  return Status();
+}
+
 Status ParseNoParams(const std::vector<QueryParam>& params) {
   if (params.empty()) return Status();
   return Status::InvalidArgument(

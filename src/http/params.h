@@ -14,6 +14,11 @@
 //       field=<name> (required), from=<value>, to=<value>, limit, after
 //   children (GET /api/T/{uuid}/S)
 //       limit, after
+//   changes (GET /api/changes, /api/changes/stream)
+//       after=<seq>      changes after this sequence number (0..2^64-1);
+//                        absent: from the oldest held
+//       limit=1..1000    most changes per page, default 100 (not the stream)
+//       tables=a,b       only these tables' changes (names, comma-separated)
 //   every other route takes none.
 //
 // A TIMESTAMP value whose "+hh:mm" offset came through unescaped (so
@@ -31,6 +36,7 @@
 #include <vector>
 
 #include "http/query.h"
+#include "lmdbapi/changes.h"
 #include "lmdbapi/schema.h"
 #include "lmdbapi/status.h"
 #include "lmdbapi/table.h"
@@ -58,6 +64,11 @@ Status ParseRangeParams(const std::vector<QueryParam>& params,
 
 Status ParsePageParams(const std::vector<QueryParam>& params,
                        PageRequest* page);
+
+// `stream`: the stream's parameters (no limit). *has_after: after was given.
+Status ParseChangesParams(const std::vector<QueryParam>& params,
+                          const Schema& schema, bool stream,
+                          ChangesRequest* request, bool* has_after);
 
 // For routes that take no parameters.
 Status ParseNoParams(const std::vector<QueryParam>& params);

@@ -74,6 +74,9 @@ Shape ShapeOf(PathShape shape) {
     case PathShape::kMetrics:      return {.allowed = kGetM, .get = RK::kMetrics};
     case PathShape::kOpenApi:      return {.allowed = kGetM, .get = RK::kOpenApi};
     case PathShape::kBatch:        return {.allowed = kPostM, .post = RK::kBatch};
+    case PathShape::kChanges:      return {.allowed = kGetM, .get = RK::kChanges};
+    case PathShape::kChangesStream:
+      return {.allowed = kGetM, .get = RK::kChangesStream};
   }
   return {.allowed = 0};
 }
@@ -90,11 +93,13 @@ struct ServicePath {
   std::string_view segment;
   PathShape shape;
 };
-constexpr std::array<ServicePath, 4> kServicePaths = {{
+constexpr std::array<ServicePath, 6> kServicePaths = {{
     {"health", PathShape::kHealth},
     {"metrics", PathShape::kMetrics},
     {"openapi.json", PathShape::kOpenApi},
     {"batch", PathShape::kBatch},
+    {"changes", PathShape::kChanges},
+    {"changes/stream", PathShape::kChangesStream},
 }};
 
 int TablesTemplateCount(const Schema& schema) {
@@ -133,6 +138,8 @@ std::string PathOf(const TableDesc& t, PathShape shape,
     case PathShape::kMetrics:
     case PathShape::kOpenApi:
     case PathShape::kBatch:
+    case PathShape::kChanges:
+    case PathShape::kChangesStream:
       break;
   }
   return p;
@@ -222,20 +229,18 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
   if (path.substr(0, kPrefix.size()) != kPrefix)
     return NoRoute("no route for " + Quoted(path) +
                    ": every route starts with /api/<table>");
+  const unsigned m = MethodBit(method);
+  // Schema::Validate reserves these names, so no table shadows them.
+  const std::string_view rest = path.substr(kPrefix.size());
+  const int services = TablesTemplateCount(schema);
+  for (std::size_t i = 0; i < kServicePaths.size(); ++i)
+    if (rest == kServicePaths[i].segment)
+      return Pick(m, kServicePaths[i].shape, services + static_cast<int>(i),
+                  Route());
   std::array<std::string_view, 4> seg;
   int n = 0;
-  if (!Split(path.substr(kPrefix.size()), &seg, &n))
+  if (!Split(rest, &seg, &n))
     return NoRoute("no route for " + Quoted(path));
-  const unsigned m = MethodBit(method);
-
-  if (n == 1) {
-    // Schema::Validate reserves these names, so no table shadows them.
-    const int services = TablesTemplateCount(schema);
-    for (std::size_t i = 0; i < kServicePaths.size(); ++i)
-      if (seg[0] == kServicePaths[i].segment)
-        return Pick(m, kServicePaths[i].shape,
-                    services + static_cast<int>(i), Route());
-  }
 
   Route route;
   route.table = schema.FindTable(seg[0]);

@@ -14,9 +14,10 @@
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
 //   GET     /api/T/{uuid}/S                  kChildren
 //
-// and the service's own routes, GET /api/health, /api/metrics and
-// /api/openapi.json, and POST /api/batch (kBatch: writes on any tables in
-// one transaction). RouteTemplates() lists the same routes as data (path
+// and the service's own routes, GET /api/health, /api/metrics,
+// /api/openapi.json, /api/changes and /api/changes/stream, and POST
+// /api/batch (kBatch: writes on any tables in one transaction).
+// RouteTemplates() lists the same routes as data (path
 // templates, methods, kinds), in a fixed order; the OpenAPI document and the
 // metrics' route labels are made from that list, and a match carries its
 // position in it, so neither can drift from what MatchRoute answers.
@@ -53,6 +54,8 @@ enum class RouteKind {
   kMetrics,
   kOpenApi,
   kBatch,
+  kChanges,        // GET /api/changes: a page of the change feed
+  kChangesStream,  // GET /api/changes/stream: the feed as Server-Sent Events
 };
 
 // The path shapes, one per template; the template strings are in
@@ -70,6 +73,8 @@ enum class PathShape {
   kMetrics,       // /api/metrics
   kOpenApi,       // /api/openapi.json
   kBatch,         // /api/batch
+  kChanges,       // /api/changes
+  kChangesStream, // /api/changes/stream
 };
 
 struct Route {
@@ -117,7 +122,7 @@ struct RouteTemplate {
 // Every route template, in this order: for each table (schema order) its
 // collection, insert-record, get-record, range, item, update, delete and
 // children (one per child, in TableDesc::children order) paths; then
-// health, metrics, openapi.json, batch. Every table has a range template (so
+// health, metrics, openapi.json, batch, changes, changes/stream. Every table has a range template (so
 // positions stay fixed), but MatchRoute answers a table's range path as no
 // route (404) when the table has no RANGE index, and the OpenAPI document
 // leaves it out.

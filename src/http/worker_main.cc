@@ -53,7 +53,8 @@ constexpr const char* kUsage =
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
     "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES MAX_STRING_BYTES\n"
     "API_KEYS_FILE REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
-    "RESPONSE_SEND_TIMEOUT_MS (see src/http/config.h). --print-openapi\n"
+    "RESPONSE_SEND_TIMEOUT_MS CHANGES CHANGES_RETAIN CHANGES_HEARTBEAT_MS\n"
+    "(see src/http/config.h). --print-openapi\n"
     "reads them too: the document states MAX_STRING_BYTES.\n";
 
 // Frees reader slots left by dead processes every `period` until Stop().
@@ -232,6 +233,9 @@ int Main(int argc, char** argv) {
       std::chrono::milliseconds(cfg.request_read_timeout_ms);
   server_options.send_timeout =
       std::chrono::milliseconds(cfg.response_send_timeout_ms);
+  server_options.streams.heartbeat =
+      std::chrono::milliseconds(cfg.changes_heartbeat_ms);
+  server_options.streams.stall_timeout = server_options.send_timeout;
   Server server(*env.value(), server_options, &metrics, openapi_json);
   Status started = server.Start(listen_fd);
   if (!started.ok()) {

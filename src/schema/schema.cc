@@ -28,7 +28,7 @@ bool IsPlainName(const std::string& name) {
 
 // Table names that would shadow the API's own top-level paths.
 const std::set<std::string> kReservedTables = {
-    "health", "metrics", "docs", "openapi", "problems", "batch"};
+    "health", "metrics", "docs", "openapi", "problems", "batch", "changes"};
 // Field names the API uses itself in record bodies and query strings.
 const std::set<std::string> kReservedFields = {"uuid", "revision", "limit",
                                                "after"};

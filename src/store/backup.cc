@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "lmdbapi/admin.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/map_growth.h"
 #include "store/mdb_status.h"
@@ -70,9 +71,59 @@ int CopyWithGate(Env::Impl& env, int fd) {
   return rc;
 }
 
+// The newest seq in the copy's change feed, read from the copy itself
+// (the copy's snapshot is its own read transaction's, not one we hold).
+Status CopySeq(const std::string& dir, std::uint64_t* seq) {
+  *seq = 0;
+  MDB_env* copy;
+  int rc = mdb_env_create(&copy);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_create (backup)");
+  struct Close {
+    MDB_env* env;
+    ~Close() { mdb_env_close(env); }
+  } closer{copy};
+  rc = mdb_env_set_maxdbs(copy, 4);
+  // No lock file: nobody else has the copy open yet.
+  if (rc == MDB_SUCCESS)
+    rc = mdb_env_open(copy, dir.c_str(), MDB_RDONLY | MDB_NOLOCK, 0600);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_env_open " + dir);
+  MDB_txn* txn;
+  rc = mdb_txn_begin(copy, nullptr, MDB_RDONLY, &txn);
+  if (rc != MDB_SUCCESS) return FromMdb(rc, "mdb_txn_begin (backup)");
+  MDB_dbi dbi;
+  MDB_cursor* cur = nullptr;
+  MDB_val k, v;
+  rc = mdb_dbi_open(txn, kChangesDb, 0, &dbi);
+  if (rc == MDB_SUCCESS) rc = mdb_cursor_open(txn, dbi, &cur);
+  if (rc == MDB_SUCCESS) rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  if (rc == MDB_SUCCESS &&
+      !ChangeSeq(std::string_view(static_cast<const char*>(k.mv_data),
+                                  k.mv_size),
+                 seq))
+    rc = MDB_CORRUPTED;
+  if (cur != nullptr) mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if (rc == MDB_NOTFOUND) return Status();  // no feed, or an empty one
+  return FromMdb(rc, "reading the copy's changes");
+}
+
+Status WriteSeqFile(const std::string& dir, std::uint64_t seq) {
+  std::string path = (std::filesystem::path(dir) / "changes-seq").string();
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Errno("cannot create " + path);
+  std::string text = std::to_string(seq) + "\n";
+  bool ok = write(fd, text.data(), text.size()) ==
+                static_cast<ssize_t>(text.size()) &&
+            fsync(fd) == 0;
+  if (close(fd) != 0) ok = false;
+  if (!ok) return Errno("write " + path);
+  return Status();
+}
+
 }  // namespace
 
-Status Backup(Env& env, const std::string& dir, const Progress& progress) {
+Status Backup(Env& env, const std::string& dir, const Progress& progress,
+              std::uint64_t* feed_seq) {
   Status made = MakePrivateDirectories(dir);
   if (!made.ok()) return made;
   std::string file = (std::filesystem::path(dir) / "data.mdb").string();
@@ -118,8 +169,12 @@ Status Backup(Env& env, const std::string& dir, const Progress& progress) {
     progress(static_cast<std::uint64_t>(st.st_size),
              static_cast<std::uint64_t>(st.st_size));
   if (close(fd) != 0 && s.ok()) s = Errno("close " + file);
+  std::uint64_t seq = 0;
+  if (s.ok()) s = CopySeq(dir, &seq);
+  if (s.ok()) s = WriteSeqFile(dir, seq);
   if (s.ok()) s = SyncDir(dir);
   if (!s.ok()) unlink(file.c_str());
+  if (s.ok() && feed_seq != nullptr) *feed_seq = seq;
   return s;
 }
 

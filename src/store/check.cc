@@ -15,6 +15,7 @@
 
 #include "lmdbapi/admin.h"
 #include "lmdbapi/hex.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/index_ops.h"
 #include "store/key_codec.h"
@@ -65,6 +66,8 @@ class Checker {
       if (s.ok() && t.parent >= 0) s = Links(t);
       if (!s.ok()) return s;
     }
+    Status s = Changes();
+    if (!s.ok()) return s;
     if (progress_) progress_(done_, total_);
     return Status();
   }
@@ -279,6 +282,46 @@ class Checker {
     return Status();
   }
 
+  // The feed: consecutive seqs, decodable values, and transactions whose
+  // changes are contiguous (each change's txn is its own seq or its
+  // predecessor's txn).
+  Status Changes() {
+    Cursor cur;
+    Status s = cur.Open(txn_, env_.changes, kChangesDb);
+    if (!s.ok()) return s;
+    MDB_val k, v;
+    int rc;
+    std::uint64_t prev = 0, prev_txn = 0;
+    for (rc = cur.Get(&k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = cur.Get(&k, &v, MDB_NEXT)) {
+      Tick();
+      ++summary_.changes;
+      std::uint64_t seq;
+      if (!ChangeSeq(FromVal(k), &seq)) {
+        Problem(kChangesDb, "", "a key is not an 8-byte sequence number");
+        continue;
+      }
+      Change c;
+      s = DecodeChange(FromVal(v), &c);
+      std::string at = "change " + std::to_string(seq);
+      if (!s.ok()) {
+        Problem(kChangesDb, "", at + ": " + s.message());
+      } else {
+        if (c.txn != seq && (prev == 0 || c.txn != prev_txn))
+          Problem(kChangesDb, c.uuid.ToString(),
+                  at + " belongs to transaction " + std::to_string(c.txn) +
+                      ", which does not precede it contiguously");
+        prev_txn = c.txn;
+      }
+      if (prev != 0 && seq != prev + 1)
+        Problem(kChangesDb, "",
+                at + " follows " + std::to_string(prev) + ": a gap");
+      prev = seq;
+    }
+    if (rc != MDB_NOTFOUND) return FromMdb(rc, "mdb_cursor_get changes");
+    return Status();
+  }
+
   Env::Impl& env_;
   MDB_txn* txn_;
   const std::function<void(const CheckProblem&)>& report_;
@@ -301,6 +344,7 @@ std::uint64_t CountEntries(Env::Impl& env, MDB_txn* txn) {
     for (MDB_dbi i : dbs.indexes) add(i);
     if (t.parent >= 0) add(dbs.links);
   }
+  add(env.changes);
   return n;
 }
 

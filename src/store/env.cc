@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "schema/fingerprint.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/idempotency.h"
 #include "store/index_ops.h"
@@ -41,8 +42,8 @@ unsigned DbFlags(IndexKind kind) {
   return kind == IndexKind::UNIQUE ? 0u : kDupFlags;
 }
 
-// Databases that are not the schema's: meta, the two of idempotency.h, and
-// room for a few more (a change feed) without touching this count again.
+// Databases that are not the schema's: meta, the two of idempotency.h,
+// the change feed's, and room for a few more without touching this count.
 constexpr unsigned kServiceDbs = 8;
 
 unsigned CountDbs(const Schema& schema) {
@@ -72,6 +73,8 @@ Status Prepare(Env::Impl& impl) {
   } abort_guard{txn};
 
   Status s = OpenDb(txn, kMetaDb, 0, &impl.meta);
+  // Created here for an environment an earlier release wrote.
+  if (s.ok()) s = OpenDb(txn, kChangesDb, 0, &impl.changes);
   if (!s.ok()) return s;
   // Created here when missing: a data directory of a release before
   // idempotency keys opens as it is, and gains them empty.
@@ -351,6 +354,7 @@ Result<EnvStats> Env::Stat() const {
   add(kMetaDb, impl_->meta);
   add(kIdempotencyDb, impl_->idempotency);
   add(kIdempotencyExpiryDb, impl_->idempotency_expiry);
+  add(kChangesDb, impl_->changes);
   mdb_txn_abort(txn);
   return out;
 }

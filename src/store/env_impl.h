@@ -38,6 +38,13 @@ struct Env::Impl {
   // and (expiry, key) for the sweep.
   MDB_dbi idempotency = 0;
   MDB_dbi idempotency_expiry = 0;
+  MDB_dbi changes = 0;        // the change feed (change_log.h)
+  // The write whose changes are being appended (change_log.h): bumped by
+  // BeginFeedWrite, read and set by AppendChange, only ever by the thread
+  // holding the environment's write transaction.
+  std::uint64_t feed_write = 0;
+  std::uint64_t feed_marked_write = ~std::uint64_t{0};
+  std::uint64_t feed_txn_first = 0;
   std::vector<TableDbs> dbs;  // parallel to schema.tables
   std::vector<std::string> schema_changes;  // Env::schema_changes()
 

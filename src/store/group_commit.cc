@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/map_growth.h"
 #include "store/mdb_status.h"
@@ -139,6 +140,23 @@ Status RunWrite(const GroupCommitter::Write& write, MDB_txn* txn) {
   }
 }
 
+// Retention's share of each commit: a few of the oldest changes, in a
+// nested transaction so that a trim that fails (out of map, say) costs
+// the batch nothing; the next commit tries again.
+void TrimFeed(Env::Impl& env, MDB_txn* parent) {
+  // A nested transaction is not free (LMDB allocates its dirty list):
+  // none at all without retention.
+  if (env.options.changes_retain_count == 0 &&
+      env.options.changes_retain_seconds == 0)
+    return;
+  MDB_txn* child;
+  if (mdb_txn_begin(env.env, parent, 0, &child) != MDB_SUCCESS) return;
+  Result<std::size_t> trimmed = TrimChanges(env, child, kTrimStepsPerCommit);
+  if (trimmed.ok() && trimmed.value() > 0 && mdb_txn_commit(child) == MDB_SUCCESS)
+    return;
+  if (!trimmed.ok() || trimmed.value() == 0) mdb_txn_abort(child);
+}
+
 }  // namespace
 
 // Growth can take two steps when another process's writes filled the map
@@ -183,6 +201,7 @@ bool GroupCommitter::TryBatch(Batch& batch, bool may_grow,
   bool single = batch.size() == 1;
   bool any_ok = false;
   for (auto& p : batch) {
+    BeginFeedWrite(*env_);
     if (single) {
       p->status = RunWrite(p->write, parent);
       any_ok = p->status.ok();
@@ -201,6 +220,7 @@ bool GroupCommitter::TryBatch(Batch& batch, bool may_grow,
     mdb_txn_abort(parent);
     return true;
   }
+  TrimFeed(*env_, parent);
   Status s = FromMdb(mdb_txn_commit(parent), "mdb_txn_commit");
   if (may_grow && OutOfMap(s)) return false;  // nothing committed
   if (!s.ok())

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "lmdbapi/admin.h"
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/headroom.h"
 #include "store/index_ops.h"
@@ -72,6 +73,7 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
     }
   }
   s = InNestedTxn(impl_->env, impl_->txn->get(), [&](MDB_txn* nested) {
+    BeginFeedWrite(impl_->env);  // each record is a feed transaction
     return InsertInTxn(impl_->env, nested, t, *record, bytes, keys);
   });
   if (s.ok()) {

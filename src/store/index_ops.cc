@@ -3,6 +3,7 @@
 
 #include "store/index_ops.h"
 
+#include "store/change_log.h"
 #include "store/key_codec.h"
 #include "store/mdb_status.h"
 #include "store/record_codec.h"
@@ -150,9 +151,14 @@ Status InsertInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                              record.uuid, record.fields);
     if (!s.ok()) return s;
   }
-  if (table.parent < 0) return Status();
-  return PutLink(env, txn, table, std::get<Uuid>(record.fields[table.link_field]),
-                 record.uuid);
+  if (table.parent >= 0) {
+    Status s = PutLink(env, txn, table,
+                       std::get<Uuid>(record.fields[table.link_field]),
+                       record.uuid);
+    if (!s.ok()) return s;
+  }
+  return AppendChange(env, txn, table, record.uuid, ChangeOp::kInsert,
+                      record.revision, bytes);
 }
 
 Status RebuildIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,

@@ -13,6 +13,7 @@
 #include <string>
 #include <utility>
 
+#include "store/change_log.h"
 #include "store/env_impl.h"
 #include "store/headroom.h"
 #include "store/index_ops.h"
@@ -114,8 +115,11 @@ Status RemoveInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
                    record.uuid);
   if (!s.ok()) return s;
   MDB_val k = ToVal(record.uuid.AsBytes());
-  return FromMdb(mdb_del(txn, env.dbs[table.position].records, &k, nullptr),
-                 "mdb_del " + table.name);
+  s = FromMdb(mdb_del(txn, env.dbs[table.position].records, &k, nullptr),
+              "mdb_del " + table.name);
+  if (!s.ok()) return s;
+  return AppendChange(env, txn, table, record.uuid, ChangeOp::kDelete,
+                      record.revision, {});
 }
 
 Status CheckRevision(const TableDesc& table, const Record& stored,
@@ -392,8 +396,11 @@ Status OverwriteInTxn(Env::Impl& env, MDB_txn* txn, const TableDesc& t,
   std::string bytes;
   EncodeRecord(t, *record, &bytes);
   MDB_val k = ToVal(record->uuid.AsBytes()), v = ToVal(bytes);
-  return FromMdb(mdb_put(txn, env.dbs[t.position].records, &k, &v, 0),
-                 "mdb_put " + t.name);
+  s = FromMdb(mdb_put(txn, env.dbs[t.position].records, &k, &v, 0),
+              "mdb_put " + t.name);
+  if (!s.ok()) return s;
+  return AppendChange(env, txn, t, record->uuid, ChangeOp::kUpdate,
+                      record->revision, bytes);
 }
 
 }  // namespace

@@ -11,11 +11,14 @@
 #include <condition_variable>
 #include <mutex>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <thread>
 
 #include <boost/test/unit_test.hpp>
 
 #include "admin_util.h"
+#include "lmdbapi/changes.h"
 
 using namespace lmdbapi;
 using namespace lmdbapi::testutil;
@@ -23,6 +26,11 @@ using namespace lmdbapi::testutil;
 namespace {
 
 const Schema& S() { return Schema::Compiled(); }
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 }  // namespace
 
@@ -168,6 +176,28 @@ BOOST_AUTO_TEST_CASE(the_command_writes_a_compacted_copy) {
   BOOST_TEST(Admin(copy, {"export", "all"}).out ==
              Admin(env.path(), {"export", "all"}).out);
   BOOST_TEST(Admin(env.path(), {"backup"}).status == 2);
+}
+
+BOOST_AUTO_TEST_CASE(the_copy_records_the_feed_seq_it_holds) {
+  TempEnv env;
+  FillAll(env.env(), 7, 41);
+  auto bounds = GetChangeBounds(env.env());
+  REQUIRE_OK(bounds);
+  BOOST_TEST_REQUIRE(bounds->newest > 0u);
+  TempDir dir;
+  std::string copy = dir.path() + "/copy";
+  std::uint64_t seq = 0;
+  REQUIRE_OK(Backup(env.env(), copy, {}, &seq));
+  BOOST_TEST(seq == bounds->newest);
+  BOOST_TEST(ReadFileText(copy + "/changes-seq") ==
+             std::to_string(bounds->newest) + "\n");
+  Options o = env.options();
+  o.path = copy;
+  auto opened = Env::Open(o);
+  REQUIRE_OK(opened);
+  auto copied = GetChangeBounds(*opened.value());
+  REQUIRE_OK(copied);
+  BOOST_TEST(copied->newest == seq);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -325,6 +325,12 @@ std::string Conformance::Validate(const Value& schema_in, const Value& value,
         std::string e = Validate(kw.value, value[i], where + "[" + std::to_string(i) + "]");
         if (!e.empty()) return e;
       }
+    } else if (k == "anyOf") {
+      // A change's record: one of the tables' record schemas, or null.
+      bool ok = false;
+      for (const auto& alt : kw.value.GetArray())
+        ok = ok || Validate(alt, value, where).empty();
+      if (!ok) return where + ": " + Shown(value) + " matches no anyOf schema";
     } else {
       return where + ": the checker does not support schema keyword \"" + k + "\"";
     }

@@ -50,6 +50,7 @@
 
 #include "api.h"
 #include "harness.h"
+#include "lmdbapi/admin.h"
 #include "lmdbapi/env.h"
 #include "workload.h"
 
@@ -537,6 +538,14 @@ BOOST_AUTO_TEST_CASE(sigkill_under_write_load_loses_no_acknowledged_write) {
   }
   BOOST_TEST(failures.empty(), failures.size() << " answers broke the contract:" << FirstFew(failures));
   BOOST_TEST(acked > 0);
+  // Every database agrees after the kills, the change feed included (issue
+  // 15): its seqs follow one another with no gap, and each write's changes
+  // are contiguous.
+  auto checked = lmdbapi::Check(*held.value(), [](const lmdbapi::CheckProblem& p) {
+    BOOST_ERROR("check: " << p.db << " " << p.uuid << ": " << p.what);
+  });
+  BOOST_TEST_REQUIRE(checked.ok(), checked.status().message());
+  BOOST_TEST(checked->changes > 0u);
   std::cout << "crash: " << cycles << " kill cycles (" << worker_kills << " worker, "
             << nginx_kills << " nginx SIGKILLs; " << options.workers << " workers), seed " << seed << ", " << kThreads
             << " client threads: " << acked << " acknowledged writes, " << refused

@@ -282,4 +282,29 @@ BOOST_AUTO_TEST_CASE(cors_is_off_unless_cors_origins_names_origins) {
   ExpectRejected("CORS_ORIGINS", "https://app.example.com/", "has a path");
 }
 
+BOOST_AUTO_TEST_CASE(the_change_feed_settings_are_read_and_named_when_bad) {
+  auto d = Parse({});
+  BOOST_TEST(d->env.changes);
+  BOOST_TEST(d->env.changes_retain_count == 0u);
+  BOOST_TEST(d->env.changes_retain_seconds == 0u);
+  BOOST_TEST(d->changes_heartbeat_ms == 15000u);
+  BOOST_TEST(!Parse({{"CHANGES", "off"}})->env.changes);
+  BOOST_TEST(Parse({{"CHANGES", "on"}})->env.changes);
+  BOOST_TEST(Parse({{"CHANGES_RETAIN", "1000000"}})->env.changes_retain_count ==
+             1000000u);
+  BOOST_TEST(Parse({{"CHANGES_RETAIN", "7d"}})->env.changes_retain_seconds ==
+             7u * 86400u);
+  BOOST_TEST(Parse({{"CHANGES_RETAIN", "90m"}})->env.changes_retain_seconds ==
+             5400u);
+  BOOST_TEST(Parse({{"CHANGES_RETAIN", "30s"}})->env.changes_retain_seconds ==
+             30u);
+  BOOST_TEST(Parse({{"CHANGES_RETAIN", "12h"}})->env.changes_retain_count == 0u);
+  BOOST_TEST(Parse({{"CHANGES_HEARTBEAT_MS", "250"}})->changes_heartbeat_ms ==
+             250u);
+  ExpectRejected("CHANGES", "maybe", "on or off");
+  for (const char* bad : {"7w", "d", "0", "-5", "1.5d", "7 d"})
+    ExpectRejected("CHANGES_RETAIN", bad, "7d");
+  ExpectRejected("CHANGES_HEARTBEAT_MS", "5", "10..3600000");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

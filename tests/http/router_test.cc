@@ -219,12 +219,12 @@ BOOST_AUTO_TEST_CASE(the_template_list_has_every_table_route_and_the_service_rou
   const std::vector<RouteTemplate> templates = RouteTemplates(s);
   std::size_t children = 0;
   for (const TableDesc& t : s.tables) children += t.children.size();
-  BOOST_TEST(templates.size() == s.tables.size() * 7 + children + 4);
+  BOOST_TEST(templates.size() == s.tables.size() * 7 + children + 6);
   std::set<std::string> paths;
   for (const RouteTemplate& rt : templates) paths.insert(rt.path);
   BOOST_TEST(paths.size() == templates.size(), "no template twice");
-  for (const char* p :
-       {"/api/health", "/api/metrics", "/api/openapi.json", "/api/batch"})
+  for (const char* p : {"/api/health", "/api/metrics", "/api/openapi.json",
+                        "/api/batch", "/api/changes", "/api/changes/stream"})
     BOOST_TEST(paths.count(p) == 1u, p);
   const std::string base = "/api/" + s.tables.front().name;
   for (const std::string& p :
@@ -237,7 +237,9 @@ BOOST_AUTO_TEST_CASE(service_routes_take_get_and_head_only) {
   struct Case { std::string path; RouteKind kind; };
   for (const Case& c : {Case{"/api/health", RouteKind::kHealth},
                         Case{"/api/metrics", RouteKind::kMetrics},
-                        Case{"/api/openapi.json", RouteKind::kOpenApi}}) {
+                        Case{"/api/openapi.json", RouteKind::kOpenApi},
+                        Case{"/api/changes", RouteKind::kChanges},
+                        Case{"/api/changes/stream", RouteKind::kChangesStream}}) {
     RouteMatch m = Match("GET", c.path);
     BOOST_TEST_REQUIRE((m.outcome == Outcome::kMatched), c.path);
     BOOST_TEST((m.route.kind == c.kind), c.path);

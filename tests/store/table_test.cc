@@ -344,7 +344,10 @@ BOOST_AUTO_TEST_CASE(remove_cascades_to_every_descendant) {
     BOOST_TEST((t.Get(root.uuid).status().code() == Status::Code::kNotFound));
     REQUIRE_OK(t.Get(keep.uuid));
     REQUIRE_OK(t.Remove(keep.uuid));
-    BOOST_TEST((Entries(env.env()) == empty), td.name << ": every entry gone");
+    auto left = Entries(env.env());
+    left.erase("changes");  // the feed keeps what happened
+    empty.erase("changes");
+    BOOST_TEST((left == empty), td.name << ": every entry gone");
     (void)with_keep_only;
   }
 }
