@@ -39,6 +39,11 @@
 //                                      filter or an imported line (400
 //                                      naming the field); a field's
 //                                      MAX_BYTES row in the .def wins
+//   MAX_EXAMINED      20000            most records one query request reads
+//                                      and filters one by one (a scan, or
+//                                      filters no index covers),
+//                                      1..100000000; past it the page ends
+//                                      with a `next` (README, Queries)
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in (and the
 //                                      worker warns so at start-up)
@@ -78,6 +83,7 @@ namespace lmdbapi::http {
 
 inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
 inline constexpr std::size_t kDefaultMaxStringBytes = 65536;
+inline constexpr std::size_t kDefaultMaxExamined = 20000;
 
 struct Config {
   std::string host_url = "127.0.0.1:8080";
@@ -87,6 +93,7 @@ struct Config {
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
+  std::size_t max_examined = kDefaultMaxExamined;
   unsigned fcgi_socket_mode = 0660;
   std::optional<std::string> api_keys_file;  // unset: API keys off
   unsigned max_connections = 960;

@@ -111,6 +111,8 @@ struct ServerOptions {
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger: 413
   // MAX_STRING_BYTES (Services::max_string_bytes): longer strings are 400.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
+  // MAX_EXAMINED (Services::max_examined).
+  std::size_t max_examined = kDefaultMaxExamined;
   // Non-null: every request but AuthExempt ones must present a key
   // (auth.h), checked before the body is read. REQUIRES: outlives the
   // Server.

@@ -66,6 +66,8 @@ struct Response {
   std::string allow;
   std::string_view www_authenticate;  // WWW-Authenticate (401), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
+  // X-Examined, for a query (records read to answer it); -1: none.
+  std::int64_t examined = -1;
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.
@@ -80,6 +82,7 @@ struct Response {
 struct Scratch {
   std::vector<QueryParam> params;
   std::vector<Filter> filters;
+  Query query;
 };
 
 // What the service's own routes serve, besides the Env.
@@ -92,6 +95,8 @@ struct Services {
   // The MAX_STRING_BYTES setting: the byte limit of a STRING value (in a
   // body or a filter) whose field has no MAX_BYTES row of its own.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
+  // The MAX_EXAMINED setting: PageRequest::max_examined of every query.
+  std::size_t max_examined = kDefaultMaxExamined;
 };
 
 // Answers `request` into *response (Clear()ed first), waiting for a

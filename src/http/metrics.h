@@ -23,6 +23,9 @@
 //       whole within REQUEST_READ_TIMEOUT_MS (reason="read_timeout") or a
 //       response was not taken within RESPONSE_SEND_TIMEOUT_MS
 //       (reason="send_timeout"); always present
+//   lmdbapi_query_records_examined_total                       counter
+//       records the queries read and filtered one by one (X-Examined; see
+//       MAX_EXAMINED); always present
 //   lmdbapi_schema_info{fingerprint}                           always 1
 //
 // Recording does not serialise the request threads: each server thread
@@ -76,6 +79,9 @@ class Metrics {
   void CountDropped(Drop why);
   std::uint64_t TEST_Dropped(Drop why) const;
 
+  // Adds a query's examined records (Response::examined); any thread.
+  void CountExamined(std::uint64_t n);
+
   // Appends the whole exposition: the HTTP series, then AppendLmdbMetrics.
   void Render(const Env& env, std::string* out) const;
 
@@ -94,6 +100,7 @@ class Metrics {
   std::vector<std::string> routes_;  // label per route index; last: unmatched
   std::vector<std::unique_ptr<Shard>> shards_;
   std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0};
+  std::atomic<std::uint64_t> examined_{0};
 };
 
 // The LMDB series alone (the /api/metrics answer when no Metrics is kept,
