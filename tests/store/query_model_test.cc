@@ -192,6 +192,11 @@ BOOST_AUTO_TEST_CASE(every_plan_answers_as_the_model_in_order_and_in_pages) {
     req.limit = 1 + rng() % 7;
     req.max_examined = rng() % 2 == 0 ? 0 : 1 + rng() % 40;
     std::vector<Uuid> got;
+    // Sometimes the last record of the first page is deleted before the
+    // next page is asked for: the walk must resume after an entry that is
+    // gone (on a table no other table links to, so the model stays simple).
+    const bool delete_resume = t.children.empty() && rng() % 4 == 0;
+    bool deleted = false;
     for (int guard = 0;; ++guard) {
       BOOST_TEST_REQUIRE(guard < 2000, what << ": pages never end");
       auto page = table.Select(q, req);
@@ -203,6 +208,15 @@ BOOST_AUTO_TEST_CASE(every_plan_answers_as_the_model_in_order_and_in_pages) {
       for (const Record& r : page->records) got.push_back(r.uuid);
       if (!page->next) break;
       req.after = *page->next;
+      if (delete_resume && !deleted && !page->records.empty()) {
+        const Uuid gone = page->records.back().uuid;
+        REQUIRE_OK(table.Remove(gone));
+        auto& rs = f.records[t.position];
+        rs.erase(std::remove_if(rs.begin(), rs.end(),
+                                [&](const Record& r) { return r.uuid == gone; }),
+                 rs.end());
+        deleted = true;
+      }
       // The cursor is refused with the other order.
       if (guard == 0) {
         Query other = q;
@@ -230,6 +244,7 @@ BOOST_AUTO_TEST_CASE(every_plan_answers_as_the_model_in_order_and_in_pages) {
       if (!c->next) break;
       count_req.after = *c->next;
     }
+    if (deleted) expected.pop_back();  // any one: only the size is compared
     BOOST_TEST_REQUIRE(total == expected.size(),
                        what << ": counted " << total << ", model "
                             << expected.size());
