@@ -56,7 +56,7 @@ void Fill(Filled* f, std::mt19937_64& rng, int per_table) {
       Record r = RandomRecord(t, rng, serial++, parent, 4);
       for (std::size_t k = 0; k < t.fields.size(); ++k)
         if (t.fields[k].nullable && rng() % 4 == 0) r.fields[k] = Null{};
-      REQUIRE_OK(table.Insert(&r).status());
+      REQUIRE_OK(table.Insert(&r));
       f->records[t.position].push_back(r);
     }
   }
