@@ -712,9 +712,7 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kChildren: {
       const TableDesc& listed = kind == RouteKind::kChildren ? *rt.child : *t;
       b_.Put(ok, "description", "One page of records.");
-      b_.Put(ok, "headers", kind == RouteKind::kChildren
-                                ? HeaderRefs({"X-Query-Plan"})
-                                : HeaderRefs({"X-Query-Plan", "X-Examined"}));
+      b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan", "X-Examined"}));
       b_.Put(ok, "content",
              Content("application/json",
                      b_.Ref("schemas", ComponentName(listed, "page")),
