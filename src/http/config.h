@@ -39,7 +39,7 @@
 //                                      filter or an imported line (400
 //                                      naming the field); a field's
 //                                      MAX_BYTES row in the .def wins
-//   MAX_EXAMINED      20000            most records one query request reads
+//   MAX_EXAMINED      10000            most records one query request reads
 //                                      and filters one by one (a scan, or
 //                                      filters no index covers),
 //                                      1..100000000; past it the page ends
@@ -83,7 +83,7 @@ namespace lmdbapi::http {
 
 inline constexpr const char* kDefaultSocketPath = "./var/run/lmdb-api.sock";
 inline constexpr std::size_t kDefaultMaxStringBytes = 65536;
-inline constexpr std::size_t kDefaultMaxExamined = 20000;
+inline constexpr std::size_t kDefaultMaxExamined = 10000;
 
 struct Config {
   std::string host_url = "127.0.0.1:8080";

@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(max_string_bytes_is_read_in_its_range_and_named_when_bad) {
 }
 
 BOOST_AUTO_TEST_CASE(max_examined_is_read_in_its_range_and_named_when_bad) {
-  BOOST_TEST(Parse({})->max_examined == 20000u);
+  BOOST_TEST(Parse({})->max_examined == 10000u);
   BOOST_TEST(Parse({{"MAX_EXAMINED", "1"}})->max_examined == 1u);
   BOOST_TEST(Parse({{"MAX_EXAMINED", "100000000"}})->max_examined == 100000000u);
   for (const char* bad : {"0", "100000001", "-1", "20k"})
