@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 namespace lmdbapi::bench {
 namespace {
@@ -36,6 +37,15 @@ std::array<unsigned char, 4> DayKey(std::int32_t day) {
   std::uint32_t u = static_cast<std::uint32_t>(day) ^ 0x80000000u;
   return {static_cast<unsigned char>(u >> 24), static_cast<unsigned char>(u >> 16),
           static_cast<unsigned char>(u >> 8), static_cast<unsigned char>(u)};
+}
+
+// A string, a 0 byte, then a day: the client + day and county + day keys.
+std::string StringDayKey(const std::string& s, std::int32_t day) {
+  auto d = DayKey(day);
+  std::string k = s;
+  k += '\0';
+  k.append(reinterpret_cast<const char*>(d.data()), d.size());
+  return k;
 }
 
 // fee (8 bytes, native order) | day (4) | the strings, 0x1f-separated.
@@ -68,7 +78,7 @@ void RawStore::Open(const std::string& dir, bool sync) {
   mkdir(dir.c_str(), 0755);
   Check(mdb_env_create(&env_), "mdb_env_create");
   Check(mdb_env_set_mapsize(env_, std::size_t{1} << 30), "mdb_env_set_mapsize");
-  Check(mdb_env_set_maxdbs(env_, 8), "mdb_env_set_maxdbs");
+  Check(mdb_env_set_maxdbs(env_, 10), "mdb_env_set_maxdbs");
   Check(mdb_env_set_maxreaders(env_, 126), "mdb_env_set_maxreaders");
   unsigned flags = MDB_NOTLS | (sync ? 0 : MDB_NOSYNC);
   Check(mdb_env_open(env_, dir.c_str(), flags, 0644), "mdb_env_open");
@@ -79,6 +89,8 @@ void RawStore::Open(const std::string& dir, bool sync) {
   unsigned dup = MDB_CREATE | MDB_DUPSORT | MDB_DUPFIXED;
   Check(mdb_dbi_open(txn, "composite", dup, &composite_), "open composite");
   Check(mdb_dbi_open(txn, "by_day", dup, &by_day_), "open by_day");
+  Check(mdb_dbi_open(txn, "client_day", dup, &client_day_), "open client_day");
+  Check(mdb_dbi_open(txn, "county_day", dup, &county_day_), "open county_day");
   MDB_stat st;
   Check(mdb_stat(txn, records_, &st), "mdb_stat");
   next_key_ = st.ms_entries + 1;
@@ -110,6 +122,12 @@ RawKey RawStore::Insert(const Permit& p) {
   Check(mdb_put(txn, composite_, &ck, &u, MDB_NODUPDATA), "put composite");
   MDB_val dk = Val(day.data(), day.size());
   Check(mdb_put(txn, by_day_, &dk, &u, MDB_NODUPDATA), "put by_day");
+  std::string client_day = StringDayKey(p.client, p.issued_on);
+  std::string county_day = StringDayKey(p.county, p.issued_on);
+  MDB_val cdk = Val(client_day.data(), client_day.size());
+  Check(mdb_put(txn, client_day_, &cdk, &u, MDB_NODUPDATA), "put client_day");
+  MDB_val ndk = Val(county_day.data(), county_day.size());
+  Check(mdb_put(txn, county_day_, &ndk, &u, MDB_NODUPDATA), "put county_day");
   Check(mdb_txn_commit(txn), "mdb_txn_commit");
   return key;
 }
@@ -166,6 +184,103 @@ std::size_t RawStore::Range(std::int32_t from, std::int32_t to, MDB_txn** txn) {
   for (int rc = mdb_cursor_get(cur, &k, &u, MDB_SET_RANGE); rc == MDB_SUCCESS;
        rc = mdb_cursor_get(cur, &k, &u, MDB_NEXT)) {
     if (std::memcmp(k.mv_data, hi.data(), 4) > 0) break;
+    Check(mdb_get(t, records_, &u, &v), "mdb_get");
+    sink += Touch(v);
+    ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  volatile unsigned keep = sink;
+  (void)keep;
+  return n;
+}
+
+std::size_t RawStore::ClientRange(const std::string& client, std::int32_t from,
+                                  std::int32_t to, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  std::string lo = StringDayKey(client, from), hi = StringDayKey(client, to);
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, client_day_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(lo.data(), lo.size()), u, v;
+  std::size_t n = 0;
+  unsigned sink = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &u, MDB_SET_RANGE); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(cur, &k, &u, MDB_NEXT)) {
+    if (std::string_view(static_cast<const char*>(k.mv_data), k.mv_size) > hi) break;
+    Check(mdb_get(t, records_, &u, &v), "mdb_get");
+    sink += Touch(v);
+    ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  volatile unsigned keep = sink;
+  (void)keep;
+  return n;
+}
+
+std::size_t RawStore::RangeDesc(std::int32_t from, std::int32_t to,
+                                std::size_t limit, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  auto lo = DayKey(from), after = DayKey(to + 1);
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, by_day_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(after.data(), 4), u, v;
+  int rc = mdb_cursor_get(cur, &k, &u, MDB_SET_RANGE);
+  rc = rc == MDB_SUCCESS ? mdb_cursor_get(cur, &k, &u, MDB_PREV)
+                         : mdb_cursor_get(cur, &k, &u, MDB_LAST);
+  std::size_t n = 0;
+  unsigned sink = 0;
+  for (; rc == MDB_SUCCESS && n < limit;
+       rc = mdb_cursor_get(cur, &k, &u, MDB_PREV)) {
+    if (std::memcmp(k.mv_data, lo.data(), 4) < 0) break;
+    Check(mdb_get(t, records_, &u, &v), "mdb_get");
+    sink += Touch(v);
+    ++n;
+  }
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  volatile unsigned keep = sink;
+  (void)keep;
+  return n;
+}
+
+std::size_t RawStore::CountAll(MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  MDB_stat st;
+  Check(mdb_stat(t, records_, &st), "mdb_stat");
+  mdb_txn_reset(t);
+  return st.ms_entries;
+}
+
+std::size_t RawStore::CountComposite(std::size_t combo, MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  std::string comp =
+      CompositeKey(ClientOf(combo), CountyOf(combo), StatusOf(combo));
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, composite_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(comp.data(), comp.size()), u;
+  std::size_t n = 0;
+  if (mdb_cursor_get(cur, &k, &u, MDB_SET) == MDB_SUCCESS)
+    Check(mdb_cursor_count(cur, &n), "mdb_cursor_count");
+  mdb_cursor_close(cur);
+  mdb_txn_reset(t);
+  return n;
+}
+
+std::size_t RawStore::Prefix(const std::string& prefix, std::size_t limit,
+                             MDB_txn** txn) {
+  MDB_txn* t = Reader(txn);
+  MDB_cursor* cur;
+  Check(mdb_cursor_open(t, composite_, &cur), "mdb_cursor_open");
+  MDB_val k = Val(prefix.data(), prefix.size()), u, v;
+  std::size_t n = 0;
+  unsigned sink = 0;
+  for (int rc = mdb_cursor_get(cur, &k, &u, MDB_SET_RANGE);
+       rc == MDB_SUCCESS && n < limit;
+       rc = mdb_cursor_get(cur, &k, &u, MDB_NEXT)) {
+    if (k.mv_size < prefix.size() ||
+        std::memcmp(k.mv_data, prefix.data(), prefix.size()) != 0)
+      break;
     Check(mdb_get(t, records_, &u, &v), "mdb_get");
     sink += Touch(v);
     ++n;

@@ -5,8 +5,9 @@
 // Same data (permit_gen.h), same environment flags (MDB_NOTLS, and the
 // same durability), same databases: records keyed by a 16-byte
 // time-ordered key with a ~200-byte value, and the three index entries the
-// permits schema keeps (unique permit number; client + county + status and
-// issued_on as sorted duplicates). What it leaves out is exactly what the
+// permits schema keeps (unique permit number; client + county + status,
+// issued_on, client + issued_on and county + issued_on as sorted
+// duplicates). What it leaves out is exactly what the
 // library adds: msgpack, order-preserving key encoding, Status values,
 // schema checks, Record/Value objects and group commit.
 
@@ -52,6 +53,19 @@ class RawStore {
   std::size_t Range(std::int32_t from, std::int32_t to, MDB_txn** txn);
   // Cursor walk over every record with a check of its fee; the matches.
   std::size_t Scan(std::int64_t fee, MDB_txn** txn);
+  // The queries of issue 13, each the cursor work its library row does:
+  // one client's records over [from, to] days through client + day;
+  std::size_t ClientRange(const std::string& client, std::int32_t from,
+                          std::int32_t to, MDB_txn** txn);
+  // the last `limit` records of [from, to] days, walked backwards;
+  std::size_t RangeDesc(std::int32_t from, std::int32_t to, std::size_t limit,
+                        MDB_txn** txn);
+  // the record count (mdb_stat), and the duplicates of one composite key;
+  std::size_t CountAll(MDB_txn** txn);
+  std::size_t CountComposite(std::size_t combo, MDB_txn** txn);
+  // the first `limit` records whose composite key starts with `prefix`.
+  std::size_t Prefix(const std::string& prefix, std::size_t limit,
+                     MDB_txn** txn);
 
   void EndReader(MDB_txn* txn) { if (txn) mdb_txn_abort(txn); }
 
@@ -60,6 +74,7 @@ class RawStore {
 
   MDB_env* env_ = nullptr;
   MDB_dbi records_ = 0, by_number_ = 0, composite_ = 0, by_day_ = 0;
+  MDB_dbi client_day_ = 0, county_day_ = 0;
   std::atomic<std::uint64_t> next_key_{1};
 };
 

@@ -252,6 +252,67 @@ int Main(const std::string& dir) {
                          r.value().plan == "scan"; }); },
           [&] { return TimeLoop(100000, read_turn, [&](std::size_t) {
                   return raw.Scan(kNeedleFee, &txn) == 1; }); });
+
+  // ---- issue 13's queries
+  // One client's records over 1,000 days (50 of its 100), through the
+  // client + issued_on composite: one bounded walk.
+  const std::int32_t half = kDays / 2;
+  Compare("range_eq",
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  Query q;
+                  q.filters = {{f_client, ClientOf(pick(li++, 500))}};
+                  q.range_field = f_issued;
+                  q.from = Value(Date{kFirstDay});
+                  q.to = Value(Date{kFirstDay + half - 1});
+                  auto r = permits.Select(q, page);
+                  return r.ok() && r.value().records.size() == 50 &&
+                         r.value().plan == "index by_client_issued_on"; }); },
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  return raw.ClientRange(ClientOf(pick(ri++, 500)), kFirstDay,
+                                         kFirstDay + half - 1, &txn) == 50; }); });
+  // The newest 100 records of a 40-day range, walked backwards.
+  PageRequest desc_page;
+  desc_page.limit = 100;
+  Compare("range_desc",
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  std::int32_t from = day(li++);
+                  Query q;
+                  q.range_field = f_issued;
+                  q.from = Value(Date{from});
+                  q.to = Value(Date{from + kRangeDays - 1});
+                  q.descending = true;
+                  auto r = permits.Select(q, desc_page);
+                  return r.ok() && r.value().records.size() == 100; }); },
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  std::int32_t from = day(ri++);
+                  return raw.RangeDesc(from, from + kRangeDays - 1, 100, &txn) == 100; }); });
+  Compare("count_all",
+          [&] { return TimeLoop(2000000, read_turn, [&](std::size_t) {
+                  auto r = permits.CountWhere(Query(), page);
+                  return r.ok() && r.value().count >= kRecords; }); },
+          [&] { return TimeLoop(2000000, read_turn, [&](std::size_t) {
+                  return raw.CountAll(&txn) >= kRecords; }); });
+  Compare("count_composite",
+          [&] { return TimeLoop(2000000, read_turn, [&](std::size_t) {
+                  std::size_t k = pick(li++, kCombos);
+                  Query q;
+                  q.filters = {{f_client, ClientOf(k)}, {f_county, CountyOf(k)},
+                               {f_status, StatusOf(k)}};
+                  auto r = permits.CountWhere(q, page);
+                  return r.ok() && r.value().count == kRecords / kCombos; }); },
+          [&] { return TimeLoop(2000000, read_turn, [&](std::size_t) {
+                  return raw.CountComposite(pick(ri++, kCombos), &txn) ==
+                         kRecords / kCombos; }); });
+  // Autocomplete: the first 100 records of clients "client-01*" (1,000).
+  Compare("prefix",
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  Query q;
+                  q.prefix_field = f_client;
+                  q.prefix = "client-01";
+                  auto r = permits.Select(q, desc_page);
+                  return r.ok() && r.value().records.size() == 100; }); },
+          [&] { return TimeLoop(200000, read_turn, [&](std::size_t) {
+                  return raw.Prefix("client-01", 100, &txn) == 100; }); });
   raw.EndReader(txn);
 
   // ---- durable inserts: one thread, then kWriterThreads at once

@@ -57,14 +57,49 @@ struct PageRequest {
   // read snapshot is open (see record_sink.h), and Page::records stays
   // empty; next and plan are as usual. A sink's error ends the call.
   RecordSink* sink = nullptr;
+  // A walk that reads records one by one stops once it has read this many,
+  // and the page ends there, with a `next` that resumes right after the
+  // last record read, however few matches the page holds (none, even).
+  // Every record read counts, matching or not. 0: no bound.
+  std::size_t max_examined = 0;
+};
+
+// What Table::Select and Table::CountWhere look for: every equality filter,
+// and at most one ordered condition (a range or a prefix) on another field.
+struct Query {
+  std::vector<Filter> filters;
+  // from <= range_field <= to (either bound may be absent; a null never
+  // matches a range), or -1. range_field must be a DATE, TIMESTAMP or
+  // INT64 field.
+  int range_field = -1;
+  std::optional<Value> from, to;
+  // Values of the STRING field prefix_field that start with `prefix` (bytes),
+  // or -1. prefix_field must lead an index.
+  int prefix_field = -1;
+  std::string prefix;
+  // Walk the access path backwards (MDB_PREV): the reverse of the
+  // ascending order, pages and cursors included.
+  bool descending = false;
+};
+
+// A count, or part of one: see Table::CountWhere.
+struct CountPage {
+  std::uint64_t count = 0;
+  // Present when the count stopped at PageRequest::max_examined: the
+  // matches after it are not counted; pass it as `after` to count them.
+  std::optional<std::string> next;
+  std::string plan;
+  std::uint64_t examined = 0;  // records read (0 when no record was read)
 };
 
 struct Page {
   std::vector<Record> records;
   std::optional<std::string> next;  // absent on the last page
   // How the query ran: "index <name>", "link <links db>", "primary" (a uuid
-  // filter), or "scan".
+  // filter), or "scan"; a query walked backwards adds " desc".
   std::string plan;
+  // Records read to make the page (matching or not; see max_examined).
+  std::uint64_t examined = 0;
 };
 
 class Table {
@@ -152,6 +187,37 @@ class Table {
   // scan in uuid order. Page::plan names the choice.
   Result<Page> Find(const std::vector<Filter>& filters,
                     const PageRequest& page);
+
+  // Records matching the query, one page of them. The access path, in the
+  // planner's order of preference (planner.h):
+  //   - with a range or prefix on F: the index whose leading key fields are
+  //     the most equality-filtered fields followed by F (one bounded walk,
+  //     in F order); a UNIQUE index fully covered by equality filters wins
+  //     over it; for a range, an index on the equality filters alone comes
+  //     next (the range is then checked per record, and the order is that
+  //     index's);
+  //   - else as Find.
+  // Descending walks the same entries backwards.
+  //   kInvalidArgument  (subject: the field) a range on a field that is not
+  //                     DATE, TIMESTAMP or INT64 or that no index serves, a
+  //                     prefix on a field that is not a STRING leading an
+  //                     index, a range and a prefix together, or a filter
+  //                     as Find refuses it; (subject "after") a cursor of
+  //                     another query or of the other order
+  Result<Page> Select(const Query& query, const PageRequest& page);
+
+  // How many records match, and how it was counted (CountPage::plan):
+  //   "entries"            no filter: LMDB's own count (O(1))
+  //   "index <name> keys"  the index covers every condition: its keys are
+  //                        walked and counted (mdb_cursor_count per key
+  //                        on a non-unique index, so an exact key is one
+  //                        call), and no record is read
+  //   "link <db> keys"     the parent link alone: mdb_cursor_count
+  //   otherwise the plan Select would run; records are read and count
+  //   against page.max_examined, and a count that stops there has a next
+  //   (page.after continues it: add the counts). page.limit is not used.
+  // Errors as Select.
+  Result<CountPage> CountWhere(const Query& query, const PageRequest& page);
 
   // Find({}, page): the whole table in uuid (= creation time) order.
   Result<Page> List(const PageRequest& page) { return Find({}, page); }

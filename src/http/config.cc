@@ -112,6 +112,12 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                &c.max_body_bytes);
   if (!s.ok()) return s;
 
+  s = GetWhole(lookup, "MAX_EXAMINED", 1, 100000000,
+               "is not a record count (expected 1..100000000, the most "
+               "records one query reads and filters one by one)",
+               &c.max_examined);
+  if (!s.ok()) return s;
+
   // Only named here; the worker loads it (LoadApiKeys), so that its errors
   // can name the line at fault.
   if (auto v = Get(lookup, "API_KEYS_FILE")) c.api_keys_file = std::string(*v);

@@ -26,6 +26,11 @@
 //                                      nginx's user in it) or 0600 (only
 //                                      its user: make run, the e2e tests)
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
+//   MAX_EXAMINED      10000            most records one query request reads
+//                                      and filters one by one (a scan, or
+//                                      filters no index covers),
+//                                      1..100000000; past it the page ends
+//                                      with a `next` (README, Queries)
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in (and the
 //                                      worker warns so at start-up)
@@ -84,6 +89,7 @@ using settings::EnvLookup;
 using settings::kDefaultMaxStringBytes;
 inline constexpr std::size_t kDefaultBatchMaxOperations = 1000;
 inline constexpr std::uint64_t kDefaultIdempotencyTtlSeconds = 86400;
+inline constexpr std::size_t kDefaultMaxExamined = 10000;
 
 struct Config {
   std::string host_url = "127.0.0.1:8080";
@@ -93,6 +99,7 @@ struct Config {
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
+  std::size_t max_examined = kDefaultMaxExamined;
   unsigned fcgi_socket_mode = 0660;
   std::optional<std::string> api_keys_file;  // unset: API keys off
   unsigned max_connections = 960;

@@ -653,7 +653,8 @@ void Server::SendCompleted() {
 void Server::Serve(Worker* w, Conn* c) {
   const Services services{openapi_json_, metrics_, options_.max_string_bytes,
                           options_.batch_max_operations,
-                          options_.idempotency_ttl_seconds};
+                          options_.idempotency_ttl_seconds,
+                          options_.max_examined};
   FCGX_Request& req = c->req;
   c->start = std::chrono::steady_clock::now();
   Request& r = c->request;
@@ -807,6 +808,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
   // that is none of ours (Stop's, answering the last writes) has the spare
   // shard, if the metrics have one, under a lock.
   bool ours = current_server == this;
+  if (metrics_ != nullptr && resp.examined > 0)
+    metrics_->CountExamined(static_cast<std::uint64_t>(resp.examined));
   if (metrics_ != nullptr && ours) {
     metrics_->Record(current_shard, resp.route_template, r.method,
                      resp.status, static_cast<std::uint64_t>(micros));
@@ -846,6 +849,8 @@ void Server::Complete(Conn* c, bool handled) noexcept {
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
   if (resp.idempotent_replayed)
     AppendHeader("Idempotent-Replayed", "true", &head);
+  if (resp.examined >= 0)
+    AppendHeader("X-Examined", std::to_string(resp.examined), &head);
   if (options_.cors != nullptr)
     AppendCorsHeaders(*options_.cors,
                       {r.method, r.origin, r.access_control_request_method},

@@ -122,6 +122,8 @@ struct ServerOptions {
   // BATCH_MAX_OPERATIONS and IDEMPOTENCY_TTL (Services in handlers.h).
   std::size_t batch_max_operations = kDefaultBatchMaxOperations;
   std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
+  // MAX_EXAMINED (Services::max_examined).
+  std::size_t max_examined = kDefaultMaxExamined;
   // Non-null: every request but AuthExempt ones must present a key
   // (auth.h), checked before the body is read. REQUIRES: outlives the
   // Server.

@@ -111,6 +111,7 @@ Status SetPage(Walk&& walk, Response* resp) {
   resp->status = 200;
   resp->content_type = kJsonContentType;
   resp->query_plan = page->plan;
+  resp->examined = static_cast<std::int64_t>(page->examined);
   out += "],\"next\":";
   if (page->next) {
     out += '"';
@@ -370,20 +371,53 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
   return Status();
 }
 
-Status HandleFind(Env& env, const Route& route, const Request&,
-                  const Services& services, Scratch* scratch,
-                  Response* resp) {
+// Find and range: the same query machinery, a page of records.
+Status HandleSelect(Env& env, const Route& route, QueryRoute kind,
+                    const Services& services, Scratch* scratch,
+                    Response* resp) {
   PageRequest page;
-  Status s = ParseFindParams(scratch->params, *route.table,
-                             services.max_string_bytes, &scratch->filters,
-                             &page);
+  Status s = ParseQueryParams(scratch->params, *route.table,
+                              services.max_string_bytes, kind,
+                              &scratch->query, &page);
   if (!s.ok()) return s;
+  page.max_examined = services.max_examined;
   return SetPage(
       [&](RecordSink* sink) {
         page.sink = sink;
-        return Table(env, *route.table).Find(scratch->filters, page);
+        return Table(env, *route.table).Select(scratch->query, page);
       },
       resp);
+}
+
+// {"count":N,"next":...}: next is null unless MAX_EXAMINED stopped the
+// count (then pass it as after and add the counts).
+Status HandleCount(Env& env, const Route& route, const Services& services,
+                   Scratch* scratch, Response* resp) {
+  PageRequest page;
+  Status s = ParseQueryParams(scratch->params, *route.table,
+                              services.max_string_bytes, QueryRoute::kCount,
+                              &scratch->query, &page);
+  if (!s.ok()) return s;
+  page.max_examined = services.max_examined;
+  auto count = Table(env, *route.table).CountWhere(scratch->query, page);
+  if (!count.ok()) return count.status();
+  resp->status = 200;
+  resp->content_type = kJsonContentType;
+  resp->query_plan = count->plan;
+  resp->examined = static_cast<std::int64_t>(count->examined);
+  std::string& out = resp->body;
+  out += "{\"count\":";
+  out += std::to_string(count->count);
+  out += ",\"next\":";
+  if (count->next) {
+    out += '"';
+    AppendBase64Url(*count->next, &out);
+    out += '"';
+  } else {
+    out += "null";
+  }
+  out += '}';
+  return Status();
 }
 
 Status HandleGet(Env& env, const Route& route, const Request& req,
@@ -531,20 +565,6 @@ Status HandleRemove(Env& env, const Route& route, const Request& req,
       });
   d->submitted = true;
   return Status();
-}
-
-Status HandleRange(Env& env, const Route& route, const Request&,
-                   Scratch* scratch, Response* resp) {
-  RangeQuery range;
-  Status s = ParseRangeParams(scratch->params, *route.table, &range);
-  if (!s.ok()) return s;
-  return SetPage(
-      [&](RecordSink* sink) {
-        range.page.sink = sink;
-        return Table(env, *route.table)
-            .Range(range.field, range.from, range.to, range.page);
-      },
-      resp);
 }
 
 Status HandleChildren(Env& env, const Route& route, const Request&,
@@ -754,7 +774,8 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
     case RouteKind::kInsert:
       return HandleInsert(env, route, req, services, scratch, d);
     case RouteKind::kFind:
-      return HandleFind(env, route, req, services, scratch, resp);
+      return HandleSelect(env, route, QueryRoute::kFind, services, scratch,
+                          resp);
     case RouteKind::kGet:      return HandleGet(env, route, req, scratch, resp);
     case RouteKind::kReplace:
       return HandleReplace(env, route, req, services, scratch, d);
@@ -764,7 +785,10 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
       return HandleRemove(env, route, req, services, scratch, d);
     case RouteKind::kBatch:
       return HandleBatch(env, req, services, scratch, d);
-    case RouteKind::kRange:    return HandleRange(env, route, req, scratch, resp);
+    case RouteKind::kRange:
+      return HandleSelect(env, route, QueryRoute::kRange, services, scratch,
+                          resp);
+    case RouteKind::kCount:    return HandleCount(env, route, services, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
     case RouteKind::kHealth:   return HandleHealth(env, req, scratch, resp);
     case RouteKind::kMetrics:  return HandleMetrics(env, services, scratch, resp);
@@ -853,6 +877,7 @@ void Response::Clear() {
   query_plan.clear();
   idempotent_replayed = false;
   replayed_content_type.clear();
+  examined = -1;
   body.clear();
   route_template = -1;
   stream.reset();

@@ -79,6 +79,8 @@ struct Response {
   // Holds content_type when the answer is a replayed one (content_type
   // then points here).
   std::string replayed_content_type;
+  // X-Examined, for a query (records read to answer it); -1: none.
+  std::int64_t examined = -1;
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.
@@ -98,6 +100,7 @@ struct Response {
 struct Scratch {
   std::vector<QueryParam> params;
   std::vector<Filter> filters;
+  Query query;
 };
 
 // What the service's own routes serve, besides the Env.
@@ -114,6 +117,8 @@ struct Services {
   std::size_t batch_max_operations = kDefaultBatchMaxOperations;
   // IDEMPOTENCY_TTL: how long an Idempotency-Key's answer is replayed.
   std::uint64_t idempotency_ttl_seconds = kDefaultIdempotencyTtlSeconds;
+  // The MAX_EXAMINED setting: PageRequest::max_examined of every query.
+  std::size_t max_examined = kDefaultMaxExamined;
 };
 
 // Answers `request` into *response (Clear()ed first), waiting for a

@@ -178,6 +178,10 @@ void Metrics::CountDropped(Drop why) {
       .fetch_add(1, std::memory_order_relaxed);
 }
 
+void Metrics::CountExamined(std::uint64_t n) {
+  examined_.fetch_add(n, std::memory_order_relaxed);
+}
+
 std::uint64_t Metrics::TEST_Dropped(Drop why) const {
   return (why == Drop::kRead   ? dropped_read_
           : why == Drop::kSend ? dropped_send_
@@ -274,6 +278,12 @@ void Metrics::Render(const Env& env, std::string* out) const {
                static_cast<std::uint64_t>(
                    std::max<std::int64_t>(0, streams_.load())),
                out);
+  constexpr const char* kExamined = "lmdbapi_query_records_examined_total";
+  AppendHeader(kExamined, "counter",
+               "Records queries read and filtered one by one (at most "
+               "MAX_EXAMINED per request).",
+               out);
+  AppendSample(kExamined, "", examined_.load(std::memory_order_relaxed), out);
   AppendLmdbMetrics(env, out);
 }
 

@@ -23,6 +23,9 @@
 //       whole within REQUEST_READ_TIMEOUT_MS (reason="read_timeout") or a
 //       response was not taken within RESPONSE_SEND_TIMEOUT_MS
 //       (reason="send_timeout"); always present
+//   lmdbapi_query_records_examined_total                       counter
+//       records the queries read and filtered one by one (X-Examined; see
+//       MAX_EXAMINED); always present
 //   lmdbapi_schema_info{fingerprint}                           always 1
 //
 // Recording does not serialise the request threads: each server thread
@@ -79,6 +82,8 @@ class Metrics {
 
   // Change streams open now (lmdbapi_change_streams); any thread.
   void CountStreams(int delta) { streams_.fetch_add(delta); }
+  // Adds a query's examined records (Response::examined); any thread.
+  void CountExamined(std::uint64_t n);
 
   // Appends the whole exposition: the HTTP series, then AppendLmdbMetrics.
   void Render(const Env& env, std::string* out) const;
@@ -100,6 +105,8 @@ class Metrics {
   std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0},
       dropped_stream_{0};
   std::atomic<std::int64_t> streams_{0};
+  std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0};
+  std::atomic<std::uint64_t> examined_{0};
 };
 
 // The LMDB series alone (the /api/metrics answer when no Metrics is kept,

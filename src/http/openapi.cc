@@ -67,6 +67,7 @@ std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc*) {
       return {400, 404, 414, 500, 503};
     case RouteKind::kFind:
     case RouteKind::kRange:
+    case RouteKind::kCount:
     case RouteKind::kHealth:
     case RouteKind::kMetrics:
     case RouteKind::kOpenApi:
@@ -96,7 +97,8 @@ class Writer {
   Json OptionsOperation(const RouteTemplate& rt);
   Json Parameters(const RouteTemplate& rt, RouteKind kind);
   Json FindParameters(const TableDesc& t);
-  Json RangeParameters(const TableDesc& t);
+  Json RangeParameters(const TableDesc& t, bool required);
+  Json OrderParameter();
   Json Responses(const RouteTemplate& rt, RouteKind kind);
   Json RequestBody(const TableDesc& t, RouteKind kind);
   Json BatchRequestBody();
@@ -249,15 +251,27 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
       id = seed ? "get-record" : "find";
       summary = "Find " + t + " records by field values";
       description = "Records whose fields equal every given parameter (all "
-                    "records if none), one page at a time. X-Query-Plan "
-                    "says which index, link or scan answered.";
+                    "records if none), and whose <field>.prefix field "
+                    "starts with its value, one page at a time, in the "
+                    "order of the access path (order=desc: reversed). "
+                    "X-Query-Plan says which index, link or scan answered; "
+                    "X-Examined how many records were read (at most "
+                    "MAX_EXAMINED: past it the page ends early, with a "
+                    "next, maybe with no records).";
       break;
     case RouteKind::kRange:
       id = "range";
       summary = "Range scan of " + t + " records";
-      description = "Records with from <= field <= to, ascending by that "
-                    "field, through its RANGE index. Either bound may be "
-                    "left out.";
+      description = "Records with from <= field <= to (either bound may be "
+                    "left out; a null is never in a range) and equal to "
+                    "every other field given. Through an index whose keys "
+                    "are the equality fields then field (ascending by "
+                    "field; order=desc: descending), else field's RANGE "
+                    "index with the equality filters checked per record, "
+                    "else an equality index with the range checked per "
+                    "record (in that index's order). X-Query-Plan names "
+                    "the index; X-Examined and MAX_EXAMINED as for "
+                    "get-record.";
       break;
     case RouteKind::kGet:
       id = "get";
@@ -297,6 +311,18 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
       summary = rt.child->name + " records of a " + t + " record";
       description = "The " + rt.child->name + " records linked to this " + t +
                     " record, in uuid (creation) order.";
+      break;
+    case RouteKind::kCount:
+      id = "count";
+      summary = "Count " + t + " records";
+      description = "How many records match get-record's parameters, or "
+                    "range's (with field=). X-Query-Plan says how: "
+                    "\"entries\" (no filter: LMDB's own count), \"index "
+                    "<name> keys\" or \"link <db> keys\" (the index "
+                    "covers every condition: keys are counted, no record "
+                    "is read), else the plan get-record would run, reading "
+                    "records. Such a count stops after MAX_EXAMINED records "
+                    "with a next: pass it as after and add the counts.";
       break;
     case RouteKind::kHealth:
       id = "health";
@@ -531,28 +557,72 @@ Json Writer::FindParameters(const TableDesc& t) {
                            ".is; on any other field it is refused (400).",
                        std::move(s), false, "null"));
   }
+  // Prefixes only where an index walk can serve them (else 400).
+  for (std::size_t i = 0; i < t.fields.size(); ++i) {
+    const FieldDesc& f = t.fields[i];
+    bool leads = false;
+    for (const IndexDesc& index : t.indexes)
+      leads = leads || index.key_fields.front() == static_cast<int>(i);
+    if (f.type != FieldType::STRING || !leads) continue;
+    b_.Push(params,
+            QueryParam(f.name + ".prefix",
+                       "Only records whose " + f.name + " starts with this "
+                       "(byte-wise, case-sensitive; not empty), through an "
+                       "index that has " + f.name + " as a key after any "
+                       "equality-filtered fields. One prefix per query; "
+                       "not with a range.",
+                       b_.Typed("string"), false, ""));
+  }
   return params;
 }
 
-Json Writer::RangeParameters(const TableDesc& t) {
+Json Writer::OrderParameter() {
+  Json s = b_.Typed("string");
+  Json values = b_.Array();
+  b_.Push(values, b_.Str("asc"));
+  b_.Push(values, b_.Str("desc"));
+  b_.Put(s, "enum", std::move(values));
+  b_.Put(s, "default", "asc");
+  return QueryParam("order",
+                    "asc: the access path's order (X-Query-Plan); desc: "
+                    "the same walked backwards. A next cursor only "
+                    "continues the order it was made for (else 400).",
+                    std::move(s), false, "desc");
+}
+
+Json Writer::RangeParameters(const TableDesc& t, bool required) {
   Json params = b_.Array();
   std::vector<std::string> fields;
   FieldType bound_type = FieldType::STRING;
   bool one_type = true;
-  for (const IndexDesc& i : t.indexes) {
-    if (i.kind != IndexKind::RANGE) continue;
-    const FieldDesc& f = t.fields[i.key_fields.front()];
+  std::string example;
+  for (const FieldDesc& f : t.fields) {
+    if (f.type != FieldType::DATE && f.type != FieldType::TIMESTAMP &&
+        f.type != FieldType::INT64)
+      continue;
     if (!fields.empty() && f.type != bound_type) one_type = false;
     bound_type = f.type;
     fields.push_back(f.name);
   }
-  // Only tables with a RANGE index have this route (RouteTemplate::exists).
+  if (fields.empty()) return params;  // count, on a table without such fields
+  for (const IndexDesc& i : t.indexes)
+    if (i.kind == IndexKind::RANGE && example.empty())
+      example = t.fields[i.key_fields.front()].name;
+  // Only tables with a RANGE index have the range route
+  // (RouteTemplate::exists); count takes field too.
   Json field = b_.Typed("string");
   b_.Put(field, "enum", b_.Strings(fields));
   b_.Push(params, QueryParam("field",
-                             "The field to range over: one with a RANGE "
-                             "index.",
-                             std::move(field), true, fields.front()));
+                             "The DATE, TIMESTAMP or INT64 field to range "
+                             "over. Served by an index with the equality "
+                             "fields then this one as keys, or by its RANGE "
+                             "index, or (with an equality filter on an "
+                             "indexed field) checked per record; with none "
+                             "of those, 400." +
+                                 std::string(required ? "" :
+                                 " Given, the count is of a range."),
+                             std::move(field), required,
+                             example.empty() ? fields.front() : example));
   // The bounds are in the chosen field's text form; when every RANGE field
   // has one type, the document can say which.
   for (std::string_view bound : {"from", "to"}) {
@@ -575,8 +645,17 @@ Json Writer::RangeParameters(const TableDesc& t) {
 
 Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
   Json params = b_.Array();
-  if (kind == RouteKind::kFind) params = FindParameters(*rt.table);
-  if (kind == RouteKind::kRange) params = RangeParameters(*rt.table);
+  if (kind == RouteKind::kFind || kind == RouteKind::kRange ||
+      kind == RouteKind::kCount)
+    params = FindParameters(*rt.table);
+  if (kind == RouteKind::kRange || kind == RouteKind::kCount) {
+    Json range = RangeParameters(*rt.table, kind == RouteKind::kRange);
+    for (auto& p : range.GetArray()) b_.Push(params, std::move(p));
+  }
+  if (kind == RouteKind::kFind || kind == RouteKind::kRange)
+    b_.Push(params, OrderParameter());
+  if (kind == RouteKind::kCount)
+    b_.Push(params, b_.Ref("parameters", "after"));
   if (kind == RouteKind::kFind || kind == RouteKind::kRange ||
       kind == RouteKind::kChildren) {
     b_.Push(params, b_.Ref("parameters", "limit"));
@@ -863,11 +942,43 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
     case RouteKind::kChildren: {
       const TableDesc& listed = kind == RouteKind::kChildren ? *rt.child : *t;
       b_.Put(ok, "description", "One page of records.");
-      b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan"}));
+      b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan", "X-Examined"}));
       b_.Put(ok, "content",
              Content("application/json",
                      b_.Ref("schemas", ComponentName(listed, "page")),
                      openapi::PageExample(b_, listed)));
+      break;
+    }
+    case RouteKind::kCount: {
+      b_.Put(ok, "description", "The count, whole or (with next) partial.");
+      b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan", "X-Examined"}));
+      Json props = b_.Object();
+      Json count = b_.Typed("integer");
+      b_.Put(count, "minimum", 0);
+      b_.Put(count, "description",
+             "Matching records (so far, when next is not null).");
+      b_.Put(props, "count", std::move(count));
+      Json next = b_.Object();
+      Json types = b_.Array();
+      b_.Push(types, b_.Str("string"));
+      b_.Push(types, b_.Str("null"));
+      b_.Put(next, "type", std::move(types));
+      b_.Put(next, "description",
+             "Non-null when the count stopped at MAX_EXAMINED records: pass "
+             "as ?after= with the same query and add the counts.");
+      b_.Put(props, "next", std::move(next));
+      Json s = b_.Object();
+      b_.Put(s, "type", "object");
+      b_.Put(s, "properties", std::move(props));
+      Json required = b_.Array();
+      b_.Push(required, b_.Str("count"));
+      b_.Push(required, b_.Str("next"));
+      b_.Put(s, "required", std::move(required));
+      Json example = b_.Object();
+      b_.Put(example, "count", 42);
+      b_.Put(example, "next", Json());
+      b_.Put(ok, "content",
+             Content("application/json", std::move(s), std::move(example)));
       break;
     }
     case RouteKind::kHealth:
@@ -1042,7 +1153,12 @@ Json Writer::Components() {
                   "changed since, or in If-None-Match to read only if it "
                   "did."},
         H{"X-Query-Plan", "How the listing ran: \"index <name>\", \"link "
-                          "<links db>\", \"primary\" or \"scan\"."},
+                          "<links db>\", \"primary\" or \"scan\", with "
+                          "\" desc\" when walked backwards; for a count "
+                          "also \"entries\", \"index <name> keys\" or "
+                          "\"link <db> keys\"."},
+        H{"X-Examined", "Records the query read to answer (matching or "
+                        "not); at most MAX_EXAMINED."},
         H{"Allow", "The methods the path accepts."},
         H{"Access-Control-Allow-Origin",
           "CORS (CORS_ORIGINS): the request's Origin, or * (only when the "

@@ -12,6 +12,7 @@ namespace lmdbapi::http {
 namespace {
 
 constexpr std::string_view kIsSuffix = ".is";
+constexpr std::string_view kPrefixSuffix = ".prefix";
 
 Status Twice(std::string_view name) {
   return Status::InvalidArgument(
@@ -88,39 +89,81 @@ std::string FieldList(const TableDesc& table) {
 
 }  // namespace
 
-Status ParseFindParams(const std::vector<QueryParam>& params,
-                       const TableDesc& table, std::size_t max_string_bytes,
-                       std::vector<Filter>* filters, PageRequest* page) {
-  filters->clear();
+Status ParseQueryParams(const std::vector<QueryParam>& params,
+                        const TableDesc& table, std::size_t max_string_bytes,
+                        QueryRoute route, Query* query, PageRequest* page) {
+  *query = Query();
   *page = PageRequest();
   page->limit = kDefaultLimit;
-  bool seen_limit = false, seen_after = false;
+  bool ranged = route == QueryRoute::kRange;
+  if (route == QueryRoute::kCount)
+    for (const QueryParam& p : params) ranged = ranged || p.name == "field";
+  bool seen_limit = false, seen_after = false, seen_order = false;
+  const QueryParam* field = nullptr;
+  const QueryParam* from = nullptr;
+  const QueryParam* to = nullptr;
   std::vector<bool> seen(table.fields.size(), false);
   for (const QueryParam& p : params) {
     Status s;
+    if (route == QueryRoute::kCount && p.name == "limit")
+      return Status::InvalidArgument(
+          "limit", "limit: a count has no pages; leave limit out");
     if (TakePageParam(p, &seen_limit, &seen_after, page, &s)) {
       if (!s.ok()) return s;
       continue;
     }
+    if (p.name == "order") {
+      if (route == QueryRoute::kCount)
+        return Status::InvalidArgument(
+            "order", "order: a count has no order; leave order out");
+      if (seen_order) return Twice("order");
+      seen_order = true;
+      if (p.value != "asc" && p.value != "desc")
+        return Status::InvalidArgument(
+            "order", "order: " + QuoteForMessage(p.value) +
+                         " is not an order (expected asc or desc)");
+      query->descending = p.value == "desc";
+      continue;
+    }
+    if (ranged) {
+      const QueryParam** slot = p.name == "field" ? &field
+                                : p.name == "from" ? &from
+                                : p.name == "to"   ? &to
+                                                   : nullptr;
+      if (slot != nullptr) {
+        if (*slot != nullptr) return Twice(p.name);
+        *slot = &p;
+        continue;
+      }
+    }
     // <field>.is=null: SQL's IS NULL, a name of its own so that f=null
-    // stays the string "null" (or a 400 for other types).
+    // stays the string "null" (or a 400 for other types). <field>.prefix:
+    // strings that start with the value.
     std::string_view name = p.name;
     const bool is_null_test =
         name.size() > kIsSuffix.size() && name.ends_with(kIsSuffix);
+    const bool is_prefix =
+        name.size() > kPrefixSuffix.size() && name.ends_with(kPrefixSuffix);
     if (is_null_test) name.remove_suffix(kIsSuffix.size());
+    if (is_prefix) name.remove_suffix(kPrefixSuffix.size());
     int i = table.FieldIndex(name);
     if (i < 0)
       return Status::InvalidArgument(
           p.name, "unknown query parameter " + QuoteForMessage(p.name) + "; " +
                       table.name + " filters on its fields (" +
                       FieldList(table) + "), <field>.is=null on nullable "
-                      "ones, and takes limit and after");
+                      "ones, <field>.prefix on strings that lead an index, " +
+                      (route == QueryRoute::kCount
+                           ? "and takes field, from, to and after"
+                           : ranged ? "and takes field, from, to, order, "
+                                      "limit and after"
+                                    : "and takes order, limit and after"));
     const FieldDesc& f = table.fields[i];
     if (seen[i])
       return Status::InvalidArgument(
           p.name, "query parameter " + QuoteForMessage(p.name) +
                       ": " + f.name + " is filtered twice (by " + f.name +
-                      " or " + f.name + ".is)");
+                      ", " + f.name + ".is or " + f.name + ".prefix)");
     seen[i] = true;
     if (is_null_test) {
       if (p.value != "null")
@@ -133,61 +176,69 @@ Status ParseFindParams(const std::vector<QueryParam>& params,
             p.name, p.name + ": " + f.name + " is never null (it is " +
                         (f.required ? "required" : "given a default") +
                         "); only nullable fields take .is=null");
-      filters->push_back(Filter{i, Null{}});
+      query->filters.push_back(Filter{i, Null{}});
       continue;
     }
     if (f.type == FieldType::STRING) {
       s = CheckStringBytes(f, p.value, max_string_bytes);
       if (!s.ok()) return s;
     }
+    if (is_prefix) {
+      if (p.value.empty())
+        return Status::InvalidArgument(
+            p.name, p.name + ": an empty prefix matches every record; leave "
+                             "it out, or give at least one character");
+      if (f.type == FieldType::STRING) {  // else the store names the type
+        auto v = ParseParamValue(f.type, p.value, p.name);
+        if (!v.ok()) return v.status();
+      }
+      query->prefix_field = i;
+      query->prefix = p.value;
+      continue;
+    }
     auto v = ParseParamValue(f.type, p.value, f.name);
     if (!v.ok()) return v.status();
-    filters->push_back(Filter{i, std::move(v.value())});
+    query->filters.push_back(Filter{i, std::move(v.value())});
+  }
+  if (!ranged) return Status();
+  if (field == nullptr)
+    return Status::InvalidArgument(
+        "field", "range needs field=<name of a field with a RANGE index>");
+  query->range_field = table.FieldIndex(field->value);
+  if (query->range_field < 0)
+    return Status::InvalidArgument(
+        "field", "field: " + QuoteForMessage(field->value) + " is not a field of " +
+                     table.name + " (" + FieldList(table) + ")");
+  const FieldDesc& f = table.fields[query->range_field];
+  for (const QueryParam* bound : {from, to}) {
+    if (bound == nullptr) continue;
+    auto v = ParseParamValue(f.type, bound->value, bound->name);
+    if (!v.ok()) return v.status();
+    (bound == from ? query->from : query->to) = std::move(v.value());
   }
   return Status();
+}
+
+Status ParseFindParams(const std::vector<QueryParam>& params,
+                       const TableDesc& table, std::size_t max_string_bytes,
+                       std::vector<Filter>* filters, PageRequest* page) {
+  Query query;
+  Status s = ParseQueryParams(params, table, max_string_bytes,
+                              QueryRoute::kFind, &query, page);
+  *filters = std::move(query.filters);
+  return s;
 }
 
 Status ParseRangeParams(const std::vector<QueryParam>& params,
                         const TableDesc& table, RangeQuery* range) {
   *range = RangeQuery();
-  range->page.limit = kDefaultLimit;
-  bool seen_limit = false, seen_after = false;
-  const QueryParam* field = nullptr;
-  const QueryParam* from = nullptr;
-  const QueryParam* to = nullptr;
-  for (const QueryParam& p : params) {
-    Status s;
-    if (TakePageParam(p, &seen_limit, &seen_after, &range->page, &s)) {
-      if (!s.ok()) return s;
-      continue;
-    }
-    const QueryParam** slot = p.name == "field" ? &field
-                              : p.name == "from" ? &from
-                              : p.name == "to"   ? &to
-                                                 : nullptr;
-    if (slot == nullptr)
-      return Status::InvalidArgument(
-          p.name, "unknown query parameter " + QuoteForMessage(p.name) +
-                      "; range takes field, from, to, limit and after");
-    if (*slot != nullptr) return Twice(p.name);
-    *slot = &p;
-  }
-  if (field == nullptr)
-    return Status::InvalidArgument(
-        "field", "range needs field=<name of a field with a RANGE index>");
-  range->field = table.FieldIndex(field->value);
-  if (range->field < 0)
-    return Status::InvalidArgument(
-        "field", "field: " + QuoteForMessage(field->value) + " is not a field of " +
-                     table.name + " (" + FieldList(table) + ")");
-  const FieldDesc& f = table.fields[range->field];
-  for (const QueryParam* bound : {from, to}) {
-    if (bound == nullptr) continue;
-    auto v = ParseParamValue(f.type, bound->value, bound->name);
-    if (!v.ok()) return v.status();
-    (bound == from ? range->from : range->to) = std::move(v.value());
-  }
-  return Status();
+  Query query;
+  Status s = ParseQueryParams(params, table, 0, QueryRoute::kRange, &query,
+                              &range->page);
+  range->field = query.range_field;
+  range->from = std::move(query.from);
+  range->to = std::move(query.to);
+  return s;
 }
 
 Status ParsePageParams(const std::vector<QueryParam>& params,

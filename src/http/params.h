@@ -8,10 +8,17 @@
 //                        IS NULL; null is the only value accepted, and a
 //                        field that is never null is refused). f=null is
 //                        the string "null", as any other text
+//       <field>.prefix=p strings that start with p (not empty); one per
+//                        query, on a STRING field that leads an index (the
+//                        store checks that)
+//       order=asc|desc   walk the access path forwards (default) or back
 //       limit=1..1000    page size, default 100
 //       after=<cursor>   the previous page's "next" (base64url)
 //   range (GET /api/T/range)
-//       field=<name> (required), from=<value>, to=<value>, limit, after
+//       field=<name> (required), from=<value>, to=<value>, and find's
+//       parameters but .prefix
+//   count (GET /api/T/count)
+//       find's parameters, or range's when field= is given; no limit
 //   children (GET /api/T/{uuid}/S)
 //       limit, after
 //   changes (GET /api/changes, /api/changes/stream)
@@ -46,6 +53,16 @@ namespace lmdbapi::http {
 inline constexpr std::size_t kDefaultLimit = 100;
 inline constexpr std::size_t kMaxLimit = 1000;
 
+enum class QueryRoute { kFind, kRange, kCount };
+
+// The query and page of a find, range or count route (above) into *query
+// and *page. max_string_bytes as ParseFindParams's.
+Status ParseQueryParams(const std::vector<QueryParam>& params,
+                        const TableDesc& table, std::size_t max_string_bytes,
+                        QueryRoute route, Query* query, PageRequest* page);
+
+// ParseQueryParams's filters and page of a find (order and a prefix are
+// parsed and dropped); kept for the tests and fuzzers that read filters.
 // max_string_bytes: the MAX_STRING_BYTES setting. A STRING filter value
 // longer than its field may hold (CheckStringBytes) is refused, naming the
 // field: no record written under the limit could match it.
@@ -59,6 +76,7 @@ struct RangeQuery {
   PageRequest page;
 };
 
+// ParseQueryParams's range of a range route (filters and order dropped).
 Status ParseRangeParams(const std::vector<QueryParam>& params,
                         const TableDesc& table, RangeQuery* range);
 

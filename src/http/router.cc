@@ -70,6 +70,7 @@ Shape ShapeOf(PathShape shape) {
     case PathShape::kUpdate:       return {.allowed = kPutM | kPatchM};
     case PathShape::kDelete:       return {.allowed = kDeleteM};
     case PathShape::kChildren:     return {.allowed = kGetM, .get = RK::kChildren};
+    case PathShape::kCount:        return {.allowed = kGetM, .get = RK::kCount};
     case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
     case PathShape::kMetrics:      return {.allowed = kGetM, .get = RK::kMetrics};
     case PathShape::kOpenApi:      return {.allowed = kGetM, .get = RK::kOpenApi};
@@ -83,11 +84,11 @@ Shape ShapeOf(PathShape shape) {
 
 // The table's shapes before its children, in RouteTemplates order, which
 // TemplateIndex takes to be enum order.
-static_assert(static_cast<int>(PathShape::kDelete) == 6);
-constexpr std::array<PathShape, 7> kTableShapes = {
+static_assert(static_cast<int>(PathShape::kCount) == 7);
+constexpr std::array<PathShape, 8> kTableShapes = {
     PathShape::kCollection, PathShape::kInsertRecord, PathShape::kGetRecord,
     PathShape::kRange,      PathShape::kItem,         PathShape::kUpdate,
-    PathShape::kDelete};
+    PathShape::kDelete,     PathShape::kCount};
 
 struct ServicePath {
   std::string_view segment;
@@ -133,6 +134,7 @@ std::string PathOf(const TableDesc& t, PathShape shape,
     case PathShape::kItem:         return p + "/{uuid}";
     case PathShape::kUpdate:       return p + "/update/{uuid}";
     case PathShape::kDelete:       return p + "/delete/{uuid}";
+    case PathShape::kCount:        return p + "/count";
     case PathShape::kChildren:     return p + "/{uuid}/" + child->name;
     case PathShape::kHealth:
     case PathShape::kMetrics:
@@ -255,6 +257,7 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
     if (s == "insert-record")
       return PickTable(schema, m, PS::kInsertRecord, route);
     if (s == "get-record") return PickTable(schema, m, PS::kGetRecord, route);
+    if (s == "count") return PickTable(schema, m, PS::kCount, route);
     if (s == "range") {
       if (HasRangeIndex(*route.table))
         return PickTable(schema, m, PS::kRange, route);

@@ -8,6 +8,8 @@
 //   GET     /api/T   /api/T/get-record       kFind      (?field=value...)
 //   GET     /api/T/range                     kRange     (?field=F&from&to;
 //                                            only if T has a RANGE index)
+//   GET     /api/T/count                     kCount     (find's or range's
+//                                            parameters: {"count": N})
 //   GET     /api/T/{uuid}                    kGet
 //   PUT     /api/T/{uuid}   /api/T/update/{uuid}   kReplace
 //   PATCH   /api/T/{uuid}   /api/T/update/{uuid}   kPatch
@@ -50,6 +52,7 @@ enum class RouteKind {
   kRemove,
   kRange,
   kChildren,
+  kCount,
   kHealth,
   kMetrics,
   kOpenApi,
@@ -68,6 +71,7 @@ enum class PathShape {
   kItem,          // /api/T/{uuid}
   kUpdate,        // /api/T/update/{uuid}
   kDelete,        // /api/T/delete/{uuid}
+  kCount,         // /api/T/count
   kChildren,      // /api/T/{uuid}/S
   kHealth,        // /api/health
   kMetrics,       // /api/metrics

@@ -51,7 +51,7 @@ constexpr const char* kUsage =
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAP_MAX_GB LMDB_MAP_MAX_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES MAX_STRING_BYTES\n"
+    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES MAX_STRING_BYTES MAX_EXAMINED\n"
     "API_KEYS_FILE REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
     "RESPONSE_SEND_TIMEOUT_MS CHANGES CHANGES_RETAIN CHANGES_HEARTBEAT_MS\n"
     "(see src/http/config.h). --print-openapi\n"
@@ -226,6 +226,7 @@ int Main(int argc, char** argv) {
   server_options.max_string_bytes = cfg.max_string_bytes;
   server_options.batch_max_operations = cfg.batch_max_operations;
   server_options.idempotency_ttl_seconds = cfg.idempotency_ttl_seconds;
+  server_options.max_examined = cfg.max_examined;
   server_options.api_keys = api_keys ? &*api_keys : nullptr;
   server_options.cors = cfg.cors.enabled() ? &cfg.cors : nullptr;
   server_options.max_connections = cfg.max_connections;

@@ -44,6 +44,8 @@ class Cursor {
   int Get(MDB_val* k, MDB_val* v, MDB_cursor_op op) {
     return mdb_cursor_get(cur_, k, v, op);
   }
+  // mdb_cursor_count's rc: the duplicates of the current key.
+  int CountDups(std::size_t* n) { return mdb_cursor_count(cur_, n); }
 
  private:
   MDB_cursor* cur_ = nullptr;

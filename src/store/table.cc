@@ -134,8 +134,11 @@ Status CheckRevision(const TableDesc& table, const Record& stored,
 // Collects matching records into a page (as Records, or handed to the
 // request's sink), and looks one match past the limit so the page knows
 // whether a next page exists. The walks offer every record that passed the
-// index or link they walk; the residual filters are checked here, on the
-// stored bytes.
+// index or link they walk; the residual filters, and an ordered condition
+// the path does not serve, are checked here, on the stored bytes. Every
+// record offered counts as examined; at the request's max_examined the page
+// ends with a cursor after the last record examined. In count mode matches
+// are counted, not kept, and only max_examined ends the walk early.
 class PageBuilder {
  public:
   PageBuilder(const TableDesc& table, const PageRequest& request,
@@ -145,32 +148,56 @@ class PageBuilder {
         filter_(table, filters, residual),
         sink_(request.sink),
         limit_(std::max<std::size_t>(request.limit, 1)),
-        max_bytes_(request.max_bytes) {
+        max_bytes_(request.max_bytes),
+        max_examined_(request.max_examined) {
     page_.plan = std::move(plan);
     if (sink_ == nullptr) page_.records.reserve(std::min<std::size_t>(limit_, 128));
   }
 
-  // How the walk's cursors are made (EncodeCursor's tag and index).
+  // How the walk's cursors are made (EncodeCursor's tag, index, query).
   void SetCursorKind(char tag, int index) {
-    tag_ = tag;
+    tag_ = descending_ ? static_cast<char>(tag - 'A' + 'a') : tag;
     index_ = index;
   }
+  void SetQuery(const Plan& plan, std::uint32_t query) {
+    descending_ = plan.descending;
+    query_ = query;
+    ordered_field_ = plan.ordered_field;
+    ordered_ = plan.ordered;
+  }
+  void CountOnly() { count_only_ = true; }
 
-  // *more turns false once the page is full and one more match was seen:
-  // stop walking. `key` is the record's uuid as stored (16 bytes);
-  // `index_key` the index key it was found under (empty for a scan or a
-  // link walk), in LMDB's map: the cursor that resumes after the record is
-  // made from them only if the page ends there.
+  // *more turns false once the page is full and one more match was seen,
+  // or max_examined records were read: stop walking. `key` is the record's
+  // uuid as stored (16 bytes); `index_key` the index key it was found under
+  // (empty for a scan or a link walk), in LMDB's map: the cursor that
+  // resumes after a record is made from them only if the page ends there.
   Status Offer(std::string_view key, std::string_view stored,
                std::string_view index_key, bool* more) {
     *more = true;
+    if (max_examined_ != 0 && page_.examined == max_examined_) {
+      Uuid seen;
+      if (!Uuid::FromBytes(seen_uuid_, &seen))
+        return Status::Corruption(table_.name + " has a key that is not a uuid");
+      page_.next = EncodeCursor(tag_, index_, seen_key_, seen, query_);
+      *more = false;
+      return Status();
+    }
+    ++page_.examined;
+    seen_key_ = index_key;
+    seen_uuid_ = key;
     bool match;
     Status s = filter_.Matches(stored, &match);
+    if (s.ok() && match && ordered_field_ >= 0) s = CheckOrdered(stored, &match);
     if (!s.ok() || !match) return s;
+    if (count_only_) {
+      ++count_;
+      return Status();
+    }
     if (!Uuid::FromBytes(key, &uuid_))
       return Status::Corruption(table_.name + " has a key that is not a uuid");
     if (added_ == limit_ || (max_bytes_ != 0 && bytes_ >= max_bytes_)) {
-      page_.next = EncodeCursor(tag_, index_, last_key_, last_uuid_);
+      page_.next = EncodeCursor(tag_, index_, last_key_, last_uuid_, query_);
       *more = false;
       return Status();
     }
@@ -189,21 +216,42 @@ class PageBuilder {
     last_uuid_ = uuid_;
     return Status();
   }
+  std::uint64_t count() const { return count_; }
   Page Finish() { return std::move(page_); }
 
  private:
+  // The ordered condition, on the field's key part (planner.h).
+  Status CheckOrdered(std::string_view stored, bool* match) {
+    Status s = DecodeField(table_, stored, ordered_field_, &scratch_);
+    if (!s.ok()) return s;
+    part_.clear();
+    AppendFieldKeyPart(table_.fields[ordered_field_], scratch_, &part_);
+    *match = ordered_.Holds(part_);
+    return Status();
+  }
+
   const TableDesc& table_;
   StoredFilter filter_;
   RecordSink* sink_;
   std::size_t limit_;
   std::size_t max_bytes_;
+  std::size_t max_examined_;
   std::size_t added_ = 0;
   std::size_t bytes_ = 0;
+  std::uint64_t count_ = 0;
+  bool count_only_ = false;
   Page page_;
   char tag_ = 'S';
   int index_ = -1;
+  bool descending_ = false;
+  std::uint32_t query_ = 0;
+  int ordered_field_ = -1;
+  PartBounds ordered_;
+  Value scratch_;
+  std::string part_;
   std::string_view last_key_;  // of the last record added
   Uuid last_uuid_;
+  std::string_view seen_key_, seen_uuid_;  // of the last record examined
   Uuid uuid_;  // of the record being offered
 };
 
@@ -240,13 +288,23 @@ Status ResumeFrom(const TableDesc& table, const PageRequest& request,
   return s;
 }
 
-// Positions `cur` on the first entry of an index (or links) database that
-// comes strictly after `resume`, or at/after `start` without one. Returns
-// the LMDB rc; k and v hold the entry. resume->key is one DecodeCursor
-// accepted and `start` a Find prefix of at most kMaxKeyBytes or a RANGE
-// bound (fixed-width types), so LMDB takes both.
-int Seek(Cursor& cur, bool dupsort, std::string_view start,
-         const Resume* resume, MDB_val* k, MDB_val* v) {
+// The smallest byte string greater than every string that starts with
+// `bytes`; false if there is none (bytes empty or all 0xFF).
+bool Successor(std::string_view bytes, std::string* out) {
+  out->assign(bytes);
+  while (!out->empty() && static_cast<unsigned char>(out->back()) == 0xFF)
+    out->pop_back();
+  if (out->empty()) return false;
+  out->back() = static_cast<char>(static_cast<unsigned char>(out->back()) + 1);
+  return true;
+}
+
+// Positions `cur` on the first entry of an ascending index walk of `keys`:
+// strictly after `resume`, or at keys.lo without one. Returns the LMDB rc;
+// k and v hold the entry. resume->key is one DecodeCursor accepted and
+// keys.lo at most kMaxKeyBytes (the caller's check), so LMDB takes both.
+int SeekUp(Cursor& cur, bool dupsort, std::string_view start,
+           const Resume* resume, MDB_val* k, MDB_val* v) {
   if (resume == nullptr || resume->key < start) {
     if (start.empty()) return cur.Get(k, v, MDB_FIRST);
     *k = ToVal(start);
@@ -269,27 +327,65 @@ int Seek(Cursor& cur, bool dupsort, std::string_view start,
   return rc;
 }
 
-// Walks an index in key order from `start` (or after `resume`) while
-// `in_range(key)` holds, offering each record to the page. `tag` and
-// `index` make the cursors.
+// The same for a descending walk: the last entry of `keys`, or the last one
+// strictly before `resume`.
+int SeekDown(Cursor& cur, bool dupsort, const PartBounds& keys,
+             const Resume* resume, MDB_val* k, MDB_val* v) {
+  if (resume == nullptr ||
+      (keys.has_hi &&
+       std::string_view(resume->key).substr(0, keys.hi.size()) >
+           std::string_view(keys.hi))) {
+    std::string succ;
+    if (!keys.has_hi || !Successor(keys.hi, &succ) || succ.size() > kMaxKeyBytes)
+      return cur.Get(k, v, MDB_LAST);
+    *k = ToVal(succ);
+    int rc = cur.Get(k, v, MDB_SET_RANGE);
+    if (rc == MDB_NOTFOUND) return cur.Get(k, v, MDB_LAST);
+    if (rc != MDB_SUCCESS) return rc;
+    return cur.Get(k, v, MDB_PREV);
+  }
+  if (dupsort) {
+    *k = ToVal(resume->key);
+    *v = ToVal(resume->uuid.AsBytes());
+    int rc = cur.Get(k, v, MDB_GET_BOTH_RANGE);
+    // At the resume entry or the first one after it: the one before.
+    if (rc == MDB_SUCCESS) return cur.Get(k, v, MDB_PREV);
+    if (rc != MDB_NOTFOUND) return rc;
+  }
+  *k = ToVal(resume->key);
+  int rc = cur.Get(k, v, MDB_SET_RANGE);
+  if (rc == MDB_NOTFOUND) return cur.Get(k, v, MDB_LAST);
+  if (rc != MDB_SUCCESS) return rc;
+  // The resume key with every duplicate before the resume uuid: its last.
+  if (dupsort && FromVal(*k) == resume->key) return cur.Get(k, v, MDB_LAST_DUP);
+  return cur.Get(k, v, MDB_PREV);
+}
+
+// Walks `plan`'s index interval (planner.h) in the plan's direction, from
+// its end or after `resume`, offering each record to the page.
 Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-                 int index, char tag, std::string_view start,
-                 const Resume* resume,
-                 const std::function<bool(std::string_view)>& in_range,
-                 PageBuilder* page) {
-  const IndexDesc& desc = table.indexes[index];
-  page->SetCursorKind(tag, index);
+                 const Plan& plan, const Resume* resume, PageBuilder* page) {
+  const IndexDesc& desc = table.indexes[plan.index];
+  page->SetCursorKind('I', plan.index);
+  // A bound longer than any key: nothing lies inside the interval that an
+  // ascending walk could seek to (and LMDB would refuse the seek).
+  if (plan.keys.lo.size() > kMaxKeyBytes) return Status();
   Cursor cur;
-  Status s = cur.Open(txn, env.dbs[table.position].indexes[index], desc.db_name);
+  Status s = cur.Open(txn, env.dbs[table.position].indexes[plan.index], desc.db_name);
   if (!s.ok()) return s;
-  bool dupsort = desc.kind != IndexKind::UNIQUE;
+  const bool dupsort = desc.kind != IndexKind::UNIQUE;
+  const bool down = plan.descending;
+  const std::string_view lo = plan.keys.lo, hi = plan.keys.hi;
   MDB_val k, v;
-  int rc;
+  int rc = down ? SeekDown(cur, dupsort, plan.keys, resume, &k, &v)
+                : SeekUp(cur, dupsort, lo, resume, &k, &v);
   bool more = true;
-  for (rc = Seek(cur, dupsort, start, resume, &k, &v);
-       rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT)) {
+  for (; rc == MDB_SUCCESS && more;
+       rc = cur.Get(&k, &v, down ? MDB_PREV : MDB_NEXT)) {
     std::string_view key = FromVal(k);
-    if (!in_range(key)) return Status();
+    if (down ? key < lo
+             : plan.keys.has_hi && key.substr(0, hi.size()) > hi)
+      return Status();
     std::string_view stored;
     s = LoadStored(env, txn, table, v, desc.db_name, &stored);
     if (s.ok()) s = page->Offer(FromVal(v), stored, key, &more);
@@ -300,9 +396,11 @@ Status WalkIndex(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   return Status();
 }
 
-// The children of `parent` in `child`, in uuid order, after `resume`.
+// The children of `parent` in `child`, in uuid order (or its reverse),
+// after `resume`.
 Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
-                 const Uuid& parent, const Resume* resume, PageBuilder* page) {
+                 const Uuid& parent, bool down, const Resume* resume,
+                 PageBuilder* page) {
   page->SetCursorKind('L', -1);
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[child.position].links, child.links_db_name);
@@ -311,14 +409,25 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
   int rc;
   if (resume == nullptr) {
     rc = cur.Get(&k, &v, MDB_SET);
+    if (rc == MDB_SUCCESS && down) rc = cur.Get(&k, &v, MDB_LAST_DUP);
   } else {
     v = ToVal(resume->uuid.AsBytes());
     rc = cur.Get(&k, &v, MDB_GET_BOTH_RANGE);
-    if (rc == MDB_SUCCESS && FromVal(v) == resume->uuid.AsBytes())
+    if (down) {
+      if (rc == MDB_SUCCESS) {
+        rc = cur.Get(&k, &v, MDB_PREV_DUP);
+      } else if (rc == MDB_NOTFOUND) {  // every child is before the resume
+        k = ToVal(parent.AsBytes());
+        rc = cur.Get(&k, &v, MDB_SET);
+        if (rc == MDB_SUCCESS) rc = cur.Get(&k, &v, MDB_LAST_DUP);
+      }
+    } else if (rc == MDB_SUCCESS && FromVal(v) == resume->uuid.AsBytes()) {
       rc = cur.Get(&k, &v, MDB_NEXT_DUP);
+    }
   }
   bool more = true;
-  for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT_DUP)) {
+  for (; rc == MDB_SUCCESS && more;
+       rc = cur.Get(&k, &v, down ? MDB_PREV_DUP : MDB_NEXT_DUP)) {
     std::string_view stored;
     s = LoadStored(env, txn, child, v, child.links_db_name, &stored);
     if (s.ok()) s = page->Offer(FromVal(v), stored, {}, &more);
@@ -329,9 +438,9 @@ Status WalkLinks(Env::Impl& env, MDB_txn* txn, const TableDesc& child,
   return Status();
 }
 
-// The whole table in uuid order, after `resume`.
+// The whole table in uuid order (or its reverse), after `resume`.
 Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
-                   const Resume* resume, PageBuilder* page) {
+                   bool down, const Resume* resume, PageBuilder* page) {
   page->SetCursorKind('S', -1);
   Cursor cur;
   Status s = cur.Open(txn, env.dbs[table.position].records, table.name);
@@ -339,20 +448,81 @@ Status WalkRecords(Env::Impl& env, MDB_txn* txn, const TableDesc& table,
   MDB_val k, v;
   int rc;
   if (resume == nullptr) {
-    rc = cur.Get(&k, &v, MDB_FIRST);
+    rc = cur.Get(&k, &v, down ? MDB_LAST : MDB_FIRST);
   } else {
     k = ToVal(resume->uuid.AsBytes());
     rc = cur.Get(&k, &v, MDB_SET_RANGE);
-    if (rc == MDB_SUCCESS && FromVal(k) == resume->uuid.AsBytes())
+    if (down) {
+      if (rc == MDB_SUCCESS) rc = cur.Get(&k, &v, MDB_PREV);
+      else if (rc == MDB_NOTFOUND) rc = cur.Get(&k, &v, MDB_LAST);
+    } else if (rc == MDB_SUCCESS && FromVal(k) == resume->uuid.AsBytes()) {
       rc = cur.Get(&k, &v, MDB_NEXT);
+    }
   }
   bool more = true;
-  for (; rc == MDB_SUCCESS && more; rc = cur.Get(&k, &v, MDB_NEXT)) {
+  for (; rc == MDB_SUCCESS && more;
+       rc = cur.Get(&k, &v, down ? MDB_PREV : MDB_NEXT)) {
     s = page->Offer(FromVal(k), FromVal(v), {}, &more);
     if (!s.ok()) return s;
   }
   if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
     return FromMdb(rc, "mdb_cursor_get " + table.name, "after");
+  return Status();
+}
+
+// Runs `plan` in one read transaction, into `page`.
+Status RunPlan(Env::Impl& env, const TableDesc& t, const Plan& plan,
+               const Resume* after, PageBuilder* page) {
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  switch (plan.kind) {
+    case Plan::Kind::kIndex:
+      return WalkIndex(env, txn.get(), t, plan, after, page);
+    case Plan::Kind::kLink:
+      return WalkLinks(env, txn.get(), t, plan.parent, plan.descending, after,
+                       page);
+    case Plan::Kind::kScan:
+      return WalkRecords(env, txn.get(), t, plan.descending, after, page);
+  }
+  return Status();  // unreachable: the switch covers every enumerator
+}
+
+// The entries of `plan`'s index interval (or the parent's links), counted
+// without reading a record: mdb_cursor_count per key of a non-unique index.
+Status CountKeys(Env::Impl& env, const TableDesc& t, const Plan& plan,
+                 std::uint64_t* n) {
+  ReadTxn txn(env);
+  Status s = txn.Begin();
+  if (!s.ok()) return s;
+  const bool link = plan.kind == Plan::Kind::kLink;
+  const std::string& name = link ? t.links_db_name : t.indexes[plan.index].db_name;
+  Cursor cur;
+  s = cur.Open(txn.get(),
+               link ? env.dbs[t.position].links
+                    : env.dbs[t.position].indexes[plan.index],
+               name);
+  if (!s.ok()) return s;
+  const bool dupsort = link || t.indexes[plan.index].kind != IndexKind::UNIQUE;
+  if (!link && plan.keys.lo.size() > kMaxKeyBytes) return Status();
+  const std::string_view hi = plan.keys.hi;
+  MDB_val k = ToVal(link ? plan.parent.AsBytes() : plan.keys.lo), v;
+  int rc = link ? cur.Get(&k, &v, MDB_SET)
+           : plan.keys.lo.empty() ? cur.Get(&k, &v, MDB_FIRST)
+                                  : cur.Get(&k, &v, MDB_SET_RANGE);
+  for (; rc == MDB_SUCCESS;
+       rc = cur.Get(&k, &v, dupsort ? MDB_NEXT_NODUP : MDB_NEXT)) {
+    if (!link && plan.keys.has_hi && FromVal(k).substr(0, hi.size()) > hi) break;
+    std::size_t dups = 1;
+    if (dupsort) {
+      rc = cur.CountDups(&dups);
+      if (rc != MDB_SUCCESS) break;
+    }
+    *n += dups;
+    if (link) break;
+  }
+  if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
+    return FromMdb(rc, "mdb_cursor_get " + name);
   return Status();
 }
 
@@ -655,9 +825,10 @@ void Table::RemoveAsync(const Uuid& uuid,
       std::move(done));
 }
 
-Result<Page> Table::Find(const std::vector<Filter>& filters,
-                         const PageRequest& request) {
-  const TableDesc& t = *desc_;
+namespace {
+
+// Find's and Select's checks of a query's equality filters.
+Status CheckFilters(const TableDesc& t, const std::vector<Filter>& filters) {
   for (const Filter& f : filters) {
     if (f.field < 0 || f.field >= static_cast<int>(t.fields.size()))
       return Status::InvalidArgument(t.name, "filter names no field of " + t.name);
@@ -671,95 +842,94 @@ Result<Page> Table::Find(const std::vector<Filter>& filters,
       return Status::InvalidArgument(
           fd.name, fd.name + " filter must be a " + std::string(TypeName(fd.type)));
   }
-  Plan plan = ChoosePlan(t, filters);
+  return Status();
+}
+
+}  // namespace
+
+Result<Page> Table::Find(const std::vector<Filter>& filters,
+                         const PageRequest& request) {
+  Query query;
+  query.filters = filters;
+  return Select(query, request);
+}
+
+Result<Page> Table::Select(const Query& query, const PageRequest& request) {
+  const TableDesc& t = *desc_;
+  Status s = CheckFilters(t, query.filters);
+  if (s.ok()) s = CheckOrdered(t, query);
+  if (!s.ok()) return s;
+  Plan plan = ChooseQueryPlan(t, query);
+  const std::uint32_t tag = QueryTag(t, query);
   Resume resume;
   const Resume* after;
-  Status s = ResumeFrom(t, request, ScopeOf(plan), &resume, &after);
+  s = ResumeFrom(t, request, ScopeOf(plan, tag), &resume, &after);
   if (!s.ok()) return s;
-  Env::Impl& env = env_->impl();
-  PageBuilder page(t, request, plan.description, filters, plan.residual);
-
-  ReadTxn txn(env);
-  s = txn.Begin();
-  if (!s.ok()) return s;
-  switch (plan.kind) {
-    case Plan::Kind::kIndex: {
-      // A prefix longer than any key matches nothing (and LMDB would refuse
-      // to seek to it).
-      if (plan.prefix.size() > kMaxKeyBytes) break;
-      const std::string& prefix = plan.prefix;
-      s = WalkIndex(env, txn.get(), t, plan.index, 'I', prefix, after,
-                    [&prefix](std::string_view key) {
-                      return key.substr(0, prefix.size()) == prefix;
-                    },
-                    &page);
-      break;
-    }
-    case Plan::Kind::kLink:
-      s = WalkLinks(env, txn.get(), t, plan.parent, after, &page);
-      break;
-    case Plan::Kind::kScan:
-      s = WalkRecords(env, txn.get(), t, after, &page);
-      break;
-  }
+  PageBuilder page(t, request, plan.description, query.filters, plan.residual);
+  page.SetQuery(plan, tag);
+  s = RunPlan(env_->impl(), t, plan, after, &page);
   if (!s.ok()) return s;
   return page.Finish();
+}
+
+Result<CountPage> Table::CountWhere(const Query& query,
+                                    const PageRequest& request) {
+  const TableDesc& t = *desc_;
+  Status s = CheckFilters(t, query.filters);
+  if (s.ok()) s = CheckOrdered(t, query);
+  if (!s.ok()) return s;
+  CountPage out;
+  const bool no_condition = query.filters.empty() && query.range_field < 0 &&
+                            query.prefix_field < 0;
+  Plan plan = ChooseQueryPlan(t, query);
+  const bool keys_only = plan.kind != Plan::Kind::kScan &&
+                         plan.residual.empty() && plan.ordered_field < 0;
+  if (request.after.empty() && no_condition) {
+    auto n = Count();
+    if (!n.ok()) return n.status();
+    out.count = n.value();
+    out.plan = "entries";
+    return out;
+  }
+  if (request.after.empty() && keys_only) {
+    s = CountKeys(env_->impl(), t, plan, &out.count);
+    if (!s.ok()) return s;
+    out.plan = (plan.kind == Plan::Kind::kLink
+                    ? "link " + t.links_db_name
+                    : "index " + t.indexes[plan.index].name) + " keys";
+    return out;
+  }
+  // Records must be read: in ascending order, bounded by max_examined.
+  plan.descending = false;
+  const std::uint32_t tag = QueryTag(t, query);
+  Resume resume;
+  const Resume* after;
+  s = ResumeFrom(t, request, ScopeOf(plan, tag), &resume, &after);
+  if (!s.ok()) return s;
+  PageBuilder page(t, request, plan.description, query.filters, plan.residual);
+  page.SetQuery(plan, tag);
+  page.CountOnly();
+  s = RunPlan(env_->impl(), t, plan, after, &page);
+  if (!s.ok()) return s;
+  out.count = page.count();
+  Page done = page.Finish();
+  out.next = std::move(done.next);
+  out.plan = std::move(done.plan);
+  out.examined = done.examined;
+  return out;
 }
 
 Result<Page> Table::Range(int field, const std::optional<Value>& from,
                           const std::optional<Value>& to,
                           const PageRequest& request) {
-  const TableDesc& t = *desc_;
-  int index = -1;
-  for (std::size_t i = 0; i < t.indexes.size(); ++i)
-    if (t.indexes[i].kind == IndexKind::RANGE &&
-        t.indexes[i].key_fields[0] == field)
-      index = static_cast<int>(i);
-  if (index < 0) {
-    std::string ranged;
-    for (const IndexDesc& i : t.indexes)
-      if (i.kind == IndexKind::RANGE)
-        ranged += (ranged.empty() ? "" : ", ") + t.fields[i.key_fields[0]].name;
-    std::string name = field >= 0 && field < static_cast<int>(t.fields.size())
-                           ? t.fields[field].name
-                           : "field";
-    return Status::InvalidArgument(
-        name, name + " has no RANGE index in " + t.name + "; ranges work on: " +
-                  (ranged.empty() ? "no field of this table" : ranged));
-  }
-  const FieldDesc& fd = t.fields[field];
-  for (const std::optional<Value>* bound : {&from, &to})
-    if (bound->has_value() && !Fits(**bound, fd.type, false))
-      return Status::InvalidArgument(
-          fd.name, fd.name + " bounds must be " + std::string(TypeName(fd.type)));
-
-  // A nullable field's null entries sort first, under the null marker
-  // (key_codec.h); starting at the value marker skips them all, so a range
-  // never returns a null.
-  std::string lo, hi;
-  if (from) {
-    AppendFieldKeyPart(fd, *from, &lo);
-  } else if (fd.nullable) {
-    lo.push_back(kKeyValueMarker);
-  }
-  if (to) AppendFieldKeyPart(fd, *to, &hi);
-  Env::Impl& env = env_->impl();
-  PageBuilder page(t, request, "index " + t.indexes[index].name);
-  Resume resume;
-  const Resume* after;
-  Status s = ResumeFrom(t, request, {'R', index, {}}, &resume, &after);
-  if (!s.ok()) return s;
-  ReadTxn txn(env);
-  s = txn.Begin();
-  if (!s.ok()) return s;
-  bool bounded = to.has_value();
-  s = WalkIndex(env, txn.get(), t, index, 'R', lo, after,
-                [&hi, bounded](std::string_view key) {
-                  return !bounded || key <= std::string_view(hi);
-                },
-                &page);
-  if (!s.ok()) return s;
-  return page.Finish();
+  if (field < 0)
+    return Status::InvalidArgument(desc_->name, "a range names no field of " +
+                                                    desc_->name);
+  Query query;
+  query.range_field = field;
+  query.from = from;
+  query.to = to;
+  return Select(query, request);
 }
 
 Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
@@ -778,7 +948,7 @@ Result<Page> Table::Children(const Uuid& parent, const TableDesc& child,
   if (s.ok()) s = GetStored(env, txn.get(), *desc_, parent, &stored);
   if (!s.ok()) return s;
   PageBuilder page(child, request, "link " + child.links_db_name);
-  s = WalkLinks(env, txn.get(), child, parent, after, &page);
+  s = WalkLinks(env, txn.get(), child, parent, false, after, &page);
   if (!s.ok()) return s;
   return page.Finish();
 }

@@ -201,6 +201,7 @@ BOOST_AUTO_TEST_CASE(every_operation_answers_as_documented) {
       expect(http().Request("HEAD", base), 200);
       const int f0 = t.link_field == 0 && t.fields.size() > 1 ? 1 : 0;
       expect(http().Get(base + "/get-record?" + FilterQuery(t, {{f0, a.fields[f0]}})), 200);
+      expect(http().Get(base + "/count?" + FilterQuery(t, {{f0, a.fields[f0]}})), 200);
       int range_field = -1;
       for (const IndexDesc& i : t.indexes)
         if (i.kind == IndexKind::RANGE) range_field = i.key_fields.front();

@@ -112,7 +112,9 @@ BOOST_AUTO_TEST_CASE(a_filter_on_an_index_key_uses_that_index) {
           BOOST_TEST_REQUIRE(found.ok, found.error);
           BOOST_TEST(Uuids(found.records) == Matching(model, filter));
           const std::set<std::string> plans = ExpectedPlans(t, fields);
-          BOOST_TEST(plans.count("index " + index.name) == plans.size(),
+          // Among the best: another index may lead with the same fields
+          // (permits' main_composite and by_client_issued_on).
+          BOOST_TEST(plans.count("index " + index.name) == 1u,
                      "test's own expectation should name " << index.name);
           BOOST_TEST(plans.count(found.plan) == 1u,
                      "X-Query-Plan should be " << Join(plans) << "; got \""

@@ -117,6 +117,14 @@ BOOST_AUTO_TEST_CASE(batch_limit_and_idempotency_ttl_default_and_parse) {
     ExpectRejected("IDEMPOTENCY_TTL", bad, "expected 1..31536000");
 }
 
+BOOST_AUTO_TEST_CASE(max_examined_is_read_in_its_range_and_named_when_bad) {
+  BOOST_TEST(Parse({})->max_examined == 10000u);
+  BOOST_TEST(Parse({{"MAX_EXAMINED", "1"}})->max_examined == 1u);
+  BOOST_TEST(Parse({{"MAX_EXAMINED", "100000000"}})->max_examined == 100000000u);
+  for (const char* bad : {"0", "100000001", "-1", "20k"})
+    ExpectRejected("MAX_EXAMINED", bad, "expected 1..100000000");
+}
+
 BOOST_AUTO_TEST_CASE(write_batch_max_caps_group_commit) {
   // 1 is the one-commit-per-write baseline make bench compares with; 256 is
   // the most Env::Open takes.

@@ -380,11 +380,13 @@ BOOST_AUTO_TEST_CASE(headers_are_documented_where_set) {
   BOOST_TEST((headers("/api/batch", "post", "200") ==
               std::set<std::string>{"Idempotent-Replayed"}));
   BOOST_TEST((headers(base + "/{uuid}", "get", "304") == std::set<std::string>{"ETag"}));
-  BOOST_TEST((headers(base, "get", "200") == std::set<std::string>{"X-Query-Plan"}));
+  const std::set<std::string> query_headers{"X-Query-Plan", "X-Examined"};
+  BOOST_TEST((headers(base, "get", "200") == query_headers));
+  BOOST_TEST((headers(base + "/count", "get", "200") == query_headers));
   for (const TableDesc& t : S().tables)  // tables with a range route
     if (At(Doc(), {"paths", "/api/" + t.name + "/range"}) != nullptr)
       BOOST_TEST((headers("/api/" + t.name + "/range", "get", "200") ==
-                  std::set<std::string>{"X-Query-Plan"}));
+                  query_headers));
 }
 
 BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
@@ -399,15 +401,25 @@ BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
         BOOST_TEST(At(p, {"schema", "type"}) != nullptr);
       }
     }
-    std::size_t nullable = 0;
-    for (const FieldDesc& f : t.fields) {
+    std::size_t nullable = 0, prefixed = 0;
+    for (std::size_t i = 0; i < t.fields.size(); ++i) {
+      const FieldDesc& f = t.fields[i];
       BOOST_TEST(names.count(f.name) == 1u, f.name);
       // <field>.is=null exactly where the field can be null.
       BOOST_TEST(names.count(f.name + ".is") == (f.nullable ? 1u : 0u), f.name);
       nullable += f.nullable;
+      // <field>.prefix exactly on strings that lead an index.
+      bool leads = false;
+      for (const IndexDesc& index : t.indexes)
+        leads = leads || index.key_fields.front() == static_cast<int>(i);
+      const bool prefix = leads && f.type == FieldType::STRING;
+      BOOST_TEST(names.count(f.name + ".prefix") == (prefix ? 1u : 0u), f.name);
+      prefixed += prefix;
     }
-    BOOST_TEST(params->Size() == t.fields.size() + nullable + 2,
-               "fields, their .is tests, then limit and after refs");
+    BOOST_TEST(names.count("order") == 1u);
+    BOOST_TEST(params->Size() == t.fields.size() + nullable + prefixed + 3,
+               "fields, their .is and .prefix tests, order, then limit and "
+               "after refs");
   }
 }
 

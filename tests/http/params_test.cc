@@ -57,6 +57,46 @@ BOOST_AUTO_TEST_CASE(find_reads_filters_limit_and_after) {
   BOOST_TEST(FormatValue(filters[0].value) == text);
 }
 
+BOOST_AUTO_TEST_CASE(query_routes_read_order_prefix_and_range_filters) {
+  const TableDesc& t = T();
+  int str = -1;
+  for (std::size_t i = 0; i < t.fields.size(); ++i)
+    if (t.fields[i].type == FieldType::STRING && str < 0) str = static_cast<int>(i);
+  BOOST_TEST_REQUIRE(str >= 0);
+  const std::string name = t.fields[str].name;
+  Query q;
+  PageRequest page;
+  Status s = ParseQueryParams(Q("order=desc&" + name + ".prefix=Ac"), t, 0,
+                              QueryRoute::kFind, &q, &page);
+  BOOST_TEST_REQUIRE(s.ok(), s.message());
+  BOOST_TEST(q.descending);
+  BOOST_TEST(q.prefix_field == str);
+  BOOST_TEST(q.prefix == "Ac");
+  // A range route also takes equality filters.
+  s = ParseQueryParams(Q("field=" + name + "&" + name + "=x"), t, 0,
+                       QueryRoute::kRange, &q, &page);
+  BOOST_TEST_REQUIRE(s.ok(), s.message());
+  BOOST_TEST(q.range_field == str);
+  BOOST_TEST(q.filters.size() == 1u);
+  // Count is find's, or range's with field=; no limit, no order.
+  s = ParseQueryParams(Q(name + "=x"), t, 0, QueryRoute::kCount, &q, &page);
+  BOOST_TEST(s.ok());
+  BOOST_TEST(q.range_field == -1);
+  struct Bad { std::string query, subject; QueryRoute route; };
+  for (const Bad& b : {Bad{"order=up", "order", QueryRoute::kFind},
+                       Bad{"order=asc&order=desc", "order", QueryRoute::kFind},
+                       Bad{name + ".prefix=", name + ".prefix", QueryRoute::kFind},
+                       Bad{name + "=a&" + name + ".prefix=b", name + ".prefix",
+                           QueryRoute::kFind},
+                       Bad{"limit=5", "limit", QueryRoute::kCount},
+                       Bad{"order=asc", "order", QueryRoute::kCount},
+                       Bad{"nope.prefix=a", "nope.prefix", QueryRoute::kFind}}) {
+    s = ParseQueryParams(Q(b.query), t, 0, b.route, &q, &page);
+    BOOST_TEST((s.code() == Status::Code::kInvalidArgument && s.subject() == b.subject),
+               b.query << ": " << s.message());
+  }
+}
+
 BOOST_AUTO_TEST_CASE(range_reads_field_and_bounds) {
   for (const TableDesc& t : Schema::Compiled().tables) {
     for (const IndexDesc& i : t.indexes) {

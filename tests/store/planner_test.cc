@@ -190,6 +190,144 @@ BOOST_AUTO_TEST_CASE(unindexed_filters_scan_or_walk_the_link) {
   }
 }
 
+bool RangeType(FieldType t) {
+  return t == FieldType::DATE || t == FieldType::TIMESTAMP || t == FieldType::INT64;
+}
+
+BOOST_AUTO_TEST_CASE(a_range_with_equality_on_leading_keys_walks_the_composite) {
+  int seen = 0;
+  for (const TableDesc& t : S().tables)
+    for (std::size_t i = 0; i < t.indexes.size(); ++i) {
+      const IndexDesc& index = t.indexes[i];
+      if (index.key_fields.size() < 2) continue;
+      const int f = index.key_fields[1];
+      if (!RangeType(t.fields[f].type)) continue;
+      const int g = index.key_fields[0];
+      Query q;
+      q.filters = {{g, SerialValue(t.fields[g].type, 3)}};
+      q.range_field = f;
+      q.from = SerialValue(t.fields[f].type, 1);
+      q.to = SerialValue(t.fields[f].type, 9);
+      REQUIRE_OK(CheckOrdered(t, q));
+      Plan plan = ChooseQueryPlan(t, q);
+      BOOST_TEST_REQUIRE((plan.kind == Plan::Kind::kIndex), index.db_name);
+      BOOST_TEST(plan.covered == 1);
+      BOOST_TEST(t.indexes[plan.index].key_fields[1] == f, index.db_name);
+      BOOST_TEST(plan.residual.empty());
+      BOOST_TEST(plan.ordered_field == -1, "the walk serves the range");
+      // The interval: [eq prefix][from] .. [eq prefix][to].
+      std::string lo = plan.prefix, hi = plan.prefix;
+      AppendFieldKeyPart(t.fields[f], *q.from, &lo);
+      AppendFieldKeyPart(t.fields[f], *q.to, &hi);
+      BOOST_TEST(HexBytes(plan.keys.lo) == HexBytes(lo));
+      BOOST_TEST(HexBytes(plan.keys.hi) == HexBytes(hi));
+      ++seen;
+    }
+  BOOST_TEST(seen > 0, "each schema has a composite ending in a range field");
+}
+
+BOOST_AUTO_TEST_CASE(a_range_with_an_unindexed_equality_uses_the_range_index) {
+  for (const TableDesc& t : S().tables)
+    for (std::size_t i = 0; i < t.indexes.size(); ++i) {
+      const IndexDesc& index = t.indexes[i];
+      if (index.kind != IndexKind::RANGE) continue;
+      const int f = index.key_fields[0];
+      Query q;
+      q.range_field = f;
+      q.descending = true;
+      Plan plan = ChooseQueryPlan(t, q);
+      BOOST_TEST_REQUIRE((plan.kind == Plan::Kind::kIndex));
+      BOOST_TEST(plan.index == static_cast<int>(i), index.db_name);
+      BOOST_TEST(plan.description == "index " + index.name + " desc");
+      // Nulls sort first under their marker; an open range starts past them.
+      BOOST_TEST(plan.keys.lo == (t.fields[f].nullable ? std::string(1, kKeyValueMarker) : ""));
+      BOOST_TEST(!plan.keys.has_hi);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_range_no_index_serves_is_checked_per_record_or_refused) {
+  for (const TableDesc& t : S().tables)
+    for (std::size_t f = 0; f < t.fields.size(); ++f) {
+      if (!RangeType(t.fields[f].type)) continue;
+      bool keyed = false;
+      for (const IndexDesc& index : t.indexes)
+        for (int k : index.key_fields) keyed = keyed || k == static_cast<int>(f);
+      if (keyed) continue;
+      Query q;
+      q.range_field = static_cast<int>(f);
+      Status s = CheckOrdered(t, q);
+      BOOST_TEST((s.code() == Status::Code::kInvalidArgument &&
+                  s.subject() == t.fields[f].name), t.name << "." << t.fields[f].name);
+      // With an equality filter on an index key (or the link), that path
+      // runs and the range is checked on each record.
+      int eq = t.link_field;
+      if (!t.indexes.empty()) eq = t.indexes[0].key_fields[0];
+      if (eq < 0) continue;
+      q.filters = {{eq, SerialValue(t.fields[eq].type, 2)}};
+      REQUIRE_OK(CheckOrdered(t, q));
+      Plan plan = ChooseQueryPlan(t, q);
+      BOOST_TEST((plan.kind != Plan::Kind::kScan));
+      BOOST_TEST(plan.ordered_field == static_cast<int>(f));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(prefixes_need_a_string_that_leads_an_index) {
+  int served = 0;
+  for (const TableDesc& t : S().tables)
+    for (std::size_t f = 0; f < t.fields.size(); ++f) {
+      bool leads = false;
+      for (const IndexDesc& index : t.indexes)
+        leads = leads || index.key_fields[0] == static_cast<int>(f);
+      Query q;
+      q.prefix_field = static_cast<int>(f);
+      q.prefix = "ab";
+      Status s = CheckOrdered(t, q);
+      if (!leads || t.fields[f].type != FieldType::STRING) {
+        BOOST_TEST((s.code() == Status::Code::kInvalidArgument &&
+                    s.subject() == t.fields[f].name + ".prefix"));
+        continue;
+      }
+      REQUIRE_OK(s);
+      Plan plan = ChooseQueryPlan(t, q);
+      BOOST_TEST_REQUIRE((plan.kind == Plan::Kind::kIndex));
+      // The escaped bytes, without the string's terminator.
+      std::string want = t.fields[f].nullable ? std::string(1, kKeyValueMarker) : "";
+      want += "ab";
+      BOOST_TEST(HexBytes(plan.keys.lo) == HexBytes(want));
+      BOOST_TEST(plan.keys.hi == plan.keys.lo);
+      ++served;
+    }
+  BOOST_TEST(served > 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_cursor_names_its_order_and_its_query) {
+  const TableDesc& t = S().tables.front();
+  CursorScope asc{'S', -1, {}, false, 7};
+  CursorScope desc{'S', -1, {}, true, 7};
+  const std::string a = EncodeCursor('S', -1, "", SomeUuid(), 7);
+  const std::string d = EncodeCursor('s', -1, "", SomeUuid(), 7);
+  Resume r;
+  REQUIRE_OK(DecodeCursor(a, t, asc, &r));
+  REQUIRE_OK(DecodeCursor(d, t, desc, &r));
+  Status s = DecodeCursor(a, t, desc, &r);
+  BOOST_TEST(s.subject() == "after");
+  BOOST_TEST(s.message().find("order=asc") != std::string::npos, s.message());
+  s = DecodeCursor(d, t, asc, &r);
+  BOOST_TEST(s.message().find("order=desc") != std::string::npos, s.message());
+  CursorScope other{'S', -1, {}, false, 8};
+  s = DecodeCursor(a, t, other, &r);
+  BOOST_TEST(s.subject() == "after");
+  BOOST_TEST(s.message().find("other filters") != std::string::npos, s.message());
+  // Tags differ for different filters.
+  Query q1, q2;
+  q1.filters = {{0, SerialValue(t.fields[0].type, 1)}};
+  q2.filters = {{0, SerialValue(t.fields[0].type, 2)}};
+  BOOST_TEST(QueryTag(t, q1) != QueryTag(t, q2));
+  q2 = q1;
+  q2.descending = true;
+  BOOST_TEST(QueryTag(t, q1) == QueryTag(t, q2), "the order is the tag letter's job");
+}
+
 BOOST_AUTO_TEST_CASE(scope_of_a_plan_matches_its_walk) {
   for (const TableDesc& t : S().tables) {
     BOOST_TEST(ScopeOf(ChoosePlan(t, {})).tag == 'S');
