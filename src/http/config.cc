@@ -3,6 +3,7 @@
 
 #include "http/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <string_view>
 
@@ -201,6 +202,16 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
   s = GetWhole(lookup, "MAX_BODY_BYTES", 1, std::uint64_t{1} << 30,
                "is not a byte count (expected 1..1073741824)",
                &c.max_body_bytes);
+  if (!s.ok()) return s;
+
+  // A bulk load's body (bulk.h); below MAX_BODY_BYTES it would refuse
+  // bodies a single insert takes, so it is at least that.
+  c.bulk_max_body_bytes = std::max(c.max_body_bytes, c.bulk_max_body_bytes);
+  s = GetWhole(lookup, "BULK_MAX_BODY_BYTES", c.max_body_bytes,
+               std::uint64_t{4} << 30,
+               "is not a byte count (expected MAX_BODY_BYTES.." 
+               "4294967296, the largest body POST /api/<table>/bulk takes)",
+               &c.bulk_max_body_bytes);
   if (!s.ok()) return s;
 
   // Any size a body could hold is allowed: a limit above MAX_BODY_BYTES

@@ -34,6 +34,9 @@
 //                                      nginx's user in it) or 0600 (only
 //                                      its user: make run, the e2e tests)
 //   MAX_BODY_BYTES    1048576          largest request body accepted (413)
+//   BULK_MAX_BODY_BYTES 67108864       largest body of a bulk load (POST
+//                                      /api/T/bulk, bulk.h), MAX_BODY_BYTES
+//                                      ..4294967296; over it: 413
 //   MAX_STRING_BYTES  65536            most bytes (UTF-8) a STRING value may
 //                                      hold, 1..1073741824, in a body, a
 //                                      filter or an imported line (400
@@ -86,6 +89,7 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  std::size_t bulk_max_body_bytes = std::size_t{64} << 20;
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
   unsigned fcgi_socket_mode = 0660;
   std::optional<std::string> api_keys_file;  // unset: API keys off

@@ -23,8 +23,10 @@
 #include <vector>
 
 #include "http/config.h"
+#include "http/content_negotiation.h"
 #include "http/metrics.h"
 #include "http/problem.h"
+#include "http/projection.h"
 #include "http/query.h"
 #include "lmdbapi/env.h"
 #include "lmdbapi/status.h"
@@ -38,6 +40,7 @@ struct Request {
   std::string_view path;          // decoded, without the query string
   std::string_view query;         // raw, without the '?'
   std::string_view content_type;  // Content-Type header; empty if none
+  std::string_view accept;        // Accept header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
   std::string_view if_none_match; // If-None-Match header; empty if none
   std::string_view origin;        // Origin header (CORS); empty if none
@@ -76,10 +79,14 @@ struct Response {
   void Clear();
 };
 
-// Buffers HandleRequest reuses from one request to the next.
+// Buffers HandleRequest reuses from one request to the next, and what the
+// request asked for, read once before its route's handler runs.
 struct Scratch {
   std::vector<QueryParam> params;
   std::vector<Filter> filters;
+  std::string records;  // a msgpack page's records, before their header
+  MediaType media = MediaType::kJson;  // the answer's, from Accept
+  FieldMask mask;  // fields=..., on the reads that take it
 };
 
 // What the service's own routes serve, besides the Env.
@@ -89,6 +96,8 @@ struct Services {
   std::string_view openapi_json;
   // GET /api/metrics renders this; null: the LMDB series alone.
   const Metrics* metrics = nullptr;
+  // (The worker reads bodies up to MAX_BODY_BYTES, and a bulk load's up to
+  // BULK_MAX_BODY_BYTES, before a Request is made: fcgi_server.cc.)
   // The MAX_STRING_BYTES setting: the byte limit of a STRING value (in a
   // body or a filter) whose field has no MAX_BYTES row of its own.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;

@@ -56,6 +56,8 @@ class JsonBuilder {
   Json Ref(std::string_view section, std::string_view name);
   // A JSON array of strings.
   Json Strings(const std::vector<std::string>& items);
+  // A deep copy of v on the document's allocator.
+  Json Copy(const Json& v) { return Json(v, alloc_); }
 
   // obj[key] = value; returns obj for chaining.
   Json& Put(Json& obj, std::string_view key, Json value) {

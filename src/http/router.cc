@@ -69,6 +69,7 @@ Shape ShapeOf(PathShape shape) {
       return {.allowed = kGetM | kPutM | kPatchM | kDeleteM, .get = RK::kGet};
     case PathShape::kUpdate:       return {.allowed = kPutM | kPatchM};
     case PathShape::kDelete:       return {.allowed = kDeleteM};
+    case PathShape::kBulk:         return {.allowed = kPostM, .post = RK::kBulk};
     case PathShape::kChildren:     return {.allowed = kGetM, .get = RK::kChildren};
     case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
     case PathShape::kMetrics:      return {.allowed = kGetM, .get = RK::kMetrics};
@@ -79,11 +80,11 @@ Shape ShapeOf(PathShape shape) {
 
 // The table's shapes before its children, in RouteTemplates order, which
 // TemplateIndex takes to be enum order.
-static_assert(static_cast<int>(PathShape::kDelete) == 6);
-constexpr std::array<PathShape, 7> kTableShapes = {
+static_assert(static_cast<int>(PathShape::kBulk) == 7);
+constexpr std::array<PathShape, 8> kTableShapes = {
     PathShape::kCollection, PathShape::kInsertRecord, PathShape::kGetRecord,
     PathShape::kRange,      PathShape::kItem,         PathShape::kUpdate,
-    PathShape::kDelete};
+    PathShape::kDelete,     PathShape::kBulk};
 
 struct ServicePath {
   std::string_view segment;
@@ -126,6 +127,7 @@ std::string PathOf(const TableDesc& t, PathShape shape,
     case PathShape::kItem:         return p + "/{uuid}";
     case PathShape::kUpdate:       return p + "/update/{uuid}";
     case PathShape::kDelete:       return p + "/delete/{uuid}";
+    case PathShape::kBulk:         return p + "/bulk";
     case PathShape::kChildren:     return p + "/{uuid}/" + child->name;
     case PathShape::kHealth:
     case PathShape::kMetrics:
@@ -247,6 +249,7 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
     if (s == "insert-record")
       return PickTable(schema, m, PS::kInsertRecord, route);
     if (s == "get-record") return PickTable(schema, m, PS::kGetRecord, route);
+    if (s == "bulk") return PickTable(schema, m, PS::kBulk, route);
     if (s == "range") {
       if (HasRangeIndex(*route.table))
         return PickTable(schema, m, PS::kRange, route);

@@ -12,6 +12,8 @@
 //   PUT     /api/T/{uuid}   /api/T/update/{uuid}   kReplace
 //   PATCH   /api/T/{uuid}   /api/T/update/{uuid}   kPatch
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
+//   POST    /api/T/bulk                      kBulk      (many records, one
+//                                            transaction: bulk.h)
 //   GET     /api/T/{uuid}/S                  kChildren
 //
 // and the service's own routes, GET /api/health, /api/metrics and
@@ -51,6 +53,7 @@ enum class RouteKind {
   kHealth,
   kMetrics,
   kOpenApi,
+  kBulk,
 };
 
 // The path shapes, one per template; the template strings are in
@@ -63,6 +66,7 @@ enum class PathShape {
   kItem,          // /api/T/{uuid}
   kUpdate,        // /api/T/update/{uuid}
   kDelete,        // /api/T/delete/{uuid}
+  kBulk,          // /api/T/bulk
   kChildren,      // /api/T/{uuid}/S
   kHealth,        // /api/health
   kMetrics,       // /api/metrics
@@ -112,8 +116,8 @@ struct RouteTemplate {
 };
 
 // Every route template, in this order: for each table (schema order) its
-// collection, insert-record, get-record, range, item, update, delete and
-// children (one per child, in TableDesc::children order) paths; then
+// collection, insert-record, get-record, range, item, update, delete, bulk
+// and children (one per child, in TableDesc::children order) paths; then
 // health, metrics, openapi.json. Every table has a range template (so
 // positions stay fixed), but MatchRoute answers a table's range path as no
 // route (404) when the table has no RANGE index, and the OpenAPI document

@@ -47,9 +47,9 @@ BOOST_AUTO_TEST_CASE(all_problem_types_lists_each_type_once) {
   std::set<std::string> slugs;
   for (const lmdbapi::http::ProblemType& t : lmdbapi::http::AllProblemTypes())
     slugs.insert(std::string(t.slug));
-  // Ten Status codes and ten HTTP errors, each its own slug.
-  BOOST_TEST(lmdbapi::http::AllProblemTypes().size() == 20u);
-  BOOST_TEST(slugs.size() == 20u);
+  // Ten Status codes and eleven HTTP errors, each its own slug.
+  BOOST_TEST(lmdbapi::http::AllProblemTypes().size() == 21u);
+  BOOST_TEST(slugs.size() == 21u);
   for (const char* s : {"invalid-argument", "not-found", "no-route",
                         "method-not-allowed", "uri-too-long", "internal"})
     BOOST_TEST(slugs.count(s) == 1u, s);
