@@ -40,9 +40,8 @@ Status TakeProjection(std::vector<QueryParam>* params, const TableDesc& table,
   if (std::find_if(it + 1, params->end(), [](const QueryParam& p) {
         return p.name == kFieldsParam;
       }) != params->end())
-    return Status::InvalidArgument(
-        kFieldsParam, "query parameter \"fields\" is given twice; list the "
-                      "fields in one, separated by commas");
+    return Bad("the query parameter is given twice; list the fields in "
+               "one, separated by commas");
   std::vector<bool> keep(table.fields.size(), false);
   std::string_view list = it->value;
   if (list.empty())
