@@ -38,9 +38,11 @@ Status Named(const Status& s, std::string_view where) {
 }
 
 // Walks the outer array. Each element's bytes, from its '{' to its '}',
-// go to ParseRecordJson the moment the element closes (RapidJSON's reader
-// has taken the brace when it calls StartObject and EndObject, so Tell()
-// brackets the element); values inside an element are only counted here.
+// go to ParseRecordJson the moment the element closes; values inside an
+// element are only counted here. RapidJSON's iterative reader (which
+// needs no stack for deep nesting) calls StartObject and EndObject before
+// it takes the brace, so Tell() is at '{' and at '}' (bulk_test.cc pins
+// this).
 class ArrayHandler
     : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, ArrayHandler> {
  public:
@@ -67,12 +69,12 @@ class ArrayHandler
     if (depth_ == 0) return Fail(
         "the body must be a JSON array of records ([{...}, ...]); for one "
         "record per line send Content-Type: application/x-ndjson");
-    if (depth_++ == 1) start_ = stream_.Tell() - 1;
+    if (depth_++ == 1) start_ = stream_.Tell();
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
     if (--depth_ != 1) return true;
-    std::string_view text = body_.substr(start_, stream_.Tell() - start_);
+    std::string_view text = body_.substr(start_, stream_.Tell() + 1 - start_);
     std::string where = "index " + std::to_string(records_->size());
     auto parsed = ParseRecordJson(text, table_, MetaFields::kReject,
                                   max_string_bytes_);
