@@ -719,8 +719,13 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
       b_.Put(ok, "description",
              "The record (after the write, for PUT and PATCH).");
       b_.Put(ok, "headers", HeaderRefs({"ETag"}));
+      // A GET may project (fields=): its record names only uuid and
+      // revision as always present.
       b_.Put(ok, "content",
-             DataContent(b_.Ref("schemas", ComponentName(*t, "record")),
+             DataContent(b_.Ref("schemas",
+                                ComponentName(*t, kind == RouteKind::kGet
+                                                      ? "read"
+                                                      : "record")),
                          openapi::RecordExample(b_, *t, true)));
       break;
     case RouteKind::kRemove:
@@ -803,6 +808,8 @@ Json Writer::Components() {
   Json schemas = b_.Object();
   for (const TableDesc& t : schema_.tables) {
     b_.Put(schemas, ComponentName(t, "record"), openapi::RecordSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "read"),
+           openapi::RecordSchema(b_, t, /*projected=*/true));
     b_.Put(schemas, ComponentName(t, "new"),
            openapi::NewSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "replace"),

@@ -113,7 +113,10 @@ Json QueryValueSchema(JsonBuilder& b, FieldType type,
 std::string MaxBytesSentence(std::size_t max_bytes);
 
 // max_string_bytes: the MAX_STRING_BYTES setting the worker keeps.
-Json RecordSchema(JsonBuilder& b, const TableDesc& table);   // T_record
+// T_record; projected: T_read, the record a read answers, whose fields
+// fields= may leave out (only uuid and revision are required).
+Json RecordSchema(JsonBuilder& b, const TableDesc& table,
+                  bool projected = false);
 Json NewSchema(JsonBuilder& b, const TableDesc& table,       // T_new
                std::size_t max_string_bytes);
 Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,   // T_replace
