@@ -38,7 +38,7 @@ $(paced_http): $(call objs,bench/paced_http_main.cc)
 bench-deps: deps ## install what make bench's load side needs (wrk, redis, webdis)
 	$(call install-missing,$(BENCH_PKGS))
 
-bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(paced_bench) $(paced_http) $(worker) ## every benchmark beside a baseline measured in the same run
+bench: bench-deps $(store_bench) $(bare_fcgi) $(json_bench) $(paced_bench) $(paced_http) $(worker) $(admin) ## every benchmark beside a baseline measured in the same run
 	BUILD=$(abspath $(BUILD)) sh bench/run.sh
 
 .PHONY: bench bench-deps

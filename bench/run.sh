@@ -267,6 +267,9 @@ load bare.composite   "$ceil$path_composite"           32
 load http.range       "$api$path_range"                32
 load bare.range       "$ceil$path_range"               32
 load http.list        "$api$path_list"                 32
+# The same GETs answered in msgpack (Accept: application/msgpack).
+load http.get_msgpack  "$api$path_get"                 32 "$here/wrk_msgpack.lua"
+load http.list_msgpack "$api$path_list"                32 "$here/wrk_msgpack.lua"
 load bare.list        "$ceil$path_list"                32
 # Writes per commit over the run, from the worker's /api/metrics.
 commits() {  # URL -> "writes commits"
@@ -285,6 +288,36 @@ echo "INFO http.insert_batch $(awk -v w=$(($1 - w0)) -v c=$(($2 - c0)) \
 BENCH_RUN=${BENCH_RUN}b load http.insert1 "$api1/api/permits" 64 \
     "$here/wrk_insert.lua"
 load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua"
+
+# ---- 5a. bulk load: one POST /api/permits/bulk of BENCH_BULK_RECORDS
+# NDJSON lines, next to lmdbapi-admin import of the same lines into a new
+# directory (records per second; single inserts are http.insert above).
+bulk_n=${BENCH_BULK_RECORDS:-50000}
+bulk_rate() {  # FIGURE KEY from nanoseconds before and after
+    awk -v n="$bulk_n" -v ns=$(($3 - $2)) -v k="$1" \
+        'BEGIN { printf "FIGURE %s %.1f 0 0\n", k, n / (ns / 1e9) }' >> "$figures"
+}
+for tag in h a; do
+    awk -v n="$bulk_n" -v run="${BENCH_RUN}$tag" 'BEGIN {
+        for (i = 0; i < n; i++)
+            printf "{\"permit_number\":\"B-%s-%d\",\"client\":\"bench-bulk\",\"county\":\"county-%d\",\"county_status\":\"Active\",\"issued_on\":\"2031-01-01\",\"fee_cents\":%d,\"notes\":\"bulk\"}\n", run, i, i % 50, i
+    }' > "$tmp/bulk-$tag.ndjson"
+done
+say "bulk load of $bulk_n records over HTTP"
+t0=$(date +%s%N)
+curl -sf -o "$tmp/bulk.out" -H 'Content-Type: application/x-ndjson' \
+    --data-binary @"$tmp/bulk-h.ndjson" "$api/api/permits/bulk?return=count" ||
+    fail "bulk load failed: $(cat "$tmp/bulk.out" 2>/dev/null)"
+t1=$(date +%s%N)
+grep -q "\"count\":$bulk_n" "$tmp/bulk.out" || fail "bulk load: $(cat "$tmp/bulk.out")"
+bulk_rate http.bulk "$t0" "$t1"
+say "lmdbapi-admin import of the same $bulk_n records"
+t0=$(date +%s%N)
+"$build/lmdbapi-admin" --path "$tmp/import-data" import permits \
+    "$tmp/bulk-a.ndjson" > "$tmp/import.out" 2>&1 ||
+    fail "lmdbapi-admin import failed: $(tail -3 "$tmp/import.out")"
+t1=$(date +%s%N)
+bulk_rate admin.import "$t0" "$t1"
 
 # ---- 5b. the claims at their rates over HTTP (paced-http, open loop)
 # paced KEY PORT KIND RATE CONNECTIONS
@@ -348,6 +381,10 @@ H	get-record, 10 hits	http.composite	nginx return 200, same body	nginx.composite
 H	  "	http.composite	bare libfcgi, same body	bare.composite
 H	range page (100 of 1,000)	http.range	bare libfcgi, same body	bare.range
 H	list page (100)	http.list	bare libfcgi, same body	bare.list
+H	GET /api/permits/{uuid}, msgpack	http.get_msgpack	the same GET in JSON	http.get
+H	list page (100), msgpack	http.list_msgpack	the same page in JSON	http.list
+H	bulk load, records/s (1 request)	http.bulk	single inserts, 64 conns	http.insert
+H	  "	http.bulk	lmdbapi-admin import, same lines	admin.import
 H	insert, durable, 64 conns	http.insert	bare libfcgi, same 201 body	bare.insert
 H	  "	http.insert	one commit per request	http.insert1
 H	mixed reads + inserts (memory)	http.mixed	-	-

@@ -219,7 +219,9 @@ Status LoadBulk(Env& env, const TableDesc& table, std::vector<Record> records,
   *too_big = false;
   uuids->clear();
   uuids->reserve(records.size());
-  ImportBatch batch(env);  // its destructor discards what is not committed
+  // Its destructor discards what is not committed; all or nothing, so no
+  // nested transaction per record.
+  ImportBatch batch(env, /*all_or_nothing=*/true);
   for (std::size_t i = 0; i < records.size(); ++i) {
     Status s = batch.Insert(table, &records[i]);
     if (!s.ok()) {

@@ -35,13 +35,15 @@ bool ImportBatch::LosesBatch(const Status& s) {
 }
 
 struct ImportBatch::Impl {
-  explicit Impl(Env::Impl& e) : env(e) {}
+  Impl(Env::Impl& e, bool whole) : env(e), all_or_nothing(whole) {}
   Env::Impl& env;
+  bool all_or_nothing;
   std::unique_ptr<WriteTxn> txn;  // null between batches
   Status failed;                  // set: the batch is lost
 };
 
-ImportBatch::ImportBatch(Env& env) : impl_(std::make_unique<Impl>(env.impl())) {}
+ImportBatch::ImportBatch(Env& env, bool all_or_nothing)
+    : impl_(std::make_unique<Impl>(env.impl(), all_or_nothing)) {}
 ImportBatch::~ImportBatch() = default;  // WriteTxn aborts
 
 Status ImportBatch::Insert(const TableDesc& t, Record* record) {
@@ -70,6 +72,16 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
       impl_->txn.reset();
       return s;
     }
+  }
+  if (impl_->all_or_nothing) {
+    s = InsertInTxn(impl_->env, impl_->txn->get(), t, *record, bytes, keys);
+    if (s.ok()) {
+      ++size_;
+    } else {  // the transaction may hold part of this record: lose it all
+      impl_->failed = s;
+      impl_->txn.reset();
+    }
+    return s;
   }
   MDB_txn* nested;
   int rc = mdb_txn_begin(impl_->env.env, impl_->txn->get(), 0, &nested);
