@@ -826,6 +826,7 @@ void Server::Complete(Conn* c, bool handled) noexcept {
     AppendHeader("WWW-Authenticate", resp.www_authenticate, &head);
   if (!resp.query_plan.empty())
     AppendHeader("X-Query-Plan", resp.query_plan, &head);
+  if (resp.vary_accept) AppendHeader("Vary", "Accept", &head);
   if (options_.cors != nullptr)
     AppendCorsHeaders(*options_.cors,
                       {r.method, r.origin, r.access_control_request_method},

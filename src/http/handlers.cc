@@ -667,9 +667,11 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
                      " allows neither type this route answers in; accept "
                      "application/json or application/msgpack",
                  "Accept", resp);
+      resp->vary_accept = true;
       return;
     }
     scratch->media = *media;
+    resp->vary_accept = true;
   }
   Status s = ParseQuery(req.query, &scratch->params);
   if (s.ok()) s = Dispatch(env, route, req, services, scratch, resp, d);
@@ -690,6 +692,7 @@ void Response::Clear() {
   allow.clear();
   www_authenticate = {};
   query_plan.clear();
+  vary_accept = false;
   body.clear();
   route_template = -1;
 }

@@ -69,6 +69,9 @@ struct Response {
   std::string allow;
   std::string_view www_authenticate;  // WWW-Authenticate (401), if non-empty
   std::string query_plan;         // X-Query-Plan, if non-empty
+  // The body's media type was negotiated from Accept: Vary: Accept, so a
+  // cache keeps the JSON and msgpack answers apart.
+  bool vary_accept = false;
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.

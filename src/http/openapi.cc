@@ -923,7 +923,8 @@ Json Writer::Components() {
           "CORS preflight: the request headers the API reads."},
         H{"Access-Control-Max-Age",
           "CORS preflight: seconds a browser may reuse this answer."},
-        H{"Vary", "With CORS on: Origin (and, for OPTIONS, the "
+        H{"Vary", "Accept on the data routes' answers (JSON or msgpack); "
+                  "with CORS on, Origin too (and, for OPTIONS, the "
                   "Access-Control-Request-* headers)."},
         H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."}}) {
     Json header = b_.Object();
