@@ -114,6 +114,8 @@ BOOST_AUTO_TEST_CASE(a_msgpack_page_holds_the_json_page) {
   BOOST_TEST_REQUIRE(packed.status == 200, packed.Describe());
   BOOST_TEST(packed.Header("Content-Type") == kMsgpack);
   BOOST_TEST(packed.Header("X-Query-Plan") == json.Header("X-Query-Plan"));
+  BOOST_TEST(packed.Header("Vary").find("Accept") != std::string::npos,
+             packed.Describe());
   rapidjson::Document d = ToDocument(packed.body);
   BOOST_TEST_REQUIRE(!d.HasParseError());
   BOOST_TEST(Serialize(d) == json.body);

@@ -85,6 +85,7 @@ BOOST_AUTO_TEST_CASE(a_record_in_msgpack_holds_what_its_json_holds) {
     BOOST_TEST(api.resp.content_type == "application/msgpack");
     BOOST_TEST(api.resp.etag == "\"1\"");
     BOOST_TEST(AsJson(api.resp.body) == json);
+    BOOST_TEST(api.resp.vary_accept, "the type was negotiated: Vary: Accept");
     // A page: {"records": [...], "next": nil}.
     api.Call("GET", "/api/" + t.name, "", "", "", "application/msgpack");
     BOOST_TEST_REQUIRE(api.resp.status == 200, api.resp.body);
@@ -169,6 +170,7 @@ BOOST_AUTO_TEST_CASE(nothing_acceptable_is_406_and_errors_stay_json) {
   // DELETE answers no body, so it negotiates nothing.
   api.Call("DELETE", "/api/" + t.name + "/" + uuid, "", "", "", "text/html");
   BOOST_TEST(api.resp.status == 204);
+  BOOST_TEST(!api.resp.vary_accept);
   api.Call("POST", "/api/" + t.name, "", "{}", "text/plain");
   BOOST_TEST(api.resp.status == 415);
 }
