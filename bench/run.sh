@@ -374,6 +374,7 @@ L	range scan, 1,000 records	lib.range	raw index walk + 1,000 mdb_get	raw.range
 L	full scan 50k, fee_cents = x	lib.scan	raw cursor walk, int compare	raw.scan
 L	JSON page, 100 permits	json.page100_ours	RapidJSON SSE2 writer (landed)	json.page100_landed
 L	JSON page, 100 x 2 KiB notes	json.page100_long_ours	  "	json.page100_long_landed
+L	msgpack page, 100 permits	msgpack.page100_msgpack	the same page in JSON	msgpack.page100_json
 H	GET /api/permits/{uuid}	http.get	nginx return 200, same body	nginx.get
 H	  "	http.get	bare libfcgi, same body	bare.get
 H	  "	http.get	peer: redis + webdis GET	webdis.get
