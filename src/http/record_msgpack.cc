@@ -272,6 +272,14 @@ void AppendPageMsgpack(std::string_view records, std::size_t count,
   }
 }
 
+void AppendCountMsgpack(std::uint64_t n, std::string* out) {
+  StringOut sink{out};
+  Packer pk(sink);
+  pk.pack_map(1);
+  PackStr("count", &pk);
+  pk.pack_uint64(n);
+}
+
 void AppendBulkResultMsgpack(const std::vector<Uuid>& uuids, bool with_uuids,
                              std::string* out) {
   StringOut sink{out};

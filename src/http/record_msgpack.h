@@ -10,6 +10,7 @@
 //   page     a map {"records": [record...], "next": str | nil}
 //   bulk     a map {"count": int, "uuids": [str...]} ("uuids" left out
 //            in the compact form, as in JSON)
+//   count    a map {"count": int}
 //
 //   STRING     str (UTF-8)           BOOL       true / false
 //   INT64      int (smallest form)   DATE       str "YYYY-MM-DD"
@@ -70,6 +71,10 @@ void AppendRecordMsgpack(const Record& record, const TableDesc& table,
 void AppendPageMsgpack(std::string_view records, std::size_t count,
                        const std::optional<std::string>& next,
                        std::string* out);
+
+// {"count": n}: a count's answer (GET /api/T/count, where the schema's
+// routes have one), as its JSON.
+void AppendCountMsgpack(std::uint64_t n, std::string* out);
 
 // A bulk load's answer; uuids left out when `with_uuids` is false.
 void AppendBulkResultMsgpack(const std::vector<Uuid>& uuids, bool with_uuids,

@@ -309,4 +309,12 @@ BOOST_AUTO_TEST_CASE(bulk_bodies_are_an_array_or_a_stream_of_maps) {
              s.message());
 }
 
+BOOST_AUTO_TEST_CASE(a_count_is_a_one_member_map) {
+  std::string bytes;
+  lmdbapi::http::AppendCountMsgpack(std::uint64_t{1} << 40, &bytes);
+  std::string json;
+  REQUIRE_OK(lmdbapi::http::MsgpackRecordToJson(bytes, &json));
+  BOOST_TEST(json == "{\"count\":1099511627776}");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
