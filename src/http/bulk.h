@@ -6,8 +6,8 @@
 //   application/json      a JSON array of record objects
 //   application/x-ndjson  one record object per line (NDJSON); blank lines,
 //                         and a '\r' before a '\n', are allowed
-//   application/msgpack   a msgpack array of maps, or maps back to back
-//                         (record_msgpack.h)
+//   application/msgpack   record maps back to back, not one array
+//                         (record_msgpack.h says why)
 //
 // each record read exactly as POST /api/T reads one (ParseRecordJson:
 // "uuid" and "revision" are the server's to assign). The body is read as a

@@ -340,7 +340,7 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
           " reads one, in one LMDB transaction, durable before the answer: "
           "all or nothing. The body is a JSON array of records "
           "(application/json), one record per line (application/x-ndjson), "
-          "or msgpack (an array of maps, or maps back to back). It is read "
+          "or msgpack (record maps back to back). It is read "
           "as a stream, up to BULK_MAX_BODY_BYTES (default 64 MiB). The "
           "first record that fails ends the load with nothing written: the "
           "problem's detail names it (\"index 3: ...\" or \"line 4: "
@@ -642,7 +642,7 @@ Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
   if (kind == RouteKind::kBulk) {
     b_.Put(body, "description",
            "The records: a JSON array, NDJSON (one record object per line) "
-           "or msgpack (an array of maps, or maps back to back), each "
+           "or msgpack (record maps back to back, not an array), each "
            "record as POST /api/" + t.name + " takes it.");
     b_.Put(body, "required", true);
     Json items = b_.Object();

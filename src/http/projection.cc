@@ -26,11 +26,6 @@ Status Bad(std::string message) {
 
 }  // namespace
 
-std::size_t FieldMask::Count(std::size_t fields) const {
-  if (keep.empty()) return fields;
-  return static_cast<std::size_t>(std::count(keep.begin(), keep.end(), true));
-}
-
 Status TakeProjection(std::vector<QueryParam>* params, const TableDesc& table,
                       FieldMask* mask) {
   mask->keep.clear();

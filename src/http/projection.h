@@ -22,6 +22,8 @@
 #ifndef LMDBAPI_HTTP_PROJECTION_H_
 #define LMDBAPI_HTTP_PROJECTION_H_
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -42,7 +44,10 @@ struct FieldMask {
     return keep.empty() || keep[static_cast<std::size_t>(field)];
   }
   // Fields kept, out of `fields` in the table.
-  std::size_t Count(std::size_t fields) const;
+  std::size_t Count(std::size_t fields) const {
+    if (keep.empty()) return fields;
+    return static_cast<std::size_t>(std::count(keep.begin(), keep.end(), true));
+  }
 };
 
 inline constexpr std::string_view kFieldsParam = "fields";

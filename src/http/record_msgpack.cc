@@ -157,7 +157,8 @@ Status ValueToJson(const msgpack::object& v, std::string_view member,
       w->String(s);
       return Status();
     }
-    // The JSON reader refuses these by the member's name and type.
+    // Never unpacked inside a record (kLimit: depth 1); were one here,
+    // the JSON reader would refuse it by the member's name and type.
     case msgpack::type::ARRAY:
       w->StartArray();
       w->EndArray();
@@ -200,10 +201,15 @@ Status ObjectToJson(const msgpack::object& o, std::string* json) {
   return Status();
 }
 
-// Records nest no deeper than a map of scalars; anything deeper is refused
-// by name anyway, so the unpacker need not follow it far.
-const msgpack::unpack_limit kLimit(0xffffffff, 0xffffffff, 0xffffffff,
-                                   0xffffffff, 0xffffffff, /*depth=*/8);
+// msgpack-c allocates room for a map's or array's declared count before
+// it reads one element, so a five-byte header could ask for gigabytes
+// (record_msgpack_fuzz found it). A record is one map of scalars: no
+// array at all, no container inside the map (depth 1), and at most
+// kMaxMembers members, which bounds that allocation to 128 KiB a value.
+// Strings are read only once all their bytes are there.
+constexpr std::uint32_t kMaxMembers = 4096;
+const msgpack::unpack_limit kLimit(/*array=*/0, kMaxMembers, 0xffffffff,
+                                   0xffffffff, 0xffffffff, /*depth=*/1);
 
 // Unpacks the value at *off; a syntax error as Status.
 Status Unpack(std::string_view bytes, std::size_t* off,
@@ -215,7 +221,10 @@ Status Unpack(std::string_view bytes, std::size_t* off,
   } catch (const std::exception& e) {
     return Status::InvalidArgument(
         "", "malformed msgpack at offset " + std::to_string(*off) + ": " +
-                e.what());
+                e.what() +
+                " (a record is one map of at most " +
+                std::to_string(kMaxMembers) +
+                " members whose values are nil, bool, int, float or str)");
   }
 }
 
@@ -329,40 +338,22 @@ Status ForEachMsgpackRecord(
     std::string_view body,
     const std::function<Status(std::string_view json, std::size_t index)>&
         each) {
-  auto named = [](const Status& s, std::size_t index) {
-    return Status::InvalidArgument(
-        s.subject(), "record " + std::to_string(index) + ": " + s.message());
-  };
   std::string json;
   std::size_t off = 0;
-  msgpack::object_handle oh;
-  Status s = Unpack(body, &off, &oh);
-  if (!s.ok()) return named(s, 0);
-  if (oh.get().type == msgpack::type::ARRAY) {
-    if (off != body.size())
-      return Status::InvalidArgument(
-          "", "malformed msgpack: bytes follow the array at offset " +
-                  std::to_string(off) + "; send one array of maps");
-    const msgpack::object_array& a = oh.get().via.array;
-    for (std::uint32_t i = 0; i < a.size; ++i) {
+  for (std::size_t index = 0; off < body.size(); ++index) {
+    msgpack::object_handle oh;
+    Status s = Unpack(body, &off, &oh);
+    if (s.ok()) {
       json.clear();
-      s = ObjectToJson(a.ptr[i], &json);
-      if (!s.ok()) return named(s, i);
-      s = each(json, i);
-      if (!s.ok()) return s;
+      s = ObjectToJson(oh.get(), &json);
     }
-    return Status();
-  }
-  for (std::size_t index = 0;; ++index) {
-    json.clear();
-    s = ObjectToJson(oh.get(), &json);
-    if (!s.ok()) return named(s, index);
+    if (!s.ok())
+      return Status::InvalidArgument(
+          s.subject(), "index " + std::to_string(index) + ": " + s.message());
     s = each(json, index);
     if (!s.ok()) return s;
-    if (off == body.size()) return Status();
-    s = Unpack(body, &off, &oh);
-    if (!s.ok()) return named(s, index + 1);
   }
+  return Status();
 }
 
 }  // namespace lmdbapi::http

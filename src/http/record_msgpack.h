@@ -31,7 +31,9 @@
 // in a DOUBLE field is a number and a float in an INT64 field is refused,
 // as 2.0 is in JSON. A value JSON has no form for (bin, ext), a key that
 // is not a string, or invalid UTF-8 is refused naming the member; bytes
-// that are not one whole msgpack value are a 400 "malformed msgpack".
+// that are not one whole msgpack map are a 400 "malformed msgpack", and so
+// is a map of more than 4096 members or one holding an array or a map
+// (msgpack-c would allocate for their declared sizes before reading them).
 // Neither function touches an Env; msgpack-c's exceptions stop here.
 
 #ifndef LMDBAPI_HTTP_RECORD_MSGPACK_H_
@@ -93,11 +95,13 @@ Result<ParsedPatch> ParsePatchMsgpack(std::string_view bytes,
                                       const TableDesc& table,
                                       std::size_t max_string_bytes);
 
-// A bulk body in msgpack: either one array of maps, or maps back to back
-// (a msgpack stream, as NDJSON is for JSON; read one at a time). Calls
-// `each` with every record's JSON text (MsgpackRecordToJson) and its
-// position from 0; stops at the first non-OK Status (from `each`, or the
-// record's own error, whose message then names the index) and returns it.
+// A bulk body in msgpack: record maps back to back (a msgpack stream, as
+// NDJSON is for JSON), unpacked one at a time. Not one array of maps:
+// msgpack-c would unpack the whole array at once, with room for its
+// declared count allocated up front. Calls `each` with every record's JSON
+// text (MsgpackRecordToJson) and its position from 0; stops at the first
+// non-OK Status (from `each`, or the record's own error, whose message
+// then starts "index N: ") and returns it.
 Status ForEachMsgpackRecord(
     std::string_view body,
     const std::function<Status(std::string_view json, std::size_t index)>&

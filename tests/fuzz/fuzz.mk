@@ -22,7 +22,8 @@ fuzz_targets := $(basename $(notdir $(wildcard tests/fuzz/*_fuzz.cc)))
 fuzz_lib_srcs := $(wildcard src/store/key_codec.cc src/store/record_codec.cc \
                    src/store/value.cc src/store/uuid.cc src/store/quote.cc \
                    src/schema/*.cc \
-                   src/http/record_json.cc src/http/query.cc \
+                   src/http/record_json.cc src/http/record_msgpack.cc \
+                   src/http/query.cc \
                    src/http/router.cc src/http/params.cc src/http/utf8.cc \
                    src/http/base64url.cc src/http/json_output.cc \
                    src/store/planner.cc)

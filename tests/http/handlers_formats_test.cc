@@ -144,7 +144,8 @@ BOOST_AUTO_TEST_CASE(msgpack_bodies_insert_replace_and_patch) {
     msgpack::packer<msgpack::sbuffer> wpk(wrong);
     wpk.pack_map(1);
     wpk.pack(t.fields.front().name);
-    wpk.pack_array(0);
+    wpk.pack_bin(1);
+    wpk.pack_bin_body("x", 1);
     api.Call("PATCH", path, "", std::string(wrong.data(), wrong.size()),
              "application/msgpack");
     BOOST_TEST(api.resp.status == 400);
