@@ -10,8 +10,10 @@
 //   json.page100_landed / json.page100_ours          permits as store-bench
 //                                                    loads them (140-byte notes)
 //   json.page100_long_landed / json.page100_long_ours  2 KiB notes
-// and a RATIO line per pair (ours / landed, pages per second). Uses the
-// permits schema's names.
+// and a RATIO line per pair (ours / landed, pages per second); then the
+// same 100-record page in msgpack next to JSON, in turns:
+//   msgpack.page100_json / msgpack.page100_msgpack
+// Uses the permits schema's names.
 
 #include <cstdio>
 #include <string>
@@ -19,6 +21,7 @@
 
 #include "bench_stats.h"
 #include "json/record_json.h"
+#include "http/record_msgpack.h"
 #include "json_landed_writer.h"
 #include "lmdbapi/records.h"
 #include "lmdbapi/schema.h"
@@ -105,6 +108,44 @@ void Compare(const std::string& key, const TableDesc& t,
               b.OpsPerSec() / a.OpsPerSec(), ours_body.size());
 }
 
+// The page as the worker answers it in each format (handlers.cc's
+// SetPage): JSON records straight into the body; msgpack records into a
+// buffer, then the page's header and the records.
+void MsgpackVsJson(const std::string& key, const TableDesc& t,
+                   const std::vector<Stored>& page) {
+  std::string json_body, msgpack_body, records;
+  auto json = [&](std::size_t) {
+    return WritePage(t, page, &json_body, [](const StoredRecord& r, std::string* o) {
+      return http::AppendStoredRecordJson(r, o);
+    });
+  };
+  auto msgpack = [&](std::size_t) {
+    records.clear();
+    for (const Stored& s : page)
+      if (!http::AppendStoredRecordMsgpack(StoredRecord(t, s.uuid, s.bytes),
+                                           &records)
+               .ok())
+        return false;
+    msgpack_body.clear();
+    http::AppendPageMsgpack(records, page.size(), std::nullopt, &msgpack_body);
+    return true;
+  };
+  Samples a, b;
+  for (int r = 0; r < kRounds; ++r) {
+    Samples x = TimeLoop(kPagesPerTurn, 2.0, json);
+    a.Merge(x);
+    a.wall_us += x.wall_us;
+    Samples y = TimeLoop(kPagesPerTurn, 2.0, msgpack);
+    b.Merge(y);
+    b.wall_us += y.wall_us;
+  }
+  PrintFigure(key + "_json", a);
+  PrintFigure(key + "_msgpack", b);
+  std::printf("RATIO %s msgpack/json %.2f (pages/s; %zu bytes vs %zu)\n",
+              key.c_str(), b.OpsPerSec() / a.OpsPerSec(), msgpack_body.size(),
+              json_body.size());
+}
+
 }  // namespace
 
 int Main() {
@@ -115,6 +156,7 @@ int Main() {
   }
   Compare("json.page100", *t, Page(*t, 0));
   Compare("json.page100_long", *t, Page(*t, 2048));
+  MsgpackVsJson("msgpack.page100", *t, Page(*t, 0));
   return 0;
 }
 

@@ -297,6 +297,9 @@ load bare.composite   "$ceil$path_composite"           32
 load http.range       "$api$path_range"                32
 load bare.range       "$ceil$path_range"               32
 load http.list        "$api$path_list"                 32
+# The same GETs answered in msgpack (Accept: application/msgpack).
+load http.get_msgpack  "$api$path_get"                 32 "$here/wrk_msgpack.lua"
+load http.list_msgpack "$api$path_list"                32 "$here/wrk_msgpack.lua"
 load bare.list        "$ceil$path_list"                32
 # Writes per commit over the run, from the worker's /api/metrics.
 commits() {  # URL -> "writes commits"
@@ -316,6 +319,36 @@ BENCH_RUN=${BENCH_RUN}b load http.insert1 "$api1/api/permits" 64 \
     "$here/wrk_insert.lua"
 load bare.insert      "$ceil/api/permits/insert-record" 64 "$here/wrk_insert.lua"
 [ -n "$peer" ] && load fastify.insert "$peer/api/permits" 64 "$here/wrk_insert.lua"
+
+# ---- 5a. bulk load: one POST /api/permits/bulk of BENCH_BULK_RECORDS
+# NDJSON lines, next to lmdbapi-admin import of the same lines into a new
+# directory (records per second; single inserts are http.insert above).
+bulk_n=${BENCH_BULK_RECORDS:-50000}
+bulk_rate() {  # FIGURE KEY from nanoseconds before and after
+    awk -v n="$bulk_n" -v ns=$(($3 - $2)) -v k="$1" \
+        'BEGIN { printf "FIGURE %s %.1f 0 0\n", k, n / (ns / 1e9) }' >> "$figures"
+}
+for tag in h a; do
+    awk -v n="$bulk_n" -v run="${BENCH_RUN}$tag" 'BEGIN {
+        for (i = 0; i < n; i++)
+            printf "{\"permit_number\":\"B-%s-%d\",\"client\":\"bench-bulk\",\"county\":\"county-%d\",\"county_status\":\"Active\",\"issued_on\":\"2031-01-01\",\"fee_cents\":%d,\"notes\":\"bulk\"}\n", run, i, i % 50, i
+    }' > "$tmp/bulk-$tag.ndjson"
+done
+say "bulk load of $bulk_n records over HTTP"
+t0=$(date +%s%N)
+curl -sf -o "$tmp/bulk.out" -H 'Content-Type: application/x-ndjson' \
+    --data-binary @"$tmp/bulk-h.ndjson" "$api/api/permits/bulk?return=count" ||
+    fail "bulk load failed: $(cat "$tmp/bulk.out" 2>/dev/null)"
+t1=$(date +%s%N)
+grep -q "\"count\":$bulk_n" "$tmp/bulk.out" || fail "bulk load: $(cat "$tmp/bulk.out")"
+bulk_rate http.bulk "$t0" "$t1"
+say "lmdbapi-admin import of the same $bulk_n records"
+t0=$(date +%s%N)
+"$build/lmdbapi-admin" --path "$tmp/import-data" import permits \
+    "$tmp/bulk-a.ndjson" > "$tmp/import.out" 2>&1 ||
+    fail "lmdbapi-admin import failed: $(tail -3 "$tmp/import.out")"
+t1=$(date +%s%N)
+bulk_rate admin.import "$t0" "$t1"
 
 # ---- 5b. the claims at their rates over HTTP (paced-http, open loop)
 # paced KEY PORT KIND RATE CONNECTIONS
@@ -372,6 +405,7 @@ L	range scan, 1,000 records	lib.range	raw index walk + 1,000 mdb_get	raw.range
 L	full scan 50k, fee_cents = x	lib.scan	raw cursor walk, int compare	raw.scan
 L	JSON page, 100 permits	json.page100_ours	RapidJSON SSE2 writer (landed)	json.page100_landed
 L	JSON page, 100 x 2 KiB notes	json.page100_long_ours	  "	json.page100_long_landed
+L	msgpack page, 100 permits	msgpack.page100_msgpack	the same page in JSON	msgpack.page100_json
 H	GET /api/permits/{uuid}	http.get	nginx return 200, same body	nginx.get
 H	  "	http.get	bare libfcgi, same body	bare.get
 H	  "	http.get	peer: redis + webdis GET	webdis.get
@@ -381,6 +415,10 @@ H	  "	http.composite	bare libfcgi, same body	bare.composite
 H	  "	http.composite	peer: fastify + lmdb-js	fastify.composite
 H	range page (100 of 1,000)	http.range	bare libfcgi, same body	bare.range
 H	list page (100)	http.list	bare libfcgi, same body	bare.list
+H	GET /api/permits/{uuid}, msgpack	http.get_msgpack	the same GET in JSON	http.get
+H	list page (100), msgpack	http.list_msgpack	the same page in JSON	http.list
+H	bulk load, records/s (1 request)	http.bulk	single inserts, 64 conns	http.insert
+H	  "	http.bulk	lmdbapi-admin import, same lines	admin.import
 H	insert, durable, 64 conns	http.insert	bare libfcgi, same 201 body	bare.insert
 H	  "	http.insert	one commit per request	http.insert1
 H	  "	http.insert	peer: fastify + lmdb-js	fastify.insert

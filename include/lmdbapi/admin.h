@@ -137,9 +137,15 @@ class Snapshot {
 // The destructor discards an uncommitted batch. REQUIRES: the thread that
 // made the batch does no other writes on the Env until Commit() or the
 // destructor (LMDB allows one write transaction at a time).
+//
+// all_or_nothing: the caller wants the whole batch or none of it (POST
+// /api/T/bulk), so records go straight into the batch's transaction, with
+// no nested one each (LMDB allocates a nested transaction's dirty list,
+// 2 MiB, at every begin). Then any failed Insert loses the whole batch,
+// as LosesBatch errors do: call nothing but the destructor after it.
 class ImportBatch {
  public:
-  explicit ImportBatch(Env& env);
+  explicit ImportBatch(Env& env, bool all_or_nothing = false);
   ~ImportBatch();
   ImportBatch(const ImportBatch&) = delete;
   ImportBatch& operator=(const ImportBatch&) = delete;

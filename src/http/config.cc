@@ -3,6 +3,7 @@
 
 #include "http/config.h"
 
+#include <algorithm>
 #include <string_view>
 
 namespace lmdbapi::http {
@@ -116,6 +117,16 @@ Result<Config> ParseConfig(const EnvLookup& lookup, unsigned cores) {
                "is not a record count (expected 1..100000000, the most "
                "records one query reads and filters one by one)",
                &c.max_examined);
+  if (!s.ok()) return s;
+
+  // A bulk load's body (bulk.h); below MAX_BODY_BYTES it would refuse
+  // bodies a single insert takes, so it is at least that.
+  c.bulk_max_body_bytes = std::max(c.max_body_bytes, c.bulk_max_body_bytes);
+  s = GetWhole(lookup, "BULK_MAX_BODY_BYTES", c.max_body_bytes,
+               std::uint64_t{4} << 30,
+               "is not a byte count (expected MAX_BODY_BYTES.." 
+               "4294967296, the largest body POST /api/<table>/bulk takes)",
+               &c.bulk_max_body_bytes);
   if (!s.ok()) return s;
 
   // Only named here; the worker loads it (LoadApiKeys), so that its errors

@@ -31,6 +31,9 @@
 //                                      filters no index covers),
 //                                      1..100000000; past it the page ends
 //                                      with a `next` (README, Queries)
+//   BULK_MAX_BODY_BYTES 67108864       largest body of a bulk load (POST
+//                                      /api/T/bulk, bulk.h), MAX_BODY_BYTES
+//                                      ..4294967296; over it: 413
 //   API_KEYS_FILE     (unset)          keys file (auth.h); unset: no keys,
 //                                      every request is let in (and the
 //                                      worker warns so at start-up)
@@ -98,6 +101,7 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   std::optional<std::string> fcgi_socket;  // unset: see FCGI_SOCKET above
   std::size_t max_body_bytes = std::size_t{1} << 20;
+  std::size_t bulk_max_body_bytes = std::size_t{64} << 20;
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
   std::size_t max_examined = kDefaultMaxExamined;
   unsigned fcgi_socket_mode = 0660;

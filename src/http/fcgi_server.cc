@@ -671,6 +671,7 @@ void Server::Serve(Worker* w, Conn* c) {
     r.method = Param(req, "REQUEST_METHOD");
     r.query = Param(req, "QUERY_STRING");
     r.content_type = Param(req, "CONTENT_TYPE");
+    r.accept = Param(req, "HTTP_ACCEPT");
     r.if_match = Param(req, "HTTP_IF_MATCH");
     r.if_none_match = Param(req, "HTTP_IF_NONE_MATCH");
     r.idempotency_key = Param(req, "HTTP_IDEMPOTENCY_KEY");
@@ -721,6 +722,17 @@ void Server::Serve(Worker* w, Conn* c) {
         r.keyless = true;
       }
     }
+    // A bulk load has a limit of its own; the route is only looked up
+    // for a body that could need it.
+    std::size_t limit = options_.max_body_bytes;
+    if (!bad && (!has_length || length > limit) && r.method == "POST" &&
+        options_.bulk_max_body_bytes > limit &&
+        MatchRoute(env_.schema(), r.method, r.path).route.kind ==
+            RouteKind::kBulk)
+      limit = options_.bulk_max_body_bytes;
+    const char* limit_name = limit == options_.max_body_bytes
+                                 ? "MAX_BODY_BYTES"
+                                 : "BULK_MAX_BODY_BYTES";
     c->body.clear();
     if (bad) {
       SetProblem(ProblemFor(HttpError::kBadRequest),
@@ -730,24 +742,22 @@ void Server::Serve(Worker* w, Conn* c) {
       SetProblem(auth.problem, auth.detail, "", &resp);
       resp.www_authenticate = auth.www_authenticate;
       if (!Drain(req.in)) req.keepConnection = 0;
-    } else if (has_length && length > options_.max_body_bytes) {
+    } else if (has_length && length > limit) {
       SetProblem(ProblemFor(HttpError::kBodyTooLarge),
-                 "the body is " + std::string(cl) +
-                     " bytes; at most " +
-                     std::to_string(options_.max_body_bytes) +
-                     " are accepted (MAX_BODY_BYTES)",
+                 "the body is " + std::string(cl) + " bytes; at most " +
+                     std::to_string(limit) + " are accepted (" + limit_name +
+                     ")",
                  "", &resp);
       if (!Drain(req.in)) req.keepConnection = 0;
     } else {
       // Without a length, read to the end of FCGI_STDIN, one byte past
       // the limit to tell "at" from "over".
-      std::size_t want = has_length ? length : options_.max_body_bytes + 1;
+      std::size_t want = has_length ? length : limit + 1;
       bool complete = ReadBody(req.in, want, &c->body);
-      if (!has_length && c->body.size() > options_.max_body_bytes) {
+      if (!has_length && c->body.size() > limit) {
         SetProblem(ProblemFor(HttpError::kBodyTooLarge),
-                   "the body is over " +
-                       std::to_string(options_.max_body_bytes) +
-                       " bytes (MAX_BODY_BYTES)",
+                   "the body is over " + std::to_string(limit) + " bytes (" +
+                       limit_name + ")",
                    "", &resp);
         if (!Drain(req.in)) req.keepConnection = 0;
       } else if (has_length && !complete) {
@@ -851,6 +861,7 @@ void Server::Complete(Conn* c, bool handled) noexcept {
     AppendHeader("Idempotent-Replayed", "true", &head);
   if (resp.examined >= 0)
     AppendHeader("X-Examined", std::to_string(resp.examined), &head);
+  if (resp.vary_accept) AppendHeader("Vary", "Accept", &head);
   if (options_.cors != nullptr)
     AppendCorsHeaders(*options_.cors,
                       {r.method, r.origin, r.access_control_request_method},

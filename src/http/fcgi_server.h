@@ -117,6 +117,8 @@ inline const int kWakeSignal = SIGUSR2;
 struct ServerOptions {
   unsigned threads = 2;
   std::size_t max_body_bytes = std::size_t{1} << 20;  // larger: 413
+  // POST /api/T/bulk's own limit (BULK_MAX_BODY_BYTES); larger: 413.
+  std::size_t bulk_max_body_bytes = std::size_t{64} << 20;
   // MAX_STRING_BYTES (Services::max_string_bytes): longer strings are 400.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;
   // BATCH_MAX_OPERATIONS and IDEMPOTENCY_TTL (Services in handlers.h).

@@ -22,6 +22,7 @@
 
 #include "http/base64url.h"
 #include "http/batch_json.h"
+#include "http/bulk.h"
 #include "http/changes_json.h"
 #include "http/conditional.h"
 #include "http/header_text.h"
@@ -31,6 +32,7 @@
 #include "http/openapi.h"
 #include "http/params.h"
 #include "json/record_json.h"
+#include "http/record_msgpack.h"
 #include "http/router.h"
 #include "lmdbapi/batch.h"
 #include "json/utf8.h"
@@ -45,12 +47,29 @@ void SetStatusProblem(const Status& s, Response* resp) {
   SetProblem(type, s.message(), s.subject(), resp);
 }
 
+std::string_view ContentTypeOf(MediaType media) {
+  return media == MediaType::kMsgpack ? kMsgpackContentType
+                                      : kJsonContentType;
+}
+
 void SetRecord(int status, const Record& record, const TableDesc& table,
-               Response* resp) {
+               MediaType media, Response* resp) {
   resp->status = status;
-  resp->content_type = kJsonContentType;
+  resp->content_type = ContentTypeOf(media);
   resp->etag = ETagFor(record.revision);
-  AppendRecordJson(record, table, &resp->body);
+  if (media == MediaType::kMsgpack)
+    AppendRecordMsgpack(record, table, &resp->body);
+  else
+    AppendRecordJson(record, table, &resp->body);
+}
+
+// One stored record in the request's media type and projection.
+Status AppendStored(const StoredRecord& record, MediaType media,
+                    const FieldMask& mask, std::string* out,
+                    std::uint64_t* revision = nullptr) {
+  if (media == MediaType::kMsgpack)
+    return AppendStoredRecordMsgpack(record, out, revision, &mask);
+  return AppendStoredRecordJson(record, out, revision, &mask);
 }
 
 // What a write handler needs to answer after the commit. Lives on
@@ -83,29 +102,45 @@ void EndWrite(Response* resp, int route_template,
   done();
 }
 
-// Writes each record of a page into the body as the table walks it, from
-// the stored bytes (see lmdbapi/record_sink.h).
-class JsonPageSink : public RecordSink {
+// Writes each record of a page as the table walks it, from the stored
+// bytes (see lmdbapi/record_sink.h): JSON with a comma between records,
+// msgpack back to back (the array's header, which needs the count, is
+// written after the walk).
+class PageSink : public RecordSink {
  public:
-  explicit JsonPageSink(std::string* out) : out_(out) {}
+  PageSink(MediaType media, const FieldMask& mask, std::string* out)
+      : media_(media), mask_(mask), out_(out) {}
+  std::size_t count() const { return count_; }
   Status Add(const StoredRecord& record) override {
-    if (!first_) out_->push_back(',');
-    first_ = false;
-    return AppendStoredRecordJson(record, out_);
+    if (count_++ > 0 && media_ == MediaType::kJson) out_->push_back(',');
+    return AppendStored(record, media_, mask_, out_);
   }
 
  private:
+  MediaType media_;
+  const FieldMask& mask_;
   std::string* out_;
-  bool first_ = true;
+  std::size_t count_ = 0;
 };
 
-// The JSON of a page: {"records":[...],"next":...}. `walk` runs the query
-// with the sink it is given and returns the Page (records empty).
+// A page, {"records":[...],"next":...} in JSON or msgpack. `walk` runs the
+// query with the sink it is given and returns the Page (records empty).
 template <typename Walk>
-Status SetPage(Walk&& walk, Response* resp) {
+Status SetPage(Walk&& walk, Scratch* scratch, Response* resp) {
   std::string& out = resp->body;
+  if (scratch->media == MediaType::kMsgpack) {
+    scratch->records.clear();
+    PageSink sink(MediaType::kMsgpack, scratch->mask, &scratch->records);
+    Result<Page> page = walk(&sink);
+    if (!page.ok()) return page.status();
+    resp->status = 200;
+    resp->content_type = kMsgpackContentType;
+    resp->query_plan = page->plan;
+    AppendPageMsgpack(scratch->records, sink.count(), page->next, &out);
+    return Status();
+  }
   out += "{\"records\":[";
-  JsonPageSink sink(&out);
+  PageSink sink(MediaType::kJson, scratch->mask, &out);
   Result<Page> page = walk(&sink);
   if (!page.ok()) return page.status();
   resp->status = 200;
@@ -145,6 +180,57 @@ bool IsJsonContentType(std::string_view header,
       return false;
   }
   return true;
+}
+
+bool IsMsgpackBody(const Request& req) {
+  return HasMediaType(req.content_type, kMsgpackContentType);
+}
+
+// Whether a route answers data (records, pages, bulk results) and so
+// negotiates its media type; DELETE answers none, the service routes their
+// own types.
+bool AnswersData(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::kInsert:
+    case RouteKind::kFind:
+    case RouteKind::kGet:
+    case RouteKind::kReplace:
+    case RouteKind::kPatch:
+    case RouteKind::kRange:
+    case RouteKind::kChildren:
+    case RouteKind::kBulk:
+      return true;
+    case RouteKind::kRemove:
+    case RouteKind::kHealth:
+    case RouteKind::kMetrics:
+    case RouteKind::kOpenApi:
+      return false;
+  }
+  return false;
+}
+
+// The 415 for a body of a type the route does not read; "" if it reads it.
+std::string UnsupportedBodyType(RouteKind kind, std::string_view type) {
+  const bool patch = kind == RouteKind::kPatch;
+  const bool bulk = kind == RouteKind::kBulk;
+  // A batch is JSON only, for now (its operation list has no msgpack form).
+  const bool batch = kind == RouteKind::kBatch;
+  if (IsJsonContentType(type) ||
+      (!batch && HasMediaType(type, kMsgpackContentType)) ||
+      (patch && IsJsonContentType(type, kMergePatchContentType)) ||
+      (bulk && HasMediaType(type, kNdjsonContentType)))
+    return {};
+  std::string detail = "Content-Type ";
+  detail += type.empty() ? std::string("is missing")
+                         : "\"" + std::string(type.substr(0, 64)) +
+                               "\" is not one this route reads";
+  detail += patch ? "; send application/merge-patch+json, application/json "
+                    "(UTF-8) or application/msgpack"
+            : bulk ? "; send application/json (an array of records), "
+                     "application/x-ndjson or application/msgpack"
+            : batch ? "; send application/json (UTF-8)"
+                   : "; send application/json (UTF-8) or application/msgpack";
+  return detail;
 }
 
 // What a write must find, from the If-Match header and the body's
@@ -332,8 +418,8 @@ Status SubmitKeyedOne(Env& env, const Request& req, const Services& services,
 }
 
 void SetInserted(const Record& record, const TableDesc& table,
-                 Response* resp) {
-  SetRecord(201, record, table, resp);
+                 MediaType media, Response* resp) {
+  SetRecord(201, record, table, media, resp);
   resp->location = "/api/" + table.name + "/" + record.uuid.ToString();
 }
 
@@ -341,8 +427,13 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
                     const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kReject,
-                                services.max_string_bytes);
+  auto parsed = IsMsgpackBody(req)
+                    ? ParseRecordMsgpack(req.body, *route.table,
+                                         MetaFields::kReject,
+                                         services.max_string_bytes)
+                    : ParseRecordJson(req.body, *route.table,
+                                      MetaFields::kReject,
+                                      services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   const TableDesc& table = *route.table;
   if (!req.idempotency_key.empty()) {
@@ -352,18 +443,19 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
     op.record = std::move(parsed->record);
     return SubmitKeyedOne(
         env, req, services, std::move(op),
-        [&table](const std::vector<Record>& r, Response* resp) {
-          SetInserted(r[0], table, resp);
+        [&table, media = scratch->media](const std::vector<Record>& r,
+                                         Response* resp) {
+          SetInserted(r[0], table, media, resp);
         },
         WriteCondition(), d);
   }
   Table(env, table).InsertAsync(
       std::move(parsed->record),
-      [&table, resp = d->resp, rt = d->route_template,
-       done = *d->done](Result<Record> r) {
+      [&table, media = scratch->media, resp = d->resp,
+       rt = d->route_template, done = *d->done](Result<Record> r) {
         EndWrite(resp, rt, done, [&]() -> Status {
           if (!r.ok()) return r.status();
-          SetInserted(r.value(), table, resp);
+          SetInserted(r.value(), table, media, resp);
           return Status();
         });
       });
@@ -375,10 +467,12 @@ Status HandleInsert(Env& env, const Route& route, const Request& req,
 Status HandleSelect(Env& env, const Route& route, QueryRoute kind,
                     const Services& services, Scratch* scratch,
                     Response* resp) {
+  Status s = TakeProjection(&scratch->params, *route.table, &scratch->mask);
+  if (!s.ok()) return s;
   PageRequest page;
-  Status s = ParseQueryParams(scratch->params, *route.table,
-                              services.max_string_bytes, kind,
-                              &scratch->query, &page);
+  s = ParseQueryParams(scratch->params, *route.table,
+                       services.max_string_bytes, kind, &scratch->query,
+                       &page);
   if (!s.ok()) return s;
   page.max_examined = services.max_examined;
   return SetPage(
@@ -386,7 +480,7 @@ Status HandleSelect(Env& env, const Route& route, QueryRoute kind,
         page.sink = sink;
         return Table(env, *route.table).Select(scratch->query, page);
       },
-      resp);
+      scratch, resp);
 }
 
 // {"count":N,"next":...}: next is null unless MAX_EXAMINED stopped the
@@ -422,7 +516,9 @@ Status HandleCount(Env& env, const Route& route, const Services& services,
 
 Status HandleGet(Env& env, const Route& route, const Request& req,
                  Scratch* scratch, Response* resp) {
-  Status s = ParseNoParams(scratch->params);
+  Status s = TakeProjection(&scratch->params, *route.table, &scratch->mask);
+  if (!s.ok()) return s;
+  s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
   EntityTagList if_none_match;
   s = ParseEntityTags(req.if_none_match, "If-None-Match", &if_none_match);
@@ -430,17 +526,20 @@ Status HandleGet(Env& env, const Route& route, const Request& req,
   // Written straight from the stored bytes.
   struct Sink : RecordSink {
     Response* resp;
+    const Scratch* scratch;
     std::uint64_t revision = 0;
     Status Add(const StoredRecord& record) override {
-      Status s = AppendStoredRecordJson(record, &resp->body, &revision);
+      Status s = AppendStored(record, scratch->media, scratch->mask,
+                              &resp->body, &revision);
       if (!s.ok()) return s;
       resp->status = 200;
-      resp->content_type = kJsonContentType;
+      resp->content_type = ContentTypeOf(scratch->media);
       resp->etag = ETagFor(revision);
       return Status();
     }
   } sink;
   sink.resp = resp;
+  sink.scratch = scratch;
   s = Table(env, *route.table).Get(route.uuid, sink);
   if (!s.ok()) return s;
   // RFC 9110 13.1.2: the client's copy is current; 304 keeps the ETag.
@@ -457,8 +556,13 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
                      const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto parsed = ParseRecordJson(req.body, *route.table, MetaFields::kAccept,
-                                services.max_string_bytes);
+  auto parsed = IsMsgpackBody(req)
+                    ? ParseRecordMsgpack(req.body, *route.table,
+                                         MetaFields::kAccept,
+                                         services.max_string_bytes)
+                    : ParseRecordJson(req.body, *route.table,
+                                      MetaFields::kAccept,
+                                      services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   Record& record = parsed->record;
   if (parsed->has_uuid && record.uuid != route.uuid)
@@ -486,11 +590,11 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
   }
   Table(env, table).ReplaceAsync(
       std::move(record), cond.expected,
-      [&table, cond, resp = d->resp, rt = d->route_template,
-       done = *d->done](Result<Record> r) {
+      [&table, cond, media = scratch->media, resp = d->resp,
+       rt = d->route_template, done = *d->done](Result<Record> r) {
         EndWrite(resp, rt, done, [&]() -> Status {
           if (!r.ok()) return WriteFailure(r.status(), cond, resp);
-          SetRecord(200, r.value(), table, resp);
+          SetRecord(200, r.value(), table, media, resp);
           return Status();
         });
       });
@@ -502,8 +606,10 @@ Status HandlePatch(Env& env, const Route& route, const Request& req,
                    const Services& services, Scratch* scratch, Deferred* d) {
   Status s = ParseNoParams(scratch->params);
   if (!s.ok()) return s;
-  auto parsed = ParsePatchJson(req.body, *route.table,
-                               services.max_string_bytes);
+  auto parsed =
+      IsMsgpackBody(req)
+          ? ParsePatchMsgpack(req.body, *route.table, services.max_string_bytes)
+          : ParsePatchJson(req.body, *route.table, services.max_string_bytes);
   if (!parsed.ok()) return parsed.status();
   WriteCondition cond;
   s = WriteConditionOf(env, route, req, parsed->revision, &cond);
@@ -524,11 +630,11 @@ Status HandlePatch(Env& env, const Route& route, const Request& req,
   }
   Table(env, table).PatchAsync(
       route.uuid, std::move(parsed->fields), cond.expected,
-      [&table, cond, resp = d->resp, rt = d->route_template,
-       done = *d->done](Result<Record> r) {
+      [&table, cond, media = scratch->media, resp = d->resp,
+       rt = d->route_template, done = *d->done](Result<Record> r) {
         EndWrite(resp, rt, done, [&]() -> Status {
           if (!r.ok()) return WriteFailure(r.status(), cond, resp);
-          SetRecord(200, r.value(), table, resp);
+          SetRecord(200, r.value(), table, media, resp);
           return Status();
         });
       });
@@ -569,15 +675,73 @@ Status HandleRemove(Env& env, const Route& route, const Request& req,
 
 Status HandleChildren(Env& env, const Route& route, const Request&,
                       Scratch* scratch, Response* resp) {
+  Status s = TakeProjection(&scratch->params, *route.child, &scratch->mask);
+  if (!s.ok()) return s;
   PageRequest page;
-  Status s = ParsePageParams(scratch->params, &page);
+  s = ParsePageParams(scratch->params, &page);
   if (!s.ok()) return s;
   return SetPage(
       [&](RecordSink* sink) {
         page.sink = sink;
         return Table(env, *route.table).Children(route.uuid, *route.child, page);
       },
-      resp);
+      scratch, resp);
+}
+
+// ?return=count: the compact answer; nothing else is taken.
+Status ParseBulkParams(const std::vector<QueryParam>& params,
+                       bool* with_uuids) {
+  *with_uuids = true;
+  for (const QueryParam& p : params) {
+    if (p.name != "return")
+      return Status::InvalidArgument(
+          p.name, "unknown query parameter " + QuoteForMessage(p.name) +
+                      "; bulk takes return=count");
+    if (p.value != "count" || !*with_uuids)
+      return Status::InvalidArgument(
+          "return", "return: " + QuoteForMessage(p.value) +
+                        " is not accepted; return=count leaves out the "
+                        "uuids (given once)");
+    *with_uuids = false;
+  }
+  return Status();
+}
+
+Status HandleBulk(Env& env, const Route& route, const Request& req,
+                  const Services& services, Scratch* scratch,
+                  Response* resp) {
+  bool with_uuids = true;
+  Status s = ParseBulkParams(scratch->params, &with_uuids);
+  if (!s.ok()) return s;
+  BulkFormat format = HasMediaType(req.content_type, kNdjsonContentType)
+                          ? BulkFormat::kNdjson
+                      : IsMsgpackBody(req) ? BulkFormat::kMsgpack
+                                           : BulkFormat::kJsonArray;
+  std::vector<Record> records;
+  std::vector<std::string> where;
+  s = ParseBulkBody(req.body, format, *route.table, services.max_string_bytes,
+                    &records, &where);
+  if (!s.ok()) return s;
+  std::vector<Uuid> uuids;
+  bool too_big = false;
+  s = LoadBulk(env, *route.table, std::move(records), where, &uuids,
+               &too_big);
+  if (too_big) {
+    SetProblem(ProblemFor(HttpError::kBodyTooLarge),
+               "the load is more than one LMDB transaction holds; nothing "
+               "was written: send it in smaller bodies (" +
+                   s.message() + ")",
+               "", resp);
+    return Status();
+  }
+  if (!s.ok()) return s;
+  resp->status = 200;
+  resp->content_type = ContentTypeOf(scratch->media);
+  if (scratch->media == MediaType::kMsgpack)
+    AppendBulkResultMsgpack(uuids, with_uuids, &resp->body);
+  else
+    AppendBulkResultJson(uuids, with_uuids, &resp->body);
+  return Status();
 }
 
 Status HandleHealth(Env& env, const Request& req, Scratch* scratch,
@@ -790,6 +954,8 @@ Status Dispatch(Env& env, const Route& route, const Request& req,
                           resp);
     case RouteKind::kCount:    return HandleCount(env, route, services, scratch, resp);
     case RouteKind::kChildren: return HandleChildren(env, route, req, scratch, resp);
+    case RouteKind::kBulk:
+      return HandleBulk(env, route, req, services, scratch, resp);
     case RouteKind::kHealth:   return HandleHealth(env, req, scratch, resp);
     case RouteKind::kMetrics:  return HandleMetrics(env, services, scratch, resp);
     case RouteKind::kOpenApi:  return HandleOpenApi(env, services, scratch, resp);
@@ -831,30 +997,43 @@ void Answer(Env& env, const Request& req, const RouteMatch& m,
     return;
   }
   const Route& route = m.route;
+  scratch->media = MediaType::kJson;
+  scratch->mask.keep.clear();
   if (route.kind == RouteKind::kInsert || route.kind == RouteKind::kReplace ||
-      route.kind == RouteKind::kPatch || route.kind == RouteKind::kBatch) {
-    const bool patch = route.kind == RouteKind::kPatch;
+      route.kind == RouteKind::kPatch || route.kind == RouteKind::kBatch ||
+      route.kind == RouteKind::kBulk) {
     if (req.body.empty()) {
       SetProblem(ProblemFor(HttpError::kMissingBody),
-                 "this route needs a JSON object body (Content-Type: "
-                 "application/json)",
+                 route.kind == RouteKind::kBulk
+                     ? "this route needs a body: a JSON array of records "
+                       "(application/json), NDJSON (application/x-ndjson) "
+                       "or msgpack (application/msgpack)"
+                     : "this route needs a JSON object body (Content-Type: "
+                       "application/json) or a msgpack map "
+                       "(application/msgpack)",
                  "", resp);
       return;
     }
-    if (!IsJsonContentType(req.content_type) &&
-        !(patch && IsJsonContentType(req.content_type, kMergePatchContentType))) {
-      std::string detail = "Content-Type ";
-      detail += req.content_type.empty()
-                    ? std::string("is missing")
-                    : "\"" + std::string(req.content_type.substr(0, 64)) +
-                          "\" is not JSON";
-      detail += patch ? "; send application/merge-patch+json or "
-                        "application/json (UTF-8)"
-                      : "; send application/json (UTF-8)";
+    std::string detail = UnsupportedBodyType(route.kind, req.content_type);
+    if (!detail.empty()) {
       SetProblem(ProblemFor(HttpError::kUnsupportedMediaType), detail, "",
                  resp);
       return;
     }
+  }
+  if (AnswersData(route.kind)) {
+    std::optional<MediaType> media = NegotiateMediaType(req.accept);
+    if (!media) {
+      SetProblem(ProblemFor(HttpError::kNotAcceptable),
+                 "Accept: " + QuoteForMessage(req.accept, 120) +
+                     " allows neither type this route answers in; accept "
+                     "application/json or application/msgpack",
+                 "Accept", resp);
+      resp->vary_accept = true;
+      return;
+    }
+    scratch->media = *media;
+    resp->vary_accept = true;
   }
   Status s = ParseQuery(req.query, &scratch->params);
   if (s.ok()) s = Dispatch(env, route, req, services, scratch, resp, d);
@@ -878,6 +1057,7 @@ void Response::Clear() {
   idempotent_replayed = false;
   replayed_content_type.clear();
   examined = -1;
+  vary_accept = false;
   body.clear();
   route_template = -1;
   stream.reset();

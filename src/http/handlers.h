@@ -24,8 +24,10 @@
 #include <vector>
 
 #include "http/config.h"
+#include "http/content_negotiation.h"
 #include "http/metrics.h"
 #include "http/problem.h"
+#include "http/projection.h"
 #include "http/query.h"
 #include "lmdbapi/changes.h"
 #include "lmdbapi/env.h"
@@ -40,6 +42,7 @@ struct Request {
   std::string_view path;          // decoded, without the query string
   std::string_view query;         // raw, without the '?'
   std::string_view content_type;  // Content-Type header; empty if none
+  std::string_view accept;        // Accept header; empty if none
   std::string_view if_match;      // If-Match header; empty if none
   std::string_view if_none_match; // If-None-Match header; empty if none
   std::string_view idempotency_key;  // Idempotency-Key header; empty if none
@@ -81,6 +84,9 @@ struct Response {
   std::string replayed_content_type;
   // X-Examined, for a query (records read to answer it); -1: none.
   std::int64_t examined = -1;
+  // The body's media type was negotiated from Accept: Vary: Accept, so a
+  // cache keeps the JSON and msgpack answers apart.
+  bool vary_accept = false;
   std::string body;
   // Position in RouteTemplates() of the path's template (-1: no route),
   // for the metrics' route label.
@@ -96,11 +102,15 @@ struct Response {
   void Clear();
 };
 
-// Buffers HandleRequest reuses from one request to the next.
+// Buffers HandleRequest reuses from one request to the next, and what the
+// request asked for, read once before its route's handler runs.
 struct Scratch {
   std::vector<QueryParam> params;
   std::vector<Filter> filters;
   Query query;
+  std::string records;  // a msgpack page's records, before their header
+  MediaType media = MediaType::kJson;  // the answer's, from Accept
+  FieldMask mask;  // fields=..., on the reads that take it
 };
 
 // What the service's own routes serve, besides the Env.
@@ -110,6 +120,8 @@ struct Services {
   std::string_view openapi_json;
   // GET /api/metrics renders this; null: the LMDB series alone.
   const Metrics* metrics = nullptr;
+  // (The worker reads bodies up to MAX_BODY_BYTES, and a bulk load's up to
+  // BULK_MAX_BODY_BYTES, before a Request is made: fcgi_server.cc.)
   // The MAX_STRING_BYTES setting: the byte limit of a STRING value (in a
   // body or a filter) whose field has no MAX_BYTES row of its own.
   std::size_t max_string_bytes = kDefaultMaxStringBytes;

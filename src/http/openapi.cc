@@ -13,6 +13,8 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "http/bulk.h"
+#include "http/content_negotiation.h"
 #include "http/handlers.h"
 #include "http/openapi_schemas.h"
 #include "http/params.h"
@@ -27,6 +29,15 @@ using openapi::Json;
 using openapi::JsonBuilder;
 
 constexpr std::string_view kServiceTag = "service";
+
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
 
 // The statuses an operation of `kind` may answer with besides its success:
 // every route may meet a malformed request (400, from nginx or the worker),
@@ -43,6 +54,7 @@ std::vector<int> AuthStatuses(RouteKind kind) {
     case RouteKind::kPatch:
     case RouteKind::kRemove:
     case RouteKind::kBatch:
+    case RouteKind::kBulk:
       return {401, 403};
     default:
       return {401};
@@ -54,19 +66,21 @@ std::vector<int> AuthStatuses(RouteKind kind) {
 std::vector<int> ErrorStatuses(RouteKind kind, const TableDesc*) {
   switch (kind) {
     case RouteKind::kInsert:
-      return {400, 409, 413, 414, 415, 422, 500, 503, 507};
+    case RouteKind::kBulk:
+      return {400, 406, 409, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kReplace:
     case RouteKind::kPatch:
-      return {400, 404, 409, 412, 413, 414, 415, 422, 500, 503, 507};
+      return {400, 404, 406, 409, 412, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kRemove:
       return {400, 404, 409, 412, 414, 422, 500, 503, 507};
     case RouteKind::kBatch:
       return {400, 404, 409, 413, 414, 415, 422, 500, 503, 507};
     case RouteKind::kGet:
     case RouteKind::kChildren:
-      return {400, 404, 414, 500, 503};
+      return {400, 404, 406, 414, 500, 503};
     case RouteKind::kFind:
     case RouteKind::kRange:
+      return {400, 406, 414, 500, 503};
     case RouteKind::kCount:
     case RouteKind::kHealth:
     case RouteKind::kMetrics:
@@ -107,6 +121,9 @@ class Writer {
   Json Closed(std::string_view description, Json props,
               std::initializer_list<std::string_view> required);
   Json Content(std::string_view media_type, Json schema, Json example);
+  // application/json with its example, and application/msgpack with the
+  // same schema (the msgpack forms mirror the JSON ones).
+  Json DataContent(Json schema, Json example);
   Json QueryParam(std::string_view name, std::string_view doc, Json schema,
                   bool required, std::string_view example);
   // An optional string header, e.g. If-Match.
@@ -180,6 +197,13 @@ Json Writer::Info() {
          "exactly only up to 2^53-1 (9007199254740991), so a client in "
          "JavaScript loses precision beyond +-2^53-1 unless it parses "
          "numbers itself.\n\n"
+         "Every data route reads application/msgpack bodies and answers "
+         "in application/msgpack when Accept prefers it (RFC 9110 12.5.1 "
+         "negotiation, 406 when Accept allows neither type); the msgpack "
+         "forms mirror the JSON ones, dates, timestamps and uuids being "
+         "strings there too. Reads take fields=a,b to answer only those "
+         "fields (uuid and revision always come). POST /api/T/bulk loads "
+         "many records in one transaction, all or nothing.\n\n"
          "Errors are RFC 9457 application/problem+json bodies whose \"type\" "
          "names the kind of error and whose \"field\" names the field, "
          "parameter or index at fault. Listings are pages of at most "
@@ -379,6 +403,23 @@ void Writer::Describe(const RouteTemplate& rt, RouteKind kind, Json* op) {
           "once. A client that stops reading is dropped after "
           "RESPONSE_SEND_TIMEOUT_MS and resumes the same way.";
       break;
+    case RouteKind::kBulk:
+      id = "bulk";
+      summary = "Insert many " + t + " records in one transaction";
+      description =
+          "Stores every record of the body, each read as POST /api/" + t +
+          " reads one, in one LMDB transaction, durable before the answer: "
+          "all or nothing. The body is a JSON array of records "
+          "(application/json), one record per line (application/x-ndjson), "
+          "or msgpack (record maps back to back). It is read "
+          "as a stream, up to BULK_MAX_BODY_BYTES (default 64 MiB). The "
+          "first record that fails ends the load with nothing written: the "
+          "problem's detail names it (\"index 3: ...\" or \"line 4: "
+          "...\"), its \"field\" the field, and its status is the one that "
+          "record alone would have had. A load larger than one LMDB "
+          "transaction holds is a 413. The answer lists the new uuids in "
+          "body order, or only the count with ?return=count.";
+      break;
   }
   if (seed || (rt.table != nullptr && rt.shape == PathShape::kItem) ||
       rt.shape == PathShape::kCollection) {
@@ -416,7 +457,7 @@ Json Writer::Operation(const RouteTemplate& rt, RouteKind kind) {
   Json params = Parameters(rt, kind);
   if (!params.Empty()) b_.Put(op, "parameters", std::move(params));
   if (kind == RouteKind::kInsert || kind == RouteKind::kReplace ||
-      kind == RouteKind::kPatch)
+      kind == RouteKind::kPatch || kind == RouteKind::kBulk)
     b_.Put(op, "requestBody", RequestBody(*rt.table, kind));
   if (kind == RouteKind::kBatch) b_.Put(op, "requestBody", BatchRequestBody());
   b_.Put(op, "responses", Responses(rt, kind));
@@ -661,6 +702,40 @@ Json Writer::Parameters(const RouteTemplate& rt, RouteKind kind) {
     b_.Push(params, b_.Ref("parameters", "limit"));
     b_.Push(params, b_.Ref("parameters", "after"));
   }
+  if (kind == RouteKind::kFind || kind == RouteKind::kRange ||
+      kind == RouteKind::kChildren || kind == RouteKind::kGet) {
+    const TableDesc& listed =
+        kind == RouteKind::kChildren ? *rt.child : *rt.table;
+    std::vector<std::string> names;
+    for (const FieldDesc& f : listed.fields) names.push_back(f.name);
+    std::string example = names.front();
+    if (names.size() > 1) example += "," + names[1];
+    Json s = b_.Typed("string");
+    b_.Put(s, "pattern", "^[^,]+(,[^,]+)*$");
+    b_.Push(params,
+            QueryParam(kFieldsParam,
+                       "Projection: only these fields (names separated by "
+                       "commas; any of " + Join(names) + "), besides uuid "
+                       "and revision, which always come. The other members "
+                       "are left out of each record. An unknown or repeated "
+                       "name is 400.",
+                       std::move(s), false, example));
+  }
+  if (kind == RouteKind::kInsert || kind == RouteKind::kReplace ||
+      kind == RouteKind::kPatch || kind == RouteKind::kBulk ||
+      kind == RouteKind::kFind || kind == RouteKind::kRange ||
+      kind == RouteKind::kChildren || kind == RouteKind::kGet)
+    b_.Push(params, b_.Ref("parameters", "Accept"));
+  if (kind == RouteKind::kBulk) {
+    Json s = b_.Typed("string");
+    Json values = b_.Array();
+    b_.Push(values, b_.Str("count"));
+    b_.Put(s, "enum", std::move(values));
+    b_.Push(params, QueryParam("return",
+                               "count: answer {\"count\": N} only, "
+                               "without the uuids.",
+                               std::move(s), false, "count"));
+  }
   if (kind == RouteKind::kReplace || kind == RouteKind::kPatch ||
       kind == RouteKind::kRemove)
     b_.Push(params, b_.Ref("parameters", "If-Match"));
@@ -714,8 +789,38 @@ Json Writer::Content(std::string_view media_type, Json schema, Json example) {
   return content;
 }
 
+Json Writer::DataContent(Json schema, Json example) {
+  Json content = Content(kJsonContentType, b_.Copy(schema),
+                         std::move(example));
+  Json msgpack = b_.Object();
+  b_.Put(msgpack, "schema", std::move(schema));
+  b_.Put(content, kMsgpackContentType, std::move(msgpack));
+  return content;
+}
+
 Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
   Json body = b_.Object();
+  if (kind == RouteKind::kBulk) {
+    b_.Put(body, "description",
+           "The records: a JSON array, NDJSON (one record object per line) "
+           "or msgpack (record maps back to back, not an array), each "
+           "record as POST /api/" + t.name + " takes it.");
+    b_.Put(body, "required", true);
+    Json items = b_.Object();
+    b_.Put(items, "type", "array");
+    b_.Put(items, "items", b_.Ref("schemas", ComponentName(t, "new")));
+    Json example = b_.Array();
+    b_.Push(example, openapi::RecordExample(b_, t, false));
+    Json content = DataContent(std::move(items), std::move(example));
+    Json ndjson = b_.Object();
+    Json line = b_.Typed("string");
+    b_.Put(line, "description",
+           "One " + ComponentName(t, "new") + " object per line.");
+    b_.Put(ndjson, "schema", std::move(line));
+    b_.Put(content, kNdjsonContentType, std::move(ndjson));
+    b_.Put(body, "content", std::move(content));
+    return body;
+  }
   if (kind == RouteKind::kPatch) {
     b_.Put(body, "description",
            "The fields to change, as a JSON Merge Patch (RFC 7396); "
@@ -739,6 +844,9 @@ Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
       b_.Put(media_object, "example", std::move(example));
       b_.Put(content, media, std::move(media_object));
     }
+    Json msgpack = b_.Object();
+    b_.Put(msgpack, "schema", b_.Ref("schemas", ComponentName(t, "patch")));
+    b_.Put(content, kMsgpackContentType, std::move(msgpack));
     b_.Put(body, "content", std::move(content));
     return body;
   }
@@ -747,9 +855,9 @@ Json Writer::RequestBody(const TableDesc& t, RouteKind kind) {
          insert ? "The new record's fields." : "Every field, replacing all.");
   b_.Put(body, "required", true);
   b_.Put(body, "content",
-         Content("application/json",
-                 b_.Ref("schemas", ComponentName(t, insert ? "new" : "replace")),
-                 openapi::RecordExample(b_, t, false)));
+         DataContent(
+             b_.Ref("schemas", ComponentName(t, insert ? "new" : "replace")),
+             openapi::RecordExample(b_, t, false)));
   return body;
 }
 
@@ -914,9 +1022,8 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
       b_.Put(ok, "headers",
              HeaderRefs({"Location", "ETag", "Idempotent-Replayed"}));
       b_.Put(ok, "content",
-             Content("application/json",
-                     b_.Ref("schemas", ComponentName(*t, "record")),
-                     openapi::RecordExample(b_, *t, true)));
+             DataContent(b_.Ref("schemas", ComponentName(*t, "record")),
+                         openapi::RecordExample(b_, *t, true)));
       break;
     case RouteKind::kGet:
     case RouteKind::kReplace:
@@ -927,10 +1034,14 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
              kind == RouteKind::kGet
                  ? HeaderRefs({"ETag"})
                  : HeaderRefs({"ETag", "Idempotent-Replayed"}));
+      // A GET may project (fields=): its record names only uuid and
+      // revision as always present.
       b_.Put(ok, "content",
-             Content("application/json",
-                     b_.Ref("schemas", ComponentName(*t, "record")),
-                     openapi::RecordExample(b_, *t, true)));
+             DataContent(b_.Ref("schemas",
+                                ComponentName(*t, kind == RouteKind::kGet
+                                                      ? "read"
+                                                      : "record")),
+                         openapi::RecordExample(b_, *t, true)));
       break;
     case RouteKind::kRemove:
       status = "204";
@@ -944,9 +1055,21 @@ Json Writer::Responses(const RouteTemplate& rt, RouteKind kind) {
       b_.Put(ok, "description", "One page of records.");
       b_.Put(ok, "headers", HeaderRefs({"X-Query-Plan", "X-Examined"}));
       b_.Put(ok, "content",
-             Content("application/json",
-                     b_.Ref("schemas", ComponentName(listed, "page")),
-                     openapi::PageExample(b_, listed)));
+             DataContent(b_.Ref("schemas", ComponentName(listed, "page")),
+                         openapi::PageExample(b_, listed)));
+      break;
+    }
+    case RouteKind::kBulk: {
+      b_.Put(ok, "description",
+             "Every record stored, in one transaction; their uuids in body "
+             "order (left out with ?return=count).");
+      Json example = b_.Object();
+      b_.Put(example, "count", 1);
+      Json uuids = b_.Array();
+      b_.Push(uuids, b_.Str("0190a5c4-7e2b-7c3d-8e4f-0123456789ab"));
+      b_.Put(example, "uuids", std::move(uuids));
+      b_.Put(ok, "content",
+             DataContent(b_.Ref("schemas", "BulkResult"), std::move(example)));
       break;
     }
     case RouteKind::kCount: {
@@ -1063,6 +1186,8 @@ Json Writer::Components() {
   Json schemas = b_.Object();
   for (const TableDesc& t : schema_.tables) {
     b_.Put(schemas, ComponentName(t, "record"), openapi::RecordSchema(b_, t));
+    b_.Put(schemas, ComponentName(t, "read"),
+           openapi::RecordSchema(b_, t, /*projected=*/true));
     b_.Put(schemas, ComponentName(t, "new"),
            openapi::NewSchema(b_, t, max_string_bytes_));
     b_.Put(schemas, ComponentName(t, "replace"),
@@ -1075,6 +1200,27 @@ Json Writer::Components() {
   BatchSchemas(&schemas);
   b_.Put(schemas, "Change", openapi::ChangeSchema(b_, schema_));
   b_.Put(schemas, "ChangePage", openapi::ChangePageSchema(b_));
+  {
+    Json props = b_.Object();
+    Json count = b_.Typed("integer");
+    b_.Put(count, "minimum", 1);
+    b_.Put(props, "count", std::move(count));
+    Json uuids = b_.Object();
+    b_.Put(uuids, "type", "array");
+    b_.Put(uuids, "items", openapi::QueryValueSchema(b_, FieldType::UUID));
+    b_.Put(props, "uuids", std::move(uuids));
+    Json bulk = b_.Object();
+    b_.Put(bulk, "type", "object");
+    b_.Put(bulk, "description",
+           "A bulk load's answer: how many records were stored and, "
+           "unless ?return=count, their uuids in body order.");
+    Json required = b_.Array();
+    b_.Push(required, b_.Str("count"));
+    b_.Put(bulk, "required", std::move(required));
+    b_.Put(bulk, "properties", std::move(props));
+    b_.Put(bulk, "additionalProperties", false);
+    b_.Put(schemas, "BulkResult", std::move(bulk));
+  }
   Json responses = b_.Object();
   for (int status : openapi::ProblemStatuses()) {
     const std::string name = "Problem" + std::to_string(status);
@@ -1136,6 +1282,15 @@ Json Writer::Components() {
              "stores nothing, so its retry runs again. Not a valid "
              "sf-string, or too long: 400.",
              "\"8e03978e-40d5-43e8-bc93-6894a57f9324\""));
+  b_.Put(params, "Accept",
+         HeaderParam(
+             "Accept",
+             "application/json (the default) or application/msgpack, with "
+             "q-values and wildcards (RFC 9110 12.5.1); q=0 excludes a "
+             "type. A header that allows neither is 406. The msgpack forms "
+             "mirror the JSON ones: dates, timestamps and uuids are strings "
+             "there too. Errors are application/problem+json either way.",
+             "application/msgpack"));
   b_.Put(params, "If-None-Match",
          HeaderParam(
              "If-None-Match",
@@ -1169,7 +1324,8 @@ Json Writer::Components() {
           "CORS preflight: the request headers the API reads."},
         H{"Access-Control-Max-Age",
           "CORS preflight: seconds a browser may reuse this answer."},
-        H{"Vary", "With CORS on: Origin (and, for OPTIONS, the "
+        H{"Vary", "Accept on the data routes' answers (JSON or msgpack); "
+                  "with CORS on, Origin too (and, for OPTIONS, the "
                   "Access-Control-Request-* headers)."},
         H{"WWW-Authenticate", "How to authenticate: Bearer realm=\"lmdb-api\"."},
         H{"Idempotent-Replayed",

@@ -217,7 +217,7 @@ Json QueryValueSchema(JsonBuilder& b, FieldType type, std::size_t max_bytes) {
   return s;
 }
 
-Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
+Json RecordSchema(JsonBuilder& b, const TableDesc& table, bool projected) {
   Json props = b.Object();
   b.Put(props, "uuid",
         UuidMeta(b, true, "Assigned by the server (UUIDv7) at insert."));
@@ -228,11 +228,16 @@ Json RecordSchema(JsonBuilder& b, const TableDesc& table) {
   std::vector<std::string> required = {"uuid", "revision"};
   for (const FieldDesc& f : table.fields) {
     b.Put(props, f.name, FieldSchema(b, table, f, f.nullable));
-    required.push_back(f.name);
+    if (!projected) required.push_back(f.name);
   }
   return ObjectSchema(b,
                       "A " + table.name + " record as stored: " + table.doc +
-                          " Every field is present: a nullable one is null "
+                          " Every field is present" +
+                          (projected ? " unless the request's fields= "
+                                       "leaves it out (uuid and revision "
+                                       "always come)"
+                                     : "") +
+                          ": a nullable one is null "
                           "when not recorded, one with a default holds its "
                           "default when never set.",
                       std::move(props), required);
@@ -301,7 +306,8 @@ Json PageSchema(JsonBuilder& b, const TableDesc& table) {
   Json props = b.Object();
   Json records = b.Object();
   b.Put(records, "type", "array");
-  b.Put(records, "items", b.Ref("schemas", ComponentName(table, "record")));
+  // Pages may project (fields=), as GET may.
+  b.Put(records, "items", b.Ref("schemas", ComponentName(table, "read")));
   b.Put(props, "records", std::move(records));
   Json next = b.Object();
   Json types = b.Array();

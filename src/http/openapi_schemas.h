@@ -56,6 +56,8 @@ class JsonBuilder {
   Json Ref(std::string_view section, std::string_view name);
   // A JSON array of strings.
   Json Strings(const std::vector<std::string>& items);
+  // A deep copy of v on the document's allocator.
+  Json Copy(const Json& v) { return Json(v, alloc_); }
 
   // obj[key] = value; returns obj for chaining.
   Json& Put(Json& obj, std::string_view key, Json value) {
@@ -111,7 +113,10 @@ Json QueryValueSchema(JsonBuilder& b, FieldType type,
 std::string MaxBytesSentence(std::size_t max_bytes);
 
 // max_string_bytes: the MAX_STRING_BYTES setting the worker keeps.
-Json RecordSchema(JsonBuilder& b, const TableDesc& table);   // T_record
+// T_record; projected: T_read, the record a read answers, whose fields
+// fields= may leave out (only uuid and revision are required).
+Json RecordSchema(JsonBuilder& b, const TableDesc& table,
+                  bool projected = false);
 Json NewSchema(JsonBuilder& b, const TableDesc& table,       // T_new
                std::size_t max_string_bytes);
 Json ReplaceSchema(JsonBuilder& b, const TableDesc& table,   // T_replace

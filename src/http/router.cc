@@ -69,6 +69,7 @@ Shape ShapeOf(PathShape shape) {
       return {.allowed = kGetM | kPutM | kPatchM | kDeleteM, .get = RK::kGet};
     case PathShape::kUpdate:       return {.allowed = kPutM | kPatchM};
     case PathShape::kDelete:       return {.allowed = kDeleteM};
+    case PathShape::kBulk:         return {.allowed = kPostM, .post = RK::kBulk};
     case PathShape::kChildren:     return {.allowed = kGetM, .get = RK::kChildren};
     case PathShape::kCount:        return {.allowed = kGetM, .get = RK::kCount};
     case PathShape::kHealth:       return {.allowed = kGetM, .get = RK::kHealth};
@@ -84,11 +85,11 @@ Shape ShapeOf(PathShape shape) {
 
 // The table's shapes before its children, in RouteTemplates order, which
 // TemplateIndex takes to be enum order.
-static_assert(static_cast<int>(PathShape::kCount) == 7);
-constexpr std::array<PathShape, 8> kTableShapes = {
+static_assert(static_cast<int>(PathShape::kBulk) == 8);
+constexpr std::array<PathShape, 9> kTableShapes = {
     PathShape::kCollection, PathShape::kInsertRecord, PathShape::kGetRecord,
     PathShape::kRange,      PathShape::kItem,         PathShape::kUpdate,
-    PathShape::kDelete,     PathShape::kCount};
+    PathShape::kDelete,     PathShape::kCount,        PathShape::kBulk};
 
 struct ServicePath {
   std::string_view segment;
@@ -135,6 +136,7 @@ std::string PathOf(const TableDesc& t, PathShape shape,
     case PathShape::kUpdate:       return p + "/update/{uuid}";
     case PathShape::kDelete:       return p + "/delete/{uuid}";
     case PathShape::kCount:        return p + "/count";
+    case PathShape::kBulk:         return p + "/bulk";
     case PathShape::kChildren:     return p + "/{uuid}/" + child->name;
     case PathShape::kHealth:
     case PathShape::kMetrics:
@@ -258,6 +260,7 @@ RouteMatch MatchRoute(const Schema& schema, std::string_view method,
       return PickTable(schema, m, PS::kInsertRecord, route);
     if (s == "get-record") return PickTable(schema, m, PS::kGetRecord, route);
     if (s == "count") return PickTable(schema, m, PS::kCount, route);
+    if (s == "bulk") return PickTable(schema, m, PS::kBulk, route);
     if (s == "range") {
       if (HasRangeIndex(*route.table))
         return PickTable(schema, m, PS::kRange, route);

@@ -14,6 +14,8 @@
 //   PUT     /api/T/{uuid}   /api/T/update/{uuid}   kReplace
 //   PATCH   /api/T/{uuid}   /api/T/update/{uuid}   kPatch
 //   DELETE  /api/T/{uuid}   /api/T/delete/{uuid}   kRemove
+//   POST    /api/T/bulk                      kBulk      (many records, one
+//                                            transaction: bulk.h)
 //   GET     /api/T/{uuid}/S                  kChildren
 //
 // and the service's own routes, GET /api/health, /api/metrics,
@@ -59,6 +61,7 @@ enum class RouteKind {
   kBatch,
   kChanges,        // GET /api/changes: a page of the change feed
   kChangesStream,  // GET /api/changes/stream: the feed as Server-Sent Events
+  kBulk,
 };
 
 // The path shapes, one per template; the template strings are in
@@ -72,6 +75,7 @@ enum class PathShape {
   kUpdate,        // /api/T/update/{uuid}
   kDelete,        // /api/T/delete/{uuid}
   kCount,         // /api/T/count
+  kBulk,          // /api/T/bulk
   kChildren,      // /api/T/{uuid}/S
   kHealth,        // /api/health
   kMetrics,       // /api/metrics
@@ -124,9 +128,10 @@ struct RouteTemplate {
 };
 
 // Every route template, in this order: for each table (schema order) its
-// collection, insert-record, get-record, range, item, update, delete and
-// children (one per child, in TableDesc::children order) paths; then
-// health, metrics, openapi.json, batch, changes, changes/stream. Every table has a range template (so
+// collection, insert-record, get-record, range, item, update, delete,
+// count, bulk and children (one per child, in TableDesc::children order)
+// paths; then health, metrics, openapi.json, batch, changes,
+// changes/stream. Every table has a range template (so
 // positions stay fixed), but MatchRoute answers a table's range path as no
 // route (404) when the table has no RANGE index, and the OpenAPI document
 // leaves it out.

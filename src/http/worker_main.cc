@@ -51,7 +51,8 @@ constexpr const char* kUsage =
     "environment: HOST_URL LMDB_PATH LMDB_MAP_SIZE_GB LMDB_MAP_SIZE_MB\n"
     "LMDB_MAP_MAX_GB LMDB_MAP_MAX_MB\n"
     "LMDB_MAX_READERS DURABILITY WRITE_BATCH_MAX WORKER_THREADS LOG_LEVEL\n"
-    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES MAX_STRING_BYTES MAX_EXAMINED\n"
+    "FCGI_SOCKET FCGI_SOCKET_MODE MAX_BODY_BYTES BULK_MAX_BODY_BYTES\n"
+    "MAX_STRING_BYTES MAX_EXAMINED "
     "API_KEYS_FILE REQUIRE_API_KEYS MAX_CONNECTIONS REQUEST_READ_TIMEOUT_MS\n"
     "RESPONSE_SEND_TIMEOUT_MS CHANGES CHANGES_RETAIN CHANGES_HEARTBEAT_MS\n"
     "(see src/http/config.h). --print-openapi\n"
@@ -223,6 +224,7 @@ int Main(int argc, char** argv) {
   ServerOptions server_options;
   server_options.threads = cfg.worker_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.bulk_max_body_bytes = cfg.bulk_max_body_bytes;
   server_options.max_string_bytes = cfg.max_string_bytes;
   server_options.batch_max_operations = cfg.batch_max_operations;
   server_options.idempotency_ttl_seconds = cfg.idempotency_ttl_seconds;

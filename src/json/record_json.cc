@@ -379,11 +379,17 @@ void StartRecord(const Uuid& uuid, JsonWriter* w) {
 }  // namespace
 
 Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
-                              std::uint64_t* revision) {
+                              std::uint64_t* revision, const FieldMask* mask) {
   JsonWriter w(out);
   StartRecord(record.uuid(), &w);
   JsonFieldWriter fields(record.table(), &w);
-  Status s = record.Visit(fields);
+  Status s;
+  if (mask != nullptr && !mask->all()) {
+    ProjectingVisitor projected(*mask, &fields);
+    s = record.Visit(projected);
+  } else {
+    s = record.Visit(fields);
+  }
   if (!s.ok()) return s;
   w.EndObject();
   if (revision != nullptr) *revision = fields.revision();

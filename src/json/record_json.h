@@ -41,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/projection.h"
 #include "lmdbapi/record.h"
 #include "lmdbapi/record_sink.h"
 #include "lmdbapi/schema.h"
@@ -90,10 +91,12 @@ void AppendRecordJson(const Record& record, const TableDesc& table,
 
 // The same JSON object written straight from a record as stored (see
 // lmdbapi/record_sink.h), with no Record in between; *revision, if given,
-// receives the record's revision. kCorruption as StoredRecord::Visit, with
+// receives the record's revision; `mask`, if given, leaves out the fields it
+// does not keep (projection.h). kCorruption as StoredRecord::Visit, with
 // part of an object already appended to *out.
 Status AppendStoredRecordJson(const StoredRecord& record, std::string* out,
-                              std::uint64_t* revision = nullptr);
+                              std::uint64_t* revision = nullptr,
+                              const FieldMask* mask = nullptr);
 
 }  // namespace lmdbapi::http
 

@@ -36,13 +36,15 @@ bool ImportBatch::LosesBatch(const Status& s) {
 }
 
 struct ImportBatch::Impl {
-  explicit Impl(Env::Impl& e) : env(e) {}
+  Impl(Env::Impl& e, bool whole) : env(e), all_or_nothing(whole) {}
   Env::Impl& env;
+  bool all_or_nothing;
   std::unique_ptr<WriteTxn> txn;  // null between batches
   Status failed;                  // set: the batch is lost
 };
 
-ImportBatch::ImportBatch(Env& env) : impl_(std::make_unique<Impl>(env.impl())) {}
+ImportBatch::ImportBatch(Env& env, bool all_or_nothing)
+    : impl_(std::make_unique<Impl>(env.impl(), all_or_nothing)) {}
 ImportBatch::~ImportBatch() = default;  // WriteTxn aborts
 
 Status ImportBatch::Insert(const TableDesc& t, Record* record) {
@@ -71,6 +73,18 @@ Status ImportBatch::Insert(const TableDesc& t, Record* record) {
       impl_->txn.reset();
       return s;
     }
+  }
+  if (impl_->all_or_nothing) {
+    // The whole load is one feed transaction.
+    if (size_ == 0) BeginFeedWrite(impl_->env);
+    s = InsertInTxn(impl_->env, impl_->txn->get(), t, *record, bytes, keys);
+    if (s.ok()) {
+      ++size_;
+    } else {  // the transaction may hold part of this record: lose it all
+      impl_->failed = s;
+      impl_->txn.reset();
+    }
+    return s;
   }
   s = InNestedTxn(impl_->env, impl_->txn->get(), [&](MDB_txn* nested) {
     BeginFeedWrite(impl_->env);  // each record is a feed transaction

@@ -267,4 +267,26 @@ BOOST_AUTO_TEST_CASE(an_uncommitted_batch_is_discarded) {
   BOOST_TEST(Table(env.env(), t).Count().value() == 3u);
 }
 
+BOOST_AUTO_TEST_CASE(an_all_or_nothing_batch_loses_everything_at_a_failure) {
+  const TableDesc& t = S().tables[0];
+  TempEnv env;
+  std::vector<Record> rs = Made(3, 950);
+  {
+    ImportBatch batch(env.env(), /*all_or_nothing=*/true);
+    REQUIRE_OK(batch.Insert(t, &rs[0]));
+    REQUIRE_OK(batch.Insert(t, &rs[1]));
+    Record taken = rs[1];  // its uuid is in the batch already
+    Status s = batch.Insert(t, &taken);
+    BOOST_TEST(!s.ok());
+    // The batch is lost: nothing more goes in, and Commit says why.
+    BOOST_TEST(!batch.Insert(t, &rs[2]).ok());
+    BOOST_TEST(!batch.Commit().ok());
+  }
+  BOOST_TEST(Table(env.env(), t).Count().value() == 0u);
+  ImportBatch whole(env.env(), /*all_or_nothing=*/true);
+  for (Record& r : rs) REQUIRE_OK(whole.Insert(t, &r));
+  REQUIRE_OK(whole.Commit());
+  BOOST_TEST(Table(env.env(), t).Count().value() == 3u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -221,6 +221,9 @@ BOOST_AUTO_TEST_CASE(every_operation_answers_as_documented) {
       expect(http().Request("GET", RecordPath(t, a.uuid), {}, {{"If-None-Match", "*"}}), 304);
       for (int c : t.children)
         expect(http().Get(RecordPath(t, a.uuid) + "/" + TheSchema().tables[c].name), 200);
+      expect(http().Post(base + "/bulk",
+                         "[" + BodyJson(t, GenRecord(t, NextN(), t.is_main() ? "" : MakeParent(http(), t))) + "]"),
+             200);
       expect(http().Delete(base + "/delete/" + b.uuid), 204);
       expect(http().Delete(RecordPath(t, a.uuid)), 204);
     }

@@ -22,7 +22,7 @@ fuzz_targets := $(basename $(notdir $(wildcard tests/fuzz/*_fuzz.cc)))
 fuzz_lib_srcs := $(wildcard src/store/key_codec.cc src/store/record_codec.cc \
                    src/store/value.cc src/store/uuid.cc src/store/quote.cc \
                    src/schema/*.cc \
-                   src/json/*.cc src/http/query.cc \
+                   src/json/*.cc src/http/record_msgpack.cc src/http/query.cc \
                    src/http/router.cc src/http/params.cc \
                    src/http/base64url.cc \
                    src/store/planner.cc)

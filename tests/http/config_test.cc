@@ -53,6 +53,7 @@ BOOST_AUTO_TEST_CASE(defaults_need_no_variables) {
   BOOST_TEST((c->log_level == LogLevel::kInfo));
   BOOST_TEST(!c->fcgi_socket.has_value());
   BOOST_TEST(c->max_body_bytes == std::size_t{1} << 20);
+  BOOST_TEST(c->bulk_max_body_bytes == std::size_t{64} << 20);
   BOOST_TEST(c->max_string_bytes == 65536u);
   BOOST_TEST(!c->api_keys_file.has_value());
   BOOST_TEST(c->worker_threads == 64u);  // 16 x 4 cores
@@ -76,6 +77,7 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
                   {"LOG_LEVEL", "debug"},
                   {"FCGI_SOCKET", "/run/x.sock"},
                   {"MAX_BODY_BYTES", "4096"},
+                  {"BULK_MAX_BODY_BYTES", "8192"},
                   {"WRITE_BATCH_MAX", "8"}});
   BOOST_TEST_REQUIRE(c.ok(), c.status().message());
   BOOST_TEST(c->host_url == "[::1]:9000");
@@ -87,7 +89,11 @@ BOOST_AUTO_TEST_CASE(every_variable_is_read) {
   BOOST_TEST((c->log_level == LogLevel::kDebug));
   BOOST_TEST(*c->fcgi_socket == "/run/x.sock");
   BOOST_TEST(c->max_body_bytes == 4096u);
+  BOOST_TEST(c->bulk_max_body_bytes == 8192u);
   BOOST_TEST(c->env.max_batch_writes == 8u);
+  // A MAX_BODY_BYTES above the bulk default raises the bulk limit with it.
+  BOOST_TEST(Parse({{"MAX_BODY_BYTES", "1073741824"}})->bulk_max_body_bytes ==
+             std::size_t{1} << 30);
   BOOST_TEST((Parse({{"DURABILITY", "nosync"}})->env.durability ==
               Durability::kNoSync));
   BOOST_TEST((Parse({{"LOG_LEVEL", "error"}})->log_level == LogLevel::kError));
@@ -210,6 +216,8 @@ BOOST_AUTO_TEST_CASE(bad_values_name_the_variable_and_value) {
   ExpectRejected("HOST_URL", "localhost:0", "host:port");
   ExpectRejected("HOST_URL", "localhost:70000", "host:port");
   ExpectRejected("MAX_BODY_BYTES", "1MB", "byte count");
+  ExpectRejected("BULK_MAX_BODY_BYTES", "64MiB", "byte count");
+  ExpectRejected("BULK_MAX_BODY_BYTES", "1000", "MAX_BODY_BYTES..");
   ExpectRejected("FCGI_SOCKET", "/" + std::string(120, 'x'), "too long");
   ExpectRejected("WRITE_BATCH_MAX", "0", "expected 1..256");
   ExpectRejected("WRITE_BATCH_MAX", "257", "expected 1..256");

@@ -172,6 +172,33 @@ BOOST_AUTO_TEST_CASE(bodies_over_the_limit_are_413_and_the_connection_lives) {
   BOOST_TEST(r.status == 200, r.body);
 }
 
+BOOST_AUTO_TEST_CASE(a_bulk_load_has_its_own_body_limit) {
+  ServerOptions options{2, 64};
+  options.bulk_max_body_bytes = 4096;
+  Served s(options);
+  FcgiClient c(s.socket_path);
+  Params bulk = Post();
+  bulk["DOCUMENT_URI"] = "/api/" + MainTable().name + "/bulk";
+  // Over MAX_BODY_BYTES, under BULK_MAX_BODY_BYTES: read and parsed (an
+  // array of no records is a 400, not a 413), with and without a length.
+  const std::string empty = "[" + std::string(100, ' ') + "]";
+  FcgiReply r = c.Call(bulk, empty);
+  BOOST_TEST(r.status == 400, r.body);
+  BOOST_TEST(r.body.find("no records") != std::string::npos, r.body);
+  r = c.Call(bulk, empty, false);
+  BOOST_TEST(r.status == 400, r.body);
+  // Over its own limit: 413 naming it.
+  r = c.Call(bulk, std::string(5000, ' '));
+  BOOST_TEST(r.status == 413, r.body);
+  BOOST_TEST(r.body.find("BULK_MAX_BODY_BYTES") != std::string::npos, r.body);
+  r = c.Call(bulk, std::string(5000, ' '), false);
+  BOOST_TEST(r.status == 413, r.body);
+  // Every other route keeps MAX_BODY_BYTES.
+  r = c.Call(Post(), empty);
+  BOOST_TEST(r.status == 413, r.body);
+  BOOST_TEST(r.body.find("(MAX_BODY_BYTES)") != std::string::npos, r.body);
+}
+
 BOOST_AUTO_TEST_CASE(api_keys_are_checked_before_the_body) {
   auto keys = lmdbapi::http::ParseApiKeys(
       "read read-key-0123456789abc\nread-write write-key-0123456789ab\n", "keys");

@@ -417,9 +417,10 @@ BOOST_AUTO_TEST_CASE(find_takes_every_field_as_an_optional_typed_parameter) {
       prefixed += prefix;
     }
     BOOST_TEST(names.count("order") == 1u);
-    BOOST_TEST(params->Size() == t.fields.size() + nullable + prefixed + 3,
+    BOOST_TEST(names.count("fields") == 1u);
+    BOOST_TEST(params->Size() == t.fields.size() + nullable + prefixed + 5,
                "fields, their .is and .prefix tests, order, then limit and "
-               "after refs");
+               "after refs, the projection and the Accept ref");
   }
 }
 

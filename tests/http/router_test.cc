@@ -219,7 +219,7 @@ BOOST_AUTO_TEST_CASE(the_template_list_has_every_table_route_and_the_service_rou
   const std::vector<RouteTemplate> templates = RouteTemplates(s);
   std::size_t children = 0;
   for (const TableDesc& t : s.tables) children += t.children.size();
-  BOOST_TEST(templates.size() == s.tables.size() * 8 + children + 6);
+  BOOST_TEST(templates.size() == s.tables.size() * 9 + children + 6);
   std::set<std::string> paths;
   for (const RouteTemplate& rt : templates) paths.insert(rt.path);
   BOOST_TEST(paths.size() == templates.size(), "no template twice");
@@ -229,7 +229,8 @@ BOOST_AUTO_TEST_CASE(the_template_list_has_every_table_route_and_the_service_rou
   const std::string base = "/api/" + s.tables.front().name;
   for (const std::string& p :
        {base, base + "/insert-record", base + "/get-record", base + "/range",
-        base + "/{uuid}", base + "/update/{uuid}", base + "/delete/{uuid}"})
+        base + "/{uuid}", base + "/update/{uuid}", base + "/delete/{uuid}",
+        base + "/bulk"})
     BOOST_TEST(paths.count(p) == 1u, p);
 }
 
