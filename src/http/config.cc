@@ -3,6 +3,8 @@
 
 #include "http/config.h"
 
+#include <charconv>
+#include <cstdint>
 #include <string_view>
 
 namespace lmdbapi::http {
