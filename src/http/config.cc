@@ -4,6 +4,8 @@
 #include "http/config.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <string_view>
 
 namespace lmdbapi::http {
