@@ -9,8 +9,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
-#include "http/json_output.h"
-#include "http/record_json.h"
+#include "json/json_output.h"
+#include "json/record_json.h"
 #include "http/record_msgpack.h"
 #include "lmdbapi/admin.h"
 

@@ -201,6 +201,10 @@ bool AnswersData(RouteKind kind) {
     case RouteKind::kBulk:
       return true;
     case RouteKind::kRemove:
+    case RouteKind::kCount:  // JSON only, for now
+    case RouteKind::kBatch:  // JSON only, for now
+    case RouteKind::kChanges:
+    case RouteKind::kChangesStream:
     case RouteKind::kHealth:
     case RouteKind::kMetrics:
     case RouteKind::kOpenApi:
@@ -583,8 +587,9 @@ Status HandleReplace(Env& env, const Route& route, const Request& req,
     op.record = std::move(record);
     return SubmitKeyedOne(
         env, req, services, std::move(op),
-        [&table](const std::vector<Record>& r, Response* resp) {
-          SetRecord(200, r[0], table, resp);
+        [&table, media = scratch->media](const std::vector<Record>& r,
+                                         Response* resp) {
+          SetRecord(200, r[0], table, media, resp);
         },
         cond, d);
   }
@@ -623,8 +628,9 @@ Status HandlePatch(Env& env, const Route& route, const Request& req,
     op.patch = std::move(parsed->fields);
     return SubmitKeyedOne(
         env, req, services, std::move(op),
-        [&table](const std::vector<Record>& r, Response* resp) {
-          SetRecord(200, r[0], table, resp);
+        [&table, media = scratch->media](const std::vector<Record>& r,
+                                         Response* resp) {
+          SetRecord(200, r[0], table, media, resp);
         },
         cond, d);
   }

@@ -105,7 +105,6 @@ class Metrics {
   std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0},
       dropped_stream_{0};
   std::atomic<std::int64_t> streams_{0};
-  std::atomic<std::uint64_t> dropped_read_{0}, dropped_send_{0};
   std::atomic<std::uint64_t> examined_{0};
 };
 

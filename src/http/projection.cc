@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "http/utf8.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {

@@ -15,8 +15,8 @@
 #include <msgpack.hpp>
 
 #include "http/base64url.h"
-#include "http/json_output.h"
-#include "http/utf8.h"
+#include "json/json_output.h"
+#include "json/utf8.h"
 
 namespace lmdbapi::http {
 namespace {

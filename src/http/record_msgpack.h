@@ -48,7 +48,7 @@
 #include <vector>
 
 #include "http/projection.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "lmdbapi/record.h"
 #include "lmdbapi/record_sink.h"
 #include "lmdbapi/schema.h"

@@ -15,7 +15,9 @@
 namespace lmdbapi {
 namespace {
 
-constexpr std::uint64_t kMinReservePages = 64;
+// An update touches the record, each index, the parent link and the change
+// feed: at 64 a 1 MiB map ran out while updating (issue 13 added indexes).
+constexpr std::uint64_t kMinReservePages = 128;
 
 // Growth waits for this process's transactions to pause, so it should
 // happen seldom and early: at an eighth of the map free, doubling leaves

@@ -5,7 +5,7 @@
 // LMDB copies pages on write, so even a delete needs free pages. If inserts
 // were allowed to fill the map to the last page, nothing could be updated
 // or deleted to make room again. Inserts are therefore refused (kStorageFull)
-// once fewer than a reserve of pages is free: max(64 pages, 1% of the map).
+// once fewer than a reserve of pages is free: max(128 pages, 1% of the map).
 // Updates and deletes may still use the reserve; when even that is gone they
 // get kStorageFull from LMDB itself (MDB_MAP_FULL), and nothing is written.
 //

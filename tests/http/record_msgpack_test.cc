@@ -14,7 +14,7 @@
 #include <msgpack.hpp>
 
 #include "http/config.h"
-#include "http/record_json.h"
+#include "json/record_json.h"
 #include "http/record_msgpack.h"
 #include "lmdbapi/schema.h"
 #include "record_gen.h"
