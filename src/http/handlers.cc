@@ -136,6 +136,7 @@ Status SetPage(Walk&& walk, Scratch* scratch, Response* resp) {
     resp->status = 200;
     resp->content_type = kMsgpackContentType;
     resp->query_plan = page->plan;
+    resp->examined = static_cast<std::int64_t>(page->examined);
     AppendPageMsgpack(scratch->records, sink.count(), page->next, &out);
     return Status();
   }
